@@ -1,0 +1,235 @@
+"""The `confide` command line. Every subcommand has --help; -v turns on logging."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from datetime import timedelta
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from confide import __version__
+from confide.settings import Settings, SettingsError, load_settings
+
+__all__ = ["app", "main"]
+
+app = typer.Typer(
+    name="confide",
+    help="Confide: a private, voice-first trust journal. Prompts read aloud, replies "
+    "transcribed on this device.",
+    no_args_is_help=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    pretty_exceptions_enable=False,
+)
+people_app = typer.Typer(help="The people who use this journal.", no_args_is_help=True)
+pair_app = typer.Typer(help="Pair two people as a couple with an invite code.",
+                       no_args_is_help=True)
+db_app = typer.Typer(help="The database schema.", no_args_is_help=True)
+app.add_typer(people_app, name="people")
+app.add_typer(pair_app, name="pair")
+app.add_typer(db_app, name="db")
+
+out = Console()
+err = Console(stderr=True)
+
+AsOption = Annotated[str | None, typer.Option("--as", help="Whose journal (a person's name).")]
+
+
+def fail(message: str, code: int = 1) -> NoReturn:
+    """Print a one-line error and exit non-zero."""
+    err.print(f"[bold red]error:[/] {message}", highlight=False)
+    raise typer.Exit(code)
+
+
+def settings_or_exit() -> Settings:
+    try:
+        return load_settings()
+    except SettingsError as exc:
+        fail(str(exc), 2)
+
+
+def _version(value: bool) -> None:
+    if value:
+        out.print(f"confide {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    verbose: Annotated[int, typer.Option("-v", "--verbose", count=True,
+                                         help="More logging (-v info, -vv debug).")] = 0,
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                          help="Show the version and exit.")] = False,
+) -> None:
+    level = logging.WARNING if verbose == 0 else logging.INFO if verbose == 1 else logging.DEBUG
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+                        stream=sys.stderr)
+
+
+@app.command()
+def doctor() -> None:
+    """Check everything the voice loop needs; exit non-zero if it cannot work."""
+    from confide.doctor import run_checks
+
+    settings = settings_or_exit()
+    checks = run_checks(settings)
+    for check in checks:
+        mark = "[green]✓[/]" if check.ok else "[red]✗[/]"
+        out.print(f"{mark} {check.name}: {check.detail}", highlight=False)
+    from confide import messages
+
+    if all(c.ok for c in checks if c.needed_for_voice):
+        out.print(messages.DOCTOR_OK)
+    else:
+        out.print(messages.DOCTOR_FAIL)
+        raise typer.Exit(1)
+
+
+@app.command()
+def devices(
+    has_real: Annotated[bool, typer.Option("--has-real", help="Only exit 0/1: is there a "
+                                           "microphone and a speaker?")] = False,
+) -> None:
+    """List audio input and output devices."""
+    from voice.devices import DeviceError, has_real_devices, list_devices
+
+    if has_real:
+        raise typer.Exit(0 if has_real_devices() else 1)
+    try:
+        found = list_devices()
+    except DeviceError as exc:
+        fail(str(exc))
+    table = Table("index", "name", "inputs", "outputs", "rate")
+    for d in found:
+        table.add_row(str(d.index), d.name, str(d.inputs), str(d.outputs), f"{d.default_rate:.0f}")
+    out.print(table)
+
+
+@people_app.command("add")
+def people_add(
+    name: str,
+    passphrase: Annotated[bool, typer.Option("--passphrase", help="Ask for a passphrase so "
+                                             "this person can sign in to the web page.")] = False,
+    timezone: Annotated[str, typer.Option(help="IANA time zone, e.g. Europe/Berlin.")] = "UTC",
+) -> None:
+    """Add a person (with their private journal)."""
+    from confide.wiring import cli_session
+    from models.accounts import register
+    from models.errors import ConfideError
+
+    settings = settings_or_exit()
+    secret = typer.prompt("Passphrase", hide_input=True, confirmation_prompt=True) \
+        if passphrase else None
+    try:
+        with cli_session(settings) as session:
+            person = register(session, name, secret, timezone=timezone)
+            out.print(f"Added {person.name}. Their private journal is ready.")
+    except ConfideError as exc:
+        fail(str(exc))
+
+
+@people_app.command("list")
+def people_list() -> None:
+    """List the people who use this journal."""
+    from sqlmodel import select
+
+    from confide.wiring import cli_session
+    from models.tables import Person
+
+    with cli_session(settings_or_exit()) as session:
+        for person in session.exec(select(Person).order_by(Person.name)):
+            paired = "paired" if person.couple_id else "not paired"
+            out.print(f"{person.name} ({paired}, {person.timezone})")
+
+
+@people_app.command("passphrase")
+def people_passphrase(name: str) -> None:
+    """Set or change a person's passphrase for the web page and the API."""
+    from confide.wiring import cli_session
+    from models.accounts import get_person_by_name, set_passphrase
+    from models.errors import ConfideError
+
+    settings = settings_or_exit()
+    secret = typer.prompt("New passphrase", hide_input=True, confirmation_prompt=True)
+    try:
+        with cli_session(settings) as session:
+            set_passphrase(session, get_person_by_name(session, name), secret)
+    except ConfideError as exc:
+        fail(str(exc))
+    out.print("Passphrase set.")
+
+
+@pair_app.command("invite")
+def pair_invite(as_: AsOption = None) -> None:
+    """Make an invite code for your partner (it works once and expires)."""
+    from confide.wiring import cli_session, resolve_person
+    from models.couples import create_invite
+    from models.errors import ConfideError
+
+    settings = settings_or_exit()
+    try:
+        with cli_session(settings) as session:
+            person = resolve_person(session, settings, as_)
+            invite = create_invite(session, person,
+                                   timedelta(minutes=settings.invite_ttl_minutes))
+    except ConfideError as exc:
+        fail(str(exc))
+    out.print(f"Invite code: [bold]{invite.code}[/] (valid until {invite.expires_at:%Y-%m-%d %H:%M} UTC)")
+
+
+@pair_app.command("join")
+def pair_join(code: str, as_: AsOption = None) -> None:
+    """Join your partner with their invite code."""
+    from confide.wiring import cli_session, resolve_person
+    from models.couples import join_couple, partner_of
+    from models.errors import ConfideError
+
+    settings = settings_or_exit()
+    try:
+        with cli_session(settings) as session:
+            person = resolve_person(session, settings, as_)
+            join_couple(session, person, code)
+            partner = partner_of(session, person)
+    except ConfideError as exc:
+        fail(str(exc))
+    out.print(f"Paired with {partner.name if partner else 'your partner'}. "
+              "You now share a journal.")
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Migrate the database to the newest schema (also done on every start)."""
+    from confide.wiring import database
+    from models.db import current_revision
+
+    settings = settings_or_exit()
+    out.print(f"Schema revision: {current_revision(database(settings))}")
+
+
+@app.command("export")
+def export_cmd(
+    output: Annotated[Path, typer.Argument(help="The zip file to write.")],
+    as_: AsOption = None,
+) -> None:
+    """Export your journal (Markdown, JSON and the recordings) as a zip."""
+    from confide.wiring import audio_store, cli_session, resolve_person
+    from models.errors import ConfideError
+    from models.export import export_zip
+
+    settings = settings_or_exit()
+    try:
+        with cli_session(settings) as session:
+            data = export_zip(session, audio_store(settings),
+                              resolve_person(session, settings, as_))
+    except ConfideError as exc:
+        fail(str(exc))
+    output.write_bytes(data)
+    out.print(f"Wrote {output} ({len(data) / 1024:.0f} KiB).")
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,126 @@
+"""`confide doctor`: one line per thing the voice loop needs, with a fix where it is missing."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+import time
+from dataclasses import dataclass
+
+from confide import messages
+from confide.settings import BUNDLED_MODEL, Settings
+
+__all__ = ["Check", "run_checks"]
+
+
+@dataclass(frozen=True, slots=True)
+class Check:
+    name: str
+    ok: bool
+    detail: str
+    needed_for_voice: bool = True
+
+
+def _data_dir(settings: Settings) -> Check:
+    try:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=settings.data_dir):
+            pass
+    except OSError as exc:
+        return Check("data dir", False, f"{settings.data_dir} is not writable ({exc.strerror}); "
+                     "set CONFIDE_DATA_DIR to a folder you can write")
+    return Check("data dir", True, f"{settings.data_dir} (writable)")
+
+
+def _database(settings: Settings) -> Check:
+    from confide.wiring import database
+    from models.db import current_revision, head_revision
+
+    url = settings.db_url
+    shown = url.split("@")[-1] if "@" in url else url
+    try:
+        rev = current_revision(database(settings))
+    except Exception as exc:
+        return Check("database", False, f"{shown}: {exc.__class__.__name__}: {exc}; "
+                     "check CONFIDE_DATABASE_URL")
+    head = head_revision()
+    return Check("database", rev == head, f"{shown} (schema revision {rev}, newest {head})")
+
+
+def _whisper(settings: Settings) -> Check:
+    try:
+        from voice.whisper import resolve_model_path
+
+        where = resolve_model_path(settings)
+        start = time.perf_counter()
+        from faster_whisper import WhisperModel
+
+        WhisperModel(where, device="cpu", compute_type=settings.whisper_compute_type)
+        took = time.perf_counter() - start
+    except Exception as exc:
+        return Check("whisper model", False, f"{exc}")
+    label = "bundled tiny.en" if settings.whisper_model == BUNDLED_MODEL else settings.whisper_model
+    return Check("whisper model", True, f"{label} at {where} (loaded in {took:.2f} s)")
+
+
+def _tts(settings: Settings) -> Check:
+    if shutil.which("espeak-ng") is None:
+        return Check("speech engine", False, "espeak-ng is missing; apt-get install espeak-ng")
+    try:
+        import pyttsx3
+
+        engine = pyttsx3.init("espeak")
+        voices = engine.getProperty("voices")
+        engine.stop()
+    except Exception as exc:
+        return Check("speech engine", False, f"pyttsx3 could not start espeak-ng: {exc}")
+    return Check("speech engine", True, f"pyttsx3 + espeak-ng, {len(voices)} voices, "
+                 f"rate {settings.tts_rate} wpm")
+
+
+def _sound_server() -> Check:
+    pactl = shutil.which("pactl")
+    if pactl is None:
+        return Check("sound server", False, "pactl is missing; apt-get install pulseaudio-utils")
+    proc = subprocess.run([pactl, "info"], capture_output=True, text=True, timeout=10,
+                          check=False)
+    if proc.returncode != 0:
+        return Check("sound server", False, messages.NO_SOUND_SERVER)
+    name = next((line.split(":", 1)[1].strip() for line in proc.stdout.splitlines()
+                 if line.startswith("Server Name")), "unknown")
+    where = os.environ.get("PULSE_SERVER", "default socket")
+    return Check("sound server", True, f"{name} ({where})")
+
+
+def _devices(settings: Settings) -> list[Check]:
+    from voice.devices import DeviceError, list_devices, pick_device
+
+    try:
+        devices = list_devices()
+    except DeviceError as exc:
+        return [Check("audio devices", False, str(exc))]
+    checks = []
+    for kind, wanted, missing in (("input", settings.input_device, messages.NO_INPUT),
+                                  ("output", settings.output_device, messages.NO_OUTPUT)):
+        names = [d.name for d in devices if (d.inputs if kind == "input" else d.outputs) > 0]
+        try:
+            chosen = pick_device(devices, wanted, kind)  # type: ignore[arg-type]
+        except DeviceError as exc:
+            checks.append(Check(f"audio {kind}", False, str(exc)))
+            continue
+        if chosen is None:
+            checks.append(Check(f"audio {kind}", False, missing))
+        else:
+            checks.append(Check(f"audio {kind}", True,
+                                f"using {chosen.name!r}; found: {', '.join(names)}"))
+    return checks
+
+
+def run_checks(settings: Settings) -> list[Check]:
+    """Every check, in the order a person would fix them."""
+    checks = [_data_dir(settings), _database(settings), _whisper(settings), _tts(settings),
+              _sound_server()]
+    checks += _devices(settings)
+    return checks

@@ -1,0 +1,70 @@
+"""The composition root: builds the database, stores and engines from settings, once each."""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+
+from confide.settings import Settings
+from models.accounts import get_person_by_name
+from models.db import create_db_engine, migrate, session_scope
+from models.errors import NotFound
+from models.storage import AudioStore
+from models.tables import Person
+
+if TYPE_CHECKING:
+    from voice.transcriber import Transcriber
+
+__all__ = ["audio_store", "cli_session", "database", "resolve_person", "transcriber"]
+
+log = logging.getLogger(__name__)
+
+
+@functools.cache
+def _engine_for(url: str) -> Engine:
+    engine = create_db_engine(url)
+    migrate(engine)
+    return engine
+
+
+def database(settings: Settings) -> Engine:
+    """The migrated engine for the configured database (one per URL per process)."""
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    return _engine_for(settings.db_url)
+
+
+@contextmanager
+def cli_session(settings: Settings) -> Iterator[Session]:
+    with session_scope(database(settings)) as session:
+        yield session
+
+
+def audio_store(settings: Settings) -> AudioStore:
+    return AudioStore(settings.audio_dir)
+
+
+def resolve_person(session: Session, settings: Settings, name: str | None) -> Person:
+    """Whose journal a command acts on: ``--as NAME``, then CONFIDE_PERSON, then the only one."""
+    chosen = name or settings.person
+    if chosen:
+        return get_person_by_name(session, chosen)
+    people = list(session.exec(select(Person).limit(2)))
+    if len(people) == 1:
+        return people[0]
+    if not people:
+        raise NotFound("Nobody uses this journal yet: run `confide people add YOUR-NAME` first.")
+    raise NotFound("More than one person uses this journal: say whose with --as NAME "
+                   "(or set CONFIDE_PERSON).")
+
+
+def transcriber(settings: Settings) -> Transcriber:
+    """The real Whisper transcriber (loaded once per process)."""
+    from voice.whisper import get_transcriber
+
+    return get_transcriber(settings)

@@ -1,0 +1,1 @@
+"""The journal domain: tables, database, and every journal operation."""

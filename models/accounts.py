@@ -1,0 +1,233 @@
+"""People, passphrases, sign-in tokens and preferences.
+
+Passphrases are hashed with argon2id; tokens are random, stored only as SHA-256 hashes,
+expire, and can be revoked. Failed sign-ins are counted per name and per client address
+so guessing is slow.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlmodel import Session, col, delete, func, select
+
+from models.errors import Conflict, InvalidInput, NotAuthenticated, NotFound, RateLimited
+from models.tables import ApiToken, Journal, LoginAttempt, Person, utcnow
+
+__all__ = [
+    "Preferences",
+    "authenticate",
+    "check_login_allowed",
+    "get_person",
+    "get_person_by_name",
+    "issue_token",
+    "person_for_token",
+    "register",
+    "revoke_token",
+    "set_passphrase",
+    "update_preferences",
+]
+
+log = logging.getLogger(__name__)
+_hasher = PasswordHasher()
+MIN_PASSPHRASE = 8
+MAX_PER_NAME = 5
+MAX_PER_ADDRESS = 20
+WINDOW = timedelta(minutes=15)
+
+
+def _clean_name(name: str) -> str:
+    cleaned = " ".join(name.split())
+    if not cleaned:
+        raise InvalidInput("A name is needed.")
+    if len(cleaned) > 80:
+        raise InvalidInput("A name can be at most 80 characters.")
+    return cleaned
+
+
+def _check_passphrase(passphrase: str) -> None:
+    if len(passphrase) < MIN_PASSPHRASE:
+        raise InvalidInput(f"A passphrase needs at least {MIN_PASSPHRASE} characters.")
+    if len(passphrase) > 1000:
+        raise InvalidInput("A passphrase can be at most 1000 characters.")
+
+
+def register(session: Session, name: str, passphrase: str | None = None,
+             *, timezone: str = "UTC") -> Person:
+    """A new person with their private journal. Without a passphrase they can use the voice
+    station but not sign in to the web page until one is set."""
+    name = _clean_name(name)
+    if passphrase is not None:
+        _check_passphrase(passphrase)
+    _check_timezone(timezone)
+    if session.exec(select(Person.id).where(func.lower(Person.name) == name.lower())).first():
+        raise Conflict(f"The name {name!r} is taken.")
+    person = Person(
+        name=name,
+        passphrase_hash=_hasher.hash(passphrase) if passphrase is not None else None,
+        timezone=timezone,
+    )
+    session.add(person)
+    session.flush()
+    session.add(Journal(kind="private", owner_id=person.id))
+    session.flush()
+    return person
+
+
+def set_passphrase(session: Session, person: Person, passphrase: str) -> None:
+    _check_passphrase(passphrase)
+    person.passphrase_hash = _hasher.hash(passphrase)
+    session.add(person)
+    session.flush()
+
+
+def get_person(session: Session, person_id: int) -> Person:
+    person = session.get(Person, person_id)
+    if person is None:
+        raise NotFound("No such person.")
+    return person
+
+
+def get_person_by_name(session: Session, name: str) -> Person:
+    person = session.exec(
+        select(Person).where(func.lower(Person.name) == " ".join(name.split()).lower())
+    ).first()
+    if person is None:
+        raise NotFound(f"Nobody called {name!r} uses this journal yet.")
+    return person
+
+
+def _attempt_keys(name: str, address: str | None) -> list[str]:
+    keys = [f"name:{' '.join(name.split()).lower()}"]
+    if address:
+        keys.append(f"addr:{address}")
+    return keys
+
+
+def check_login_allowed(session: Session, name: str, address: str | None,
+                        now: datetime | None = None) -> None:
+    """Raise RateLimited when too many recent failures for this name or address."""
+    now = now or utcnow()
+    since = now - WINDOW
+    for key in _attempt_keys(name, address):
+        limit = MAX_PER_NAME if key.startswith("name:") else MAX_PER_ADDRESS
+        failures = session.exec(
+            select(func.count()).select_from(LoginAttempt)
+            .where(LoginAttempt.key == key, col(LoginAttempt.at) >= since)
+        ).one()
+        if failures >= limit:
+            raise RateLimited("Too many sign-in attempts; wait a few minutes and try again.",
+                              retry_after=WINDOW.total_seconds())
+
+
+def authenticate(session: Session, name: str, passphrase: str, *, address: str | None = None,
+                 now: datetime | None = None) -> Person:
+    """The person whose name and passphrase these are; failures are counted, then refused."""
+    now = now or utcnow()
+    check_login_allowed(session, name, address, now)
+    person = session.exec(
+        select(Person).where(func.lower(Person.name) == " ".join(name.split()).lower())
+    ).first()
+    ok = False
+    if person is not None and person.passphrase_hash:
+        try:
+            ok = _hasher.verify(person.passphrase_hash, passphrase)
+        except (VerificationError, InvalidHashError):
+            ok = False
+    else:
+        # Spend the same time as a real check, so names cannot be probed by timing.
+        _hasher.hash(passphrase)
+    if not ok or person is None:
+        for key in _attempt_keys(name, address):
+            session.add(LoginAttempt(key=key, at=now))
+        session.commit()  # the failure must be counted even though the caller raises
+        raise NotAuthenticated("That name and passphrase do not match.")
+    session.exec(delete(LoginAttempt).where(col(LoginAttempt.key) == _attempt_keys(name, None)[0]))
+    return person
+
+
+def _hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class IssuedToken:
+    token: str
+    expires_at: datetime
+
+
+def issue_token(session: Session, person: Person, ttl: timedelta,
+                now: datetime | None = None) -> IssuedToken:
+    """A fresh bearer token; only its hash is kept."""
+    now = now or utcnow()
+    token = secrets.token_urlsafe(32)
+    assert person.id is not None
+    row = ApiToken(person_id=person.id, token_hash=_hash_token(token), expires_at=now + ttl,
+                   created_at=now)
+    session.add(row)
+    session.flush()
+    return IssuedToken(token, row.expires_at)
+
+
+def person_for_token(session: Session, token: str, now: datetime | None = None) -> Person:
+    now = now or utcnow()
+    row = session.exec(select(ApiToken).where(ApiToken.token_hash == _hash_token(token))).first()
+    if row is None or row.revoked_at is not None or row.expires_at <= now:
+        raise NotAuthenticated("Sign in again: this session is not valid.")
+    return get_person(session, row.person_id)
+
+
+def revoke_token(session: Session, token: str) -> None:
+    row = session.exec(select(ApiToken).where(ApiToken.token_hash == _hash_token(token))).first()
+    if row is not None and row.revoked_at is None:
+        row.revoked_at = utcnow()
+        session.add(row)
+        session.flush()
+
+
+def _check_timezone(name: str) -> None:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise InvalidInput(f"Unknown time zone {name!r}; use a name like 'Europe/Berlin'.") from exc
+
+
+@dataclass(frozen=True, slots=True)
+class Preferences:
+    """What a person may change about how Confide speaks and listens to them."""
+
+    tts_voice: str | None = None
+    tts_rate: int | None = None
+    tts_volume: float | None = None
+    pause_allowance_s: float | None = None
+    max_reply_s: float | None = None
+    timezone: str | None = None
+
+
+def update_preferences(session: Session, person: Person, prefs: Preferences) -> Person:
+    """Apply the given (non-None) preferences after checking each is usable."""
+    if prefs.tts_rate is not None and not 80 <= prefs.tts_rate <= 400:
+        raise InvalidInput("Speech rate must be between 80 and 400 words a minute.")
+    if prefs.tts_volume is not None and not 0.0 <= prefs.tts_volume <= 1.0:
+        raise InvalidInput("Volume must be between 0 and 1.")
+    if prefs.pause_allowance_s is not None and not 0.5 <= prefs.pause_allowance_s <= 60:
+        raise InvalidInput("The pause allowance must be between half a second and a minute.")
+    if prefs.max_reply_s is not None and prefs.max_reply_s < 5:
+        raise InvalidInput("A reply limit must be at least 5 seconds.")
+    if prefs.timezone is not None:
+        _check_timezone(prefs.timezone)
+    for field in ("tts_voice", "tts_rate", "tts_volume", "pause_allowance_s", "max_reply_s",
+                  "timezone"):
+        value = getattr(prefs, field)
+        if value is not None:
+            setattr(person, field, value)
+    session.add(person)
+    session.flush()
+    return person

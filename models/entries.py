@@ -1,0 +1,388 @@
+"""Journal entries: spoken or written reflections, their transcripts, sharing and deletion.
+
+The write path for every change to an entry lives here, so the voice loop, the CLI and
+the API share one function for "share it", "delete that" or "attach the transcript".
+"""
+
+from __future__ import annotations
+
+import base64
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal
+
+import numpy as np
+import sqlalchemy as sa
+from sqlmodel import Session, col, select
+
+from models import jobs
+from models.errors import Conflict, Forbidden, InvalidInput, NotFound
+from models.storage import AudioStore
+from models.tables import MOODS, Entry, EntryRead, Journal, Person, Response, utcnow
+from models.transcript import Transcript
+from models.visibility import Viewer, entry_visible, get_visible_entry, viewer_for
+
+__all__ = [
+    "MAX_TEXT",
+    "EntryFilter",
+    "EntryPage",
+    "attach_transcript",
+    "create_entry_from_audio",
+    "create_written_entry",
+    "delete_entry",
+    "edit_entry",
+    "get_entry",
+    "journal_id_for",
+    "list_entries",
+    "mark_failed",
+    "mark_read",
+    "news_for",
+    "set_visibility",
+    "unread_ids",
+]
+
+log = logging.getLogger(__name__)
+MAX_TEXT = 20_000
+MAX_TAGS = 12
+
+
+def journal_id_for(session: Session, person: Person, journal: str) -> int:
+    """The id of the person's private journal or their couple's shared one."""
+    if journal == "private":
+        jid = session.exec(
+            select(Journal.id).where(Journal.kind == "private", Journal.owner_id == person.id)
+        ).one()
+    elif journal == "shared":
+        if person.couple_id is None:
+            raise Conflict("Pair with your partner first to share entries.")
+        jid = session.exec(
+            select(Journal.id).where(Journal.kind == "shared", Journal.couple_id == person.couple_id)
+        ).one()
+    else:
+        raise InvalidInput("journal must be 'private' or 'shared'.")
+    assert jid is not None
+    return jid
+
+
+def _clean_tags(tags: Sequence[str]) -> list[str]:
+    cleaned: list[str] = []
+    for tag in tags:
+        t = " ".join(str(tag).split()).lower()
+        if not t or len(t) > 40 or '"' in t or "\\" in t:
+            raise InvalidInput(f"Tag {tag!r} is not allowed: 1–40 characters, no quotes.")
+        if t not in cleaned:
+            cleaned.append(t)
+    if len(cleaned) > MAX_TAGS:
+        raise InvalidInput(f"At most {MAX_TAGS} tags.")
+    return cleaned
+
+
+def _check_mood(mood: str | None) -> str | None:
+    if mood is None or mood == "":
+        return None
+    if mood not in MOODS:
+        raise InvalidInput(f"Mood must be one of: {', '.join(MOODS)}.")
+    return mood
+
+
+def create_entry_from_audio(
+    session: Session,
+    store: AudioStore,
+    author: Person,
+    samples: np.ndarray,
+    rate: int,
+    *,
+    journal: str = "private",
+    prompt_id: str | None = None,
+    prompt_text: str | None = None,
+    kind: str = "reflection",
+    mutual_key: str | None = None,
+) -> Entry:
+    """Store the recording durably, then the row (status 'recorded') and its transcription job.
+
+    The audio is on disk and fsynced before the row exists; if the row cannot be written
+    the file is removed again, so nothing points nowhere and nothing is orphaned.
+    """
+    jid = journal_id_for(session, author, journal)
+    if samples.size == 0:
+        raise InvalidInput("The recording is empty.")
+    rel = store.write_flac(samples, rate)
+    try:
+        assert author.id is not None
+        entry = Entry(
+            author_id=author.id,
+            journal_id=jid,
+            prompt_id=prompt_id,
+            prompt_text=prompt_text,
+            kind=kind,
+            couple_mutual_key=mutual_key,
+            audio_path=rel,
+            audio_duration_s=round(float(samples.shape[0]) / rate, 3),
+            audio_sample_rate=rate,
+            status="recorded",
+        )
+        session.add(entry)
+        session.flush()
+        assert entry.id is not None
+        jobs.enqueue(session, entry_id=entry.id)
+    except BaseException:
+        session.rollback()
+        store.delete(rel)
+        raise
+    return entry
+
+
+def attach_transcript(session: Session, entry_id: int, transcript: Transcript) -> Entry:
+    """Give a recorded entry its text; silence becomes status 'no_speech', never invented text."""
+    entry = session.get(Entry, entry_id)
+    if entry is None:
+        raise NotFound(f"Entry {entry_id} was not found.")
+    entry.transcript = transcript.text.strip()
+    entry.segments = [s.to_dict() for s in transcript.segments]
+    entry.language = transcript.language
+    entry.word_count = transcript.word_count
+    entry.status = "no_speech" if transcript.no_speech else "ready"
+    entry.status_reason = "Nothing was said in this recording." if transcript.no_speech else None
+    entry.updated_at = utcnow()
+    session.add(entry)
+    jobs.finish_jobs_for(session, entry_id=entry_id)
+    session.flush()
+    return entry
+
+
+def mark_failed(session: Session, entry_id: int, reason: str) -> None:
+    entry = session.get(Entry, entry_id)
+    if entry is None:
+        return
+    jobs.finish_jobs_for(session, entry_id=entry_id, error=reason)
+    entry.status = "failed" if _all_jobs_failed(session, entry_id) else "recorded"
+    entry.status_reason = reason[:300]
+    entry.updated_at = utcnow()
+    session.add(entry)
+    session.flush()
+
+
+def _all_jobs_failed(session: Session, entry_id: int) -> bool:
+    from models.tables import TranscriptionJob
+
+    open_jobs = session.exec(
+        select(TranscriptionJob.id).where(
+            TranscriptionJob.entry_id == entry_id,
+            col(TranscriptionJob.status).in_(("queued", "running")),
+        )
+    ).first()
+    return open_jobs is None
+
+
+def create_written_entry(
+    session: Session,
+    author: Person,
+    text: str,
+    *,
+    journal: str = "private",
+    prompt_id: str | None = None,
+    prompt_text: str | None = None,
+    mood: str | None = None,
+    tags: Sequence[str] = (),
+) -> Entry:
+    """A typed reflection: an entry like any other, without audio."""
+    body = text.strip()
+    if not body:
+        raise InvalidInput("A written entry needs some text.")
+    if len(body) > MAX_TEXT:
+        raise InvalidInput(f"A written entry can be at most {MAX_TEXT} characters.")
+    jid = journal_id_for(session, author, journal)
+    assert author.id is not None
+    entry = Entry(
+        author_id=author.id,
+        journal_id=jid,
+        prompt_id=prompt_id,
+        prompt_text=prompt_text,
+        kind="written",
+        transcript=body,
+        word_count=len(body.split()),
+        mood=_check_mood(mood),
+        tags=_clean_tags(tags),
+        status="ready",
+    )
+    session.add(entry)
+    session.flush()
+    return entry
+
+
+def get_entry(session: Session, person: Person, entry_id: int) -> Entry:
+    return get_visible_entry(session, viewer_for(session, person), entry_id)
+
+
+def _own_entry(session: Session, person: Person, entry_id: int) -> Entry:
+    """The entry if the person wrote it; Forbidden if they only see it; NotFound otherwise."""
+    entry = get_entry(session, person, entry_id)
+    if entry.author_id != person.id:
+        raise Forbidden("Only the author can change this entry.")
+    return entry
+
+
+def set_visibility(session: Session, person: Person, entry_id: int,
+                   visibility: Literal["private", "shared"] | str) -> Entry:
+    """Share an entry with the partner or take it back; unsharing hides it at once."""
+    entry = _own_entry(session, person, entry_id)
+    if entry.kind == "mutual":
+        raise Conflict("A mutual answer stays in the shared journal.")
+    entry.journal_id = journal_id_for(session, person, visibility)
+    entry.updated_at = utcnow()
+    session.add(entry)
+    session.flush()
+    return entry
+
+
+def edit_entry(session: Session, person: Person, entry_id: int, *,
+               transcript: str | None = None, mood: str | None = None,
+               tags: Sequence[str] | None = None, clear_mood: bool = False) -> Entry:
+    """Correct the transcript, set the mood or tags; only the author may."""
+    entry = _own_entry(session, person, entry_id)
+    if transcript is not None:
+        body = transcript.strip()
+        if not body:
+            raise InvalidInput("The transcript cannot be empty; delete the entry instead.")
+        if len(body) > MAX_TEXT:
+            raise InvalidInput(f"A transcript can be at most {MAX_TEXT} characters.")
+        entry.transcript = body
+        entry.word_count = len(body.split())
+        if entry.status == "no_speech":
+            entry.status = "ready"
+    if mood is not None or clear_mood:
+        entry.mood = None if clear_mood else _check_mood(mood)
+    if tags is not None:
+        entry.tags = _clean_tags(tags)
+    entry.updated_at = utcnow()
+    session.add(entry)
+    session.flush()
+    return entry
+
+
+def delete_entry(session: Session, store: AudioStore, person: Person, entry_id: int) -> None:
+    """Delete for real: the row, its responses, and every audio or derived file of it."""
+    entry = _own_entry(session, person, entry_id)
+    files = [entry.audio_path]
+    files += [r.audio_path for r in session.exec(select(Response).where(Response.entry_id == entry_id))]
+    session.exec(sa.delete(EntryRead).where(col(EntryRead.entry_id) == entry_id))  # type: ignore[call-overload]
+    session.exec(sa.delete(Response).where(col(Response.entry_id) == entry_id))  # type: ignore[call-overload]
+    session.delete(entry)
+    session.flush()
+    for rel in files:
+        store.delete(rel)
+    for derived in store.root.glob(f"derived/speech-entry-{entry_id}-*"):
+        derived.unlink(missing_ok=True)
+
+
+@dataclass(frozen=True, slots=True)
+class EntryFilter:
+    journal: Literal["private", "shared"] | None = None
+    author: Literal["me", "partner"] | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+    prompt_id: str | None = None
+    tag: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class EntryPage:
+    entries: list[Entry]
+    next_cursor: str | None
+
+
+def _encode_cursor(entry: Entry) -> str:
+    raw = f"{entry.created_at.timestamp():.6f}:{entry.id}"
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def _decode_cursor(cursor: str) -> tuple[datetime, int]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        ts, ident = raw.split(":")
+        from datetime import UTC
+
+        return datetime.fromtimestamp(float(ts), UTC), int(ident)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise InvalidInput("That page cursor is not valid.") from exc
+
+
+def list_entries(session: Session, person: Person, flt: EntryFilter | None = None, *,
+                 cursor: str | None = None, limit: int = 50) -> EntryPage:
+    """Visible entries, newest first, filtered, one page at a time."""
+    flt = flt or EntryFilter()
+    if not 1 <= limit <= 200:
+        raise InvalidInput("limit must be between 1 and 200.")
+    viewer = viewer_for(session, person)
+    query = select(Entry).where(entry_visible(viewer))
+    if flt.journal == "private":
+        query = query.where(Entry.journal_id == viewer.private_journal_id)
+    elif flt.journal == "shared":
+        query = query.where(Entry.journal_id == (viewer.shared_journal_id or -1))
+    if flt.author == "me":
+        query = query.where(Entry.author_id == viewer.person_id)
+    elif flt.author == "partner":
+        query = query.where(Entry.author_id == (viewer.partner_id or -1))
+    if flt.since is not None:
+        query = query.where(col(Entry.created_at) >= flt.since)
+    if flt.until is not None:
+        query = query.where(col(Entry.created_at) < flt.until)
+    if flt.prompt_id is not None:
+        query = query.where(Entry.prompt_id == flt.prompt_id)
+    if flt.tag is not None:
+        tag = _clean_tags([flt.tag])[0]
+        query = query.where(sa.cast(col(Entry.tags), sa.String).like(f'%"{tag}"%'))
+    if cursor:
+        at, ident = _decode_cursor(cursor)
+        query = query.where(
+            sa.or_(col(Entry.created_at) < at,
+                   sa.and_(col(Entry.created_at) == at, col(Entry.id) < ident))
+        )
+    query = query.order_by(col(Entry.created_at).desc(), col(Entry.id).desc()).limit(limit + 1)
+    rows = list(session.exec(query))
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return EntryPage(rows, _encode_cursor(rows[-1]) if more and rows else None)
+
+
+def mark_read(session: Session, person: Person, entry_id: int) -> None:
+    """Remember that the person opened this entry (clears its unread mark)."""
+    entry = get_entry(session, person, entry_id)
+    assert person.id is not None and entry.id is not None
+    if session.get(EntryRead, (person.id, entry.id)) is None:
+        session.add(EntryRead(person_id=person.id, entry_id=entry.id))
+        session.flush()
+
+
+def unread_ids(session: Session, person: Person, entry_ids: Sequence[int]) -> set[int]:
+    """Which of these entries (the partner's) the person has not opened yet."""
+    if not entry_ids:
+        return set()
+    read = set(session.exec(
+        select(EntryRead.entry_id).where(
+            EntryRead.person_id == person.id, col(EntryRead.entry_id).in_(list(entry_ids))
+        )
+    ))
+    authored_by_other = set(session.exec(
+        select(Entry.id).where(col(Entry.id).in_(list(entry_ids)), Entry.author_id != person.id)
+    ))
+    return {i for i in authored_by_other if i not in read}
+
+
+def news_for(session: Session, person: Person, *, mark_seen: bool = False) -> list[Entry]:
+    """The partner's visible shared entries since the person last heard the news."""
+    viewer: Viewer = viewer_for(session, person)
+    if viewer.partner_id is None:
+        return []
+    query = select(Entry).where(entry_visible(viewer), Entry.author_id == viewer.partner_id,
+                                Entry.journal_id == viewer.shared_journal_id)
+    if person.news_seen_at is not None:
+        query = query.where(col(Entry.created_at) > person.news_seen_at)
+    found = list(session.exec(query.order_by(col(Entry.created_at))))
+    if mark_seen:
+        person.news_seen_at = utcnow()
+        session.add(person)
+        session.flush()
+    return found

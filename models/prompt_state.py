@@ -1,0 +1,111 @@
+"""A couple's custom prompts and a person's place in a guided program (the stored facts
+that prompt selection takes as arguments)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlmodel import Session, col, select
+
+from models.errors import Conflict, InvalidInput, NotFound
+from models.tables import CustomPrompt, Entry, ProgramEnrollment, Person, utcnow
+
+__all__ = [
+    "add_custom_prompt",
+    "current_program",
+    "leave_program",
+    "list_custom_prompts",
+    "pause_program",
+    "prompt_history",
+    "start_program",
+]
+
+
+def add_custom_prompt(session: Session, person: Person, text: str, theme: str) -> CustomPrompt:
+    """A prompt of the couple's own, checked like the library's (plain, short text)."""
+    from prompts.custom import validate_custom_prompt
+
+    if person.couple_id is None:
+        raise Conflict("Custom prompts belong to a couple; pair with your partner first.")
+    try:
+        cleaned = validate_custom_prompt(text, theme)
+    except ValueError as exc:
+        raise InvalidInput(str(exc)) from exc
+    assert person.id is not None
+    row = CustomPrompt(couple_id=person.couple_id, created_by=person.id, text=cleaned, theme=theme)
+    session.add(row)
+    session.flush()
+    return row
+
+
+def list_custom_prompts(session: Session, person: Person) -> list[CustomPrompt]:
+    """The couple's own prompts; nobody else's."""
+    if person.couple_id is None:
+        return []
+    return list(session.exec(
+        select(CustomPrompt).where(CustomPrompt.couple_id == person.couple_id)
+        .order_by(col(CustomPrompt.id))
+    ))
+
+
+def current_program(session: Session, person: Person) -> ProgramEnrollment | None:
+    return session.exec(
+        select(ProgramEnrollment)
+        .where(ProgramEnrollment.person_id == person.id,
+               col(ProgramEnrollment.status).in_(("active", "paused")))
+        .order_by(col(ProgramEnrollment.id).desc())
+    ).first()
+
+
+def start_program(session: Session, person: Person, program_id: str,
+                  today: date) -> ProgramEnrollment:
+    """Start (or resume) a program; starting another leaves the current one."""
+    from prompts import load_library
+
+    if program_id not in load_library().programs:
+        raise NotFound(f"There is no program called {program_id!r}.")
+    current = current_program(session, person)
+    if current is not None and current.program_id == program_id:
+        current.status = "active"
+        current.updated_at = utcnow()
+        session.add(current)
+        session.flush()
+        return current
+    if current is not None:
+        current.status = "left"
+        session.add(current)
+    assert person.id is not None
+    row = ProgramEnrollment(person_id=person.id, program_id=program_id, started_on=today)
+    session.add(row)
+    session.flush()
+    return row
+
+
+def _set_status(session: Session, person: Person, status: str) -> ProgramEnrollment:
+    current = current_program(session, person)
+    if current is None:
+        raise NotFound("You are not following a program.")
+    current.status = status
+    current.updated_at = utcnow()
+    session.add(current)
+    session.flush()
+    return current
+
+
+def pause_program(session: Session, person: Person) -> ProgramEnrollment:
+    return _set_status(session, person, "paused")
+
+
+def leave_program(session: Session, person: Person) -> ProgramEnrollment:
+    return _set_status(session, person, "left")
+
+
+def prompt_history(session: Session, person: Person,
+                   limit: int = 500) -> list[tuple[str, object, str]]:
+    """(prompt id, answered at, answer text) of the person's own answered prompts, newest first."""
+    rows = session.exec(
+        select(Entry.prompt_id, Entry.created_at, Entry.transcript)
+        .where(Entry.author_id == person.id, col(Entry.prompt_id).is_not(None))
+        .order_by(col(Entry.created_at).desc()).limit(limit)
+    ).all()
+    return [(str(p), c, t) for p, c, t in rows]

@@ -1,0 +1,96 @@
+"""Answers to a shared entry, threaded, by text or voice: the act of active listening."""
+
+from __future__ import annotations
+
+import numpy as np
+from sqlmodel import Session, col, select
+
+from models import jobs
+from models.entries import MAX_TEXT
+from models.errors import InvalidInput, NotFound
+from models.storage import AudioStore
+from models.tables import Person, Response
+from models.transcript import Transcript
+from models.visibility import get_visible_entry, viewer_for
+
+__all__ = ["add_response", "attach_response_transcript", "get_response", "list_responses"]
+
+
+def list_responses(session: Session, person: Person, entry_id: int) -> list[Response]:
+    """The thread under an entry the person may see (NotFound otherwise), oldest first."""
+    get_visible_entry(session, viewer_for(session, person), entry_id)
+    return list(session.exec(
+        select(Response).where(Response.entry_id == entry_id)
+        .order_by(col(Response.created_at), col(Response.id))
+    ))
+
+
+def get_response(session: Session, person: Person, response_id: int) -> Response:
+    response = session.get(Response, response_id)
+    if response is None:
+        raise NotFound(f"Response {response_id} was not found.")
+    try:
+        get_visible_entry(session, viewer_for(session, person), response.entry_id)
+    except NotFound:
+        raise NotFound(f"Response {response_id} was not found.") from None
+    return response
+
+
+def add_response(
+    session: Session,
+    person: Person,
+    entry_id: int,
+    *,
+    text: str = "",
+    audio: tuple[np.ndarray, int] | None = None,
+    store: AudioStore | None = None,
+    parent_id: int | None = None,
+) -> Response:
+    """Answer an entry either partner can see; a voice answer is stored and queued first."""
+    entry = get_visible_entry(session, viewer_for(session, person), entry_id)
+    body = text.strip()
+    if not body and audio is None:
+        raise InvalidInput("A response needs text or a recording.")
+    if len(body) > MAX_TEXT:
+        raise InvalidInput(f"A response can be at most {MAX_TEXT} characters.")
+    if parent_id is not None:
+        parent = session.get(Response, parent_id)
+        if parent is None or parent.entry_id != entry.id:
+            raise NotFound("The response you are answering was not found.")
+    rel: str | None = None
+    duration: float | None = None
+    if audio is not None:
+        if store is None:
+            raise ValueError("a store is needed to keep a spoken response")
+        samples, rate = audio
+        if samples.size == 0:
+            raise InvalidInput("The recording is empty.")
+        rel = store.write_flac(samples, rate, kind="responses")
+        duration = round(samples.shape[0] / rate, 3)
+    try:
+        assert person.id is not None and entry.id is not None
+        response = Response(entry_id=entry.id, author_id=person.id, parent_id=parent_id,
+                            text=body, audio_path=rel, audio_duration_s=duration,
+                            status="recorded" if rel and not body else "ready")
+        session.add(response)
+        session.flush()
+        if rel and not body:
+            jobs.enqueue(session, response_id=response.id)
+    except BaseException:
+        if rel and store is not None:
+            store.delete(rel)
+        raise
+    return response
+
+
+def attach_response_transcript(session: Session, response_id: int,
+                               transcript: Transcript) -> Response:
+    response = session.get(Response, response_id)
+    if response is None:
+        raise NotFound(f"Response {response_id} was not found.")
+    response.text = transcript.text.strip()
+    response.status = "no_speech" if transcript.no_speech else "ready"
+    session.add(response)
+    jobs.finish_jobs_for(session, response_id=response_id)
+    session.flush()
+    return response

@@ -1,0 +1,101 @@
+"""Full-text search over the transcripts and responses a person may see.
+
+SQLite uses the FTS5 index the first migration creates (kept in step by triggers);
+PostgreSQL uses to_tsvector. Either way results pass through the visibility rule.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, select
+
+from models.errors import InvalidInput
+from models.tables import Entry, Person, Response
+from models.visibility import entry_visible, viewer_for
+
+__all__ = ["SearchHit", "search"]
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+@dataclass(frozen=True, slots=True)
+class SearchHit:
+    entry: Entry
+    snippet: str
+
+
+def _fts_query(text: str) -> str:
+    """User words as quoted FTS5 terms (no operators), the last one as a prefix."""
+    words = _WORD.findall(text)[:12]
+    if not words:
+        raise InvalidInput("Search for at least one word.")
+    terms = [f'"{w}"' for w in words]
+    terms[-1] += "*"
+    return " ".join(terms)
+
+
+def _snippet(body: str, words: list[str], width: int = 160) -> str:
+    lower = body.lower()
+    pos = min((p for w in words if (p := lower.find(w.lower())) >= 0), default=0)
+    start = max(0, pos - width // 3)
+    piece = body[start:start + width].strip()
+    return ("…" if start > 0 else "") + piece + ("…" if start + width < len(body) else "")
+
+
+def search(session: Session, person: Person, text: str, *, limit: int = 50) -> list[SearchHit]:
+    """Entries (by their transcript or a response under them) matching every word, best first."""
+    if len(text) > 200:
+        raise InvalidInput("A search can be at most 200 characters.")
+    words = _WORD.findall(text)
+    viewer = viewer_for(session, person)
+    visible = entry_visible(viewer)
+    dialect = session.get_bind().dialect.name
+    ids: list[int] = []
+    if dialect == "sqlite":
+        journals = [j for j in (viewer.private_journal_id, viewer.shared_journal_id) if j]
+        rows = session.exec(  # type: ignore[call-overload]
+            sa.text(
+                "SELECT f.entry_id, min(f.rank) AS r FROM search_fts AS f "
+                "JOIN entry AS e ON e.id = f.entry_id "
+                "WHERE search_fts MATCH :q AND e.journal_id IN :journals "
+                "GROUP BY f.entry_id ORDER BY r LIMIT :n"
+            ).bindparams(sa.bindparam("journals", expanding=True),
+                         q=_fts_query(text), journals=journals, n=limit * 2)
+        ).all()
+        candidate_ids = [int(r[0]) for r in rows]
+        if candidate_ids:
+            # The journal filter is a superset; the one rule has the last word.
+            allowed = set(session.exec(
+                select(Entry.id).where(col(Entry.id).in_(candidate_ids), visible)
+            ))
+            ids = [i for i in candidate_ids if i in allowed][:limit]
+    else:
+        if not words:
+            raise InvalidInput("Search for at least one word.")
+        tsq = sa.func.plainto_tsquery("english", " ".join(words))
+        in_entry = sa.func.to_tsvector("english", col(Entry.transcript)).op("@@")(tsq)
+        in_response = (
+            select(Response.id)
+            .where(Response.entry_id == Entry.id,
+                   sa.func.to_tsvector("english", col(Response.text)).op("@@")(tsq))
+            .exists()
+        )
+        ids = [i for i in session.exec(
+            select(Entry.id).where(visible, sa.or_(in_entry, in_response))
+            .order_by(col(Entry.created_at).desc()).limit(limit)
+        ) if i is not None]
+    if not ids:
+        return []
+    entries = {e.id: e for e in session.exec(select(Entry).where(col(Entry.id).in_(ids)))}
+    hits = []
+    for i in ids:
+        entry = entries[i]
+        body = entry.transcript
+        if not any(w.lower() in body.lower() for w in words):
+            reply = session.exec(select(Response.text).where(Response.entry_id == i)).first()
+            body = reply or body
+        hits.append(SearchHit(entry, _snippet(body, words)))
+    return hits

@@ -1,0 +1,242 @@
+"""The journal's tables (SQLModel). Schema changes go through Alembic (models/migrations).
+
+Times are stored as UTC and come back timezone-aware on SQLite and PostgreSQL alike.
+An entry's visibility is derived from its journal (private or shared), so moving it
+between journals is the one way to share or unshare it.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any, Literal
+
+import sqlalchemy as sa
+from sqlalchemy.types import TypeDecorator
+from sqlmodel import Column, Field, SQLModel
+
+__all__ = [
+    "ApiToken",
+    "Couple",
+    "CustomPrompt",
+    "Entry",
+    "EntryRead",
+    "EntryStatus",
+    "Goal",
+    "GoalCheckIn",
+    "Journal",
+    "JournalKind",
+    "LoginAttempt",
+    "Person",
+    "ProgramEnrollment",
+    "Reminder",
+    "Response",
+    "TranscriptionJob",
+    "utcnow",
+]
+
+JournalKind = Literal["private", "shared"]
+EntryStatus = Literal["recorded", "transcribing", "ready", "failed", "no_speech"]
+MOODS = ("calm", "hopeful", "grateful", "tender", "anxious", "sad", "angry", "hurt", "tired")
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Stores aware datetimes as naive UTC; returns them aware (SQLite drops tzinfo)."""
+
+    impl = sa.DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the database; use an aware UTC time")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC)
+
+
+def _when(*, nullable: bool = True) -> Any:
+    return Field(default=None, sa_column=Column(UTCDateTime(), nullable=nullable))
+
+
+def _created() -> Any:
+    return Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False, index=True))
+
+
+class Person(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=80, sa_column_kwargs={"unique": True})
+    passphrase_hash: str | None = Field(default=None, max_length=200)
+    couple_id: int | None = Field(default=None, foreign_key="couple.id", index=True)
+    tts_voice: str | None = Field(default=None, max_length=80)
+    tts_rate: int | None = None
+    tts_volume: float | None = None
+    pause_allowance_s: float | None = None
+    max_reply_s: float | None = None
+    timezone: str = Field(default="UTC", max_length=64)
+    news_seen_at: datetime | None = _when(nullable=True)
+    created_at: datetime = _created()
+
+
+class Couple(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    created_by: int  # a person id; no foreign key, so person <-> couple has no cycle
+    invite_code_hash: str | None = Field(default=None, max_length=64, index=True)
+    invite_expires_at: datetime | None = _when(nullable=True)
+    created_at: datetime = _created()
+
+
+class Journal(SQLModel, table=True):
+    __table_args__ = (
+        sa.CheckConstraint(
+            "(kind = 'private' AND owner_id IS NOT NULL AND couple_id IS NULL) OR "
+            "(kind = 'shared' AND couple_id IS NOT NULL AND owner_id IS NULL)",
+            name="journal_owner_matches_kind",
+        ),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=10)
+    owner_id: int | None = Field(default=None, foreign_key="person.id", unique=True)
+    couple_id: int | None = Field(default=None, foreign_key="couple.id", unique=True)
+
+
+class Entry(SQLModel, table=True):
+    __table_args__ = (
+        sa.Index("ix_entry_journal_created", "journal_id", "created_at", "id"),
+        sa.UniqueConstraint("couple_mutual_key", name="uq_entry_mutual_answer"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    author_id: int = Field(foreign_key="person.id", index=True)
+    journal_id: int = Field(foreign_key="journal.id")
+    prompt_id: str | None = Field(default=None, max_length=80, index=True)
+    prompt_text: str | None = Field(default=None, max_length=400)
+    kind: str = Field(default="reflection", max_length=12)  # reflection | written | mutual
+    # "<couple>:<prompt>:<author>" for a mutual answer; unique so each answers once.
+    couple_mutual_key: str | None = Field(default=None, max_length=120)
+    audio_path: str | None = Field(default=None, max_length=200)
+    audio_duration_s: float | None = None
+    audio_sample_rate: int | None = None
+    transcript: str = Field(default="", sa_column=Column(sa.Text, nullable=False, default=""))
+    segments: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(sa.JSON,
+                                                                                 nullable=False))
+    language: str | None = Field(default=None, max_length=12)
+    word_count: int = 0
+    mood: str | None = Field(default=None, max_length=20)
+    tags: list[str] = Field(default_factory=list, sa_column=Column(sa.JSON, nullable=False))
+    status: str = Field(default="ready", max_length=12)
+    status_reason: str | None = Field(default=None, max_length=300)
+    created_at: datetime = _created()
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(),
+                                                                         nullable=False))
+
+
+class EntryRead(SQLModel, table=True):
+    """Which shared entries a person has opened: the web page's unread marks."""
+
+    person_id: int = Field(foreign_key="person.id", primary_key=True)
+    entry_id: int = Field(foreign_key="entry.id", primary_key=True, ondelete="CASCADE")
+    read_at: datetime = _created()
+
+
+class Response(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    entry_id: int = Field(foreign_key="entry.id", index=True, ondelete="CASCADE")
+    author_id: int = Field(foreign_key="person.id")
+    parent_id: int | None = Field(default=None, foreign_key="response.id")
+    text: str = Field(default="", sa_column=Column(sa.Text, nullable=False, default=""))
+    audio_path: str | None = Field(default=None, max_length=200)
+    audio_duration_s: float | None = None
+    status: str = Field(default="ready", max_length=12)
+    created_at: datetime = _created()
+
+
+class Goal(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    couple_id: int = Field(foreign_key="couple.id", index=True)
+    created_by: int = Field(foreign_key="person.id")
+    title: str = Field(max_length=200)
+    why: str = Field(default="", max_length=1000)
+    status: str = Field(default="active", max_length=10)  # active | paused | done
+    created_at: datetime = _created()
+
+
+class GoalCheckIn(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    goal_id: int = Field(foreign_key="goal.id", index=True, ondelete="CASCADE")
+    person_id: int = Field(foreign_key="person.id")
+    rating: int = Field(ge=1, le=5)
+    reflection: str = Field(default="", sa_column=Column(sa.Text, nullable=False, default=""))
+    audio_path: str | None = Field(default=None, max_length=200)
+    created_at: datetime = _created()
+
+
+class Reminder(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    days: list[int] = Field(default_factory=list, sa_column=Column(sa.JSON, nullable=False))
+    local_time: str = Field(max_length=5)  # "HH:MM" in the reminder's time zone
+    timezone: str = Field(default="UTC", max_length=64)
+    enabled: bool = True
+    kind: str = Field(default="reflection", max_length=20)
+    snoozed_until: datetime | None = _when(nullable=True)
+    skip_occurrence: datetime | None = _when(nullable=True)
+    created_at: datetime = _created()
+
+
+class TranscriptionJob(SQLModel, table=True):
+    """Durable work: a recording waiting for its transcript survives a crash or restart."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    entry_id: int | None = Field(default=None, foreign_key="entry.id", index=True,
+                                 ondelete="CASCADE")
+    response_id: int | None = Field(default=None, foreign_key="response.id", ondelete="CASCADE")
+    status: str = Field(default="queued", max_length=10, index=True)  # queued|running|done|failed
+    attempts: int = 0
+    error: str | None = Field(default=None, max_length=500)
+    created_at: datetime = _created()
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(),
+                                                                         nullable=False))
+
+
+class ApiToken(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    expires_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    revoked_at: datetime | None = _when(nullable=True)
+    created_at: datetime = _created()
+
+
+class LoginAttempt(SQLModel, table=True):
+    """Failed sign-ins, for rate limiting per name and per client address."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(max_length=200, index=True)
+    at: datetime = _created()
+
+
+class CustomPrompt(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    couple_id: int = Field(foreign_key="couple.id", index=True)
+    created_by: int = Field(foreign_key="person.id")
+    text: str = Field(max_length=400)
+    theme: str = Field(max_length=40)
+    created_at: datetime = _created()
+
+
+class ProgramEnrollment(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    program_id: str = Field(max_length=80)
+    started_on: date
+    status: str = Field(default="active", max_length=10)  # active | paused | left | done
+    days_done: int = 0
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(),
+                                                                         nullable=False))

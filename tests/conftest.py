@@ -1,0 +1,74 @@
+"""Shared fixtures: a real SQLite file per test, migrated by Alembic, and people in couples."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from confide.settings import Settings
+from models.accounts import register
+from models.couples import create_invite, join_couple
+from models.db import create_db_engine, migrate
+from models.storage import AudioStore
+from models.tables import Person
+
+
+@pytest.fixture(autouse=True)
+def _isolated_env(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No test reads the developer's own config or data folder."""
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "config"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(home / "data"))
+    monkeypatch.setenv("CONFIDE_CONFIG", str(home / "none.toml"))
+    for var in ("CONFIDE_DATA_DIR", "CONFIDE_DATABASE_URL", "CONFIDE_PERSON"):
+        monkeypatch.delenv(var, raising=False)
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return Settings(data_dir=tmp_path / "data")
+
+
+@pytest.fixture
+def engine(tmp_path: Path) -> Iterator[Engine]:
+    eng = create_db_engine(f"sqlite:///{tmp_path / 'test.db'}")
+    migrate(eng)
+    yield eng
+    eng.dispose()
+
+
+@pytest.fixture
+def session(engine: Engine) -> Iterator[Session]:
+    with Session(engine, expire_on_commit=False) as s:
+        yield s
+        s.rollback()
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> AudioStore:
+    return AudioStore(tmp_path / "audio")
+
+
+class Cast:
+    """Two partners and an outsider (in another couple), as most privacy tests need."""
+
+    def __init__(self, session: Session) -> None:
+        self.alex: Person = register(session, "Alex", "correct horse 1")
+        self.sam: Person = register(session, "Sam", "correct horse 2")
+        self.olive: Person = register(session, "Olive", "correct horse 3")
+        self.pat: Person = register(session, "Pat", "correct horse 4")
+        invite = create_invite(session, self.alex, timedelta(hours=1))
+        join_couple(session, self.sam, invite.code)
+        other = create_invite(session, self.olive, timedelta(hours=1))
+        join_couple(session, self.pat, other.code)
+        session.commit()
+
+
+@pytest.fixture
+def cast(session: Session) -> Cast:
+    return Cast(session)
