@@ -233,3 +233,17 @@ def export_cmd(
 
 def main() -> None:
     app()
+
+
+def _register_subcommands() -> None:
+    """Attach the commands that live in their own modules (imported here, not at the top,
+    because they import this module's app and helpers)."""
+    from confide import cli_voice  # noqa: F401  (registers speak and demo)
+    from confide.cli_prompts import programs_app, prompts_app
+
+    app.add_typer(prompts_app, name="prompts")
+    app.add_typer(programs_app, name="programs")
+    # TODO-INTEGRATE goals/reminders/progress/transcribe/serve
+
+
+_register_subcommands()

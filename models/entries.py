@@ -33,6 +33,7 @@ __all__ = [
     "create_written_entry",
     "delete_entry",
     "edit_entry",
+    "entry_for_audio_name",
     "get_entry",
     "journal_id_for",
     "list_entries",
@@ -99,6 +100,7 @@ def create_entry_from_audio(
     prompt_text: str | None = None,
     kind: str = "reflection",
     mutual_key: str | None = None,
+    audio_name: str | None = None,
 ) -> Entry:
     """Store the recording durably, then the row (status 'recorded') and its transcription job.
 
@@ -108,7 +110,7 @@ def create_entry_from_audio(
     jid = journal_id_for(session, author, journal)
     if samples.size == 0:
         raise InvalidInput("The recording is empty.")
-    rel = store.write_flac(samples, rate)
+    rel = store.write_flac(samples, rate, name=audio_name)
     try:
         assert author.id is not None
         entry = Entry(
@@ -132,6 +134,13 @@ def create_entry_from_audio(
         store.delete(rel)
         raise
     return entry
+
+
+def entry_for_audio_name(session: Session, audio_name: str) -> Entry | None:
+    """The entry whose recording was stored under ``audio_name`` (recovery's idempotence)."""
+    return session.exec(
+        select(Entry).where(col(Entry.audio_path).like(f"%/{audio_name}.flac"))
+    ).first()
 
 
 def attach_transcript(session: Session, entry_id: int, transcript: Transcript) -> Entry:
@@ -304,8 +313,10 @@ def _decode_cursor(cursor: str) -> tuple[datetime, int]:
         ts, ident = raw.split(":")
         from datetime import UTC
 
+        if not 0 <= int(ident) < 2**63:
+            raise ValueError("cursor id out of range")
         return datetime.fromtimestamp(float(ts), UTC), int(ident)
-    except (ValueError, UnicodeDecodeError) as exc:
+    except (ValueError, UnicodeDecodeError, OverflowError, OSError) as exc:
         raise InvalidInput("That page cursor is not valid.") from exc
 
 

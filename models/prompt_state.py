@@ -3,18 +3,25 @@ that prompt selection takes as arguments)."""
 
 from __future__ import annotations
 
-from datetime import date
+from collections.abc import Collection
+from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from sqlmodel import Session, col, select
 
 from models.errors import Conflict, InvalidInput, NotFound
-from models.tables import CustomPrompt, Entry, ProgramEnrollment, Person, utcnow
+from models.tables import CustomPrompt, Entry, Person, ProgramEnrollment, utcnow
+
+if TYPE_CHECKING:
+    from prompts import Choice
 
 __all__ = [
     "add_custom_prompt",
+    "choose_next_prompt",
     "current_program",
     "leave_program",
     "list_custom_prompts",
+    "note_answered",
     "pause_program",
     "prompt_history",
     "start_program",
@@ -109,3 +116,48 @@ def prompt_history(session: Session, person: Person,
         .order_by(col(Entry.created_at).desc()).limit(limit)
     ).all()
     return [(str(p), c, t) for p, c, t in rows]
+
+
+def choose_next_prompt(session: Session, person: Person, *, context: str = "private",
+                       now: datetime | None = None, exclude: Collection[str] = (),
+                       crisis_line: str | None = None) -> Choice:
+    """Tonight's prompt for this person: gathers the facts, the pure selector decides."""
+    from prompts import HistoryItem, as_prompt, first_sentence, load_library, next_prompt
+    from prompts.programs import program_state
+
+    now = now or utcnow()
+    library = load_library()
+    history = [HistoryItem(pid, at, first_sentence(text))  # type: ignore[arg-type]
+               for pid, at, text in prompt_history(session, person)]
+    enrollment = current_program(session, person)
+    state = None
+    if enrollment is not None and enrollment.program_id in library.programs:
+        state = program_state(library.programs[enrollment.program_id],
+                              status=enrollment.status, days_done=enrollment.days_done)
+    custom = [as_prompt(c.id, c.text, c.theme) for c in list_custom_prompts(session, person)
+              if c.id is not None]
+    return next_prompt(library.prompts, history, context=context,  # type: ignore[arg-type]
+                       program=state, theme_preference=None, now=now, custom=custom,
+                       rng_seed=int(now.strftime("%Y%m%d")) + (person.id or 0),
+                       exclude=exclude, crisis_line=crisis_line)
+
+
+def note_answered(session: Session, person: Person, prompt_id: str) -> None:
+    """Advance the person's program when this answer was the day's prompt."""
+    enrollment = current_program(session, person)
+    if enrollment is None or enrollment.status != "active":
+        return
+    from prompts import load_library
+    from prompts.programs import completes_day, program_state
+
+    program = load_library().programs.get(enrollment.program_id)
+    if program is None:
+        return
+    state = program_state(program, status=enrollment.status, days_done=enrollment.days_done)
+    if completes_day(state, prompt_id):
+        enrollment.days_done += 1
+        if enrollment.days_done >= len(program.days):
+            enrollment.status = "done"
+        enrollment.updated_at = utcnow()
+        session.add(enrollment)
+        session.flush()

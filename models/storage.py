@@ -37,10 +37,14 @@ class AudioStore:
     def __init__(self, root: Path) -> None:
         self.root = root
 
-    def write_flac(self, samples: np.ndarray, rate: int, *, kind: str = "entries") -> str:
-        """Write mono/stereo float samples as FLAC; returns the relative path once durable."""
+    def write_flac(self, samples: np.ndarray, rate: int, *, kind: str = "entries",
+                   name: str | None = None) -> str:
+        """Write mono/stereo float samples as FLAC; returns the relative path once durable.
+
+        ``name`` (default random) lets a recovered reply keep the id it was recorded under.
+        """
         now = datetime.now(UTC)
-        rel = f"{kind}/{now:%Y/%m}/{uuid.uuid4().hex}.flac"
+        rel = f"{kind}/{now:%Y/%m}/{name or uuid.uuid4().hex}.flac"
         final = self.root / rel
         final.parent.mkdir(parents=True, exist_ok=True)
         tmp = final.with_suffix(".part")

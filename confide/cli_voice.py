@@ -1,0 +1,215 @@
+"""`confide speak` (the voice loop) and `confide demo` (the same on a virtual sound server)."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from confide.cli import AsOption, app, err, fail, out, settings_or_exit
+from confide.settings import Settings
+
+__all__ = ["build_session", "demo", "speak"]
+
+log = logging.getLogger(__name__)
+
+
+def build_session(settings: Settings, person_id: int, *, mic: object = None,
+                  speaker: object = None) -> object:
+    """Wire the real adapters into a VoiceSession (recovering unfinished replies first)."""
+    from confide.wiring import audio_store, database, transcriber
+    from voice.listener import Listener
+    from voice.session import Voice, VoiceSession
+    from voice.sound import SoundDeviceMicrophone, SoundDeviceSpeaker
+    from voice.speech import Pyttsx3Synthesizer
+    from voice.vad import SileroVoiceActivity, VadTracker
+
+    engine = database(settings)
+    store = audio_store(settings)
+    stt = transcriber(settings)
+    microphone = mic or SoundDeviceMicrophone(settings.input_device)
+    out_dev = speaker or SoundDeviceSpeaker(settings.output_device)
+    activity = SileroVoiceActivity()
+
+    def vad_factory() -> VadTracker:
+        activity.reset()
+        return VadTracker(activity)
+
+    listener = Listener(microphone, stt, vad_factory)  # type: ignore[arg-type]
+    return VoiceSession(
+        engine=engine, store=store, person_id=person_id, speaker=out_dev,  # type: ignore[arg-type]
+        synthesizer=Pyttsx3Synthesizer(), listener=listener, pending_dir=settings.pending_dir,
+        defaults=Voice(settings.tts_voice, settings.tts_rate, settings.tts_volume),
+        pause_allowance_s=settings.pause_allowance_s, max_reply_s=settings.max_reply_s,
+        crisis_line=settings.crisis_line)
+
+
+def _recover(settings: Settings) -> list[object]:
+    from confide.wiring import audio_store, database, transcriber
+    from voice.recovery import recover
+
+    return list(recover(database(settings), audio_store(settings), settings.pending_dir,
+                        transcriber(settings)))
+
+
+@app.command()
+def speak(as_: AsOption = None) -> None:
+    """The voice loop: hear a prompt, answer aloud, everything by voice."""
+    from confide.wiring import cli_session, resolve_person
+    from models.errors import ConfideError
+    from voice.devices import DeviceError
+    from voice.phrases import P
+    from voice.session import VoiceSession
+
+    settings = settings_or_exit()
+    try:
+        with cli_session(settings) as s:
+            person = resolve_person(s, settings, as_)
+            person_id = person.id
+        assert person_id is not None
+        recovered = _recover(settings)
+        session = build_session(settings, person_id)
+    except (ConfideError, DeviceError) as exc:
+        fail(str(exc))
+    assert isinstance(session, VoiceSession)
+    mine = [r for r in recovered if getattr(r, "person_id", None) == person_id]
+    if mine:
+        words = sum(getattr(r, "words", 0) for r in mine)
+        session.say(P.RECOVERED.format(words=f", {words} words" if words else ""))
+    report = session.run()
+    out.print(f"Session over: {len(report.saved)} entr{'y' if len(report.saved) == 1 else 'ies'} "
+              "saved.")
+
+
+DEMO_REPLY = (
+    "Tonight I noticed that I felt calmer when we talked at dinner without our phones. "
+    "I trusted that you were really listening to me, and I want to keep doing that. "
+    "That's it. I'm done."
+)
+
+
+@app.command()
+def demo(
+    data_dir: Annotated[Path | None, typer.Option(help="Where the demo journal lives "
+                                                  "(default: <data dir>/demo).")] = None,
+    keep_server: Annotated[bool, typer.Option(help="Use the sound server already running "
+                                              "instead of a virtual one.")] = False,
+) -> None:
+    """One whole spoken session on a virtual sound server, a synthesized person answering."""
+    from confide.settings import load_settings
+    from voice.devices import refresh
+    from voice.virtual_sound import VirtualSoundServer
+
+    base = settings_or_exit()
+    folder = data_dir or base.data_dir / "demo"
+    settings = load_settings(data_dir=folder, database_url=None)
+    server = None if keep_server else VirtualSoundServer().start()
+    try:
+        refresh()
+        _run_demo(settings, server)
+    finally:
+        if server is not None:
+            server.stop()
+
+
+def _seed_demo(settings: Settings) -> int:
+    from datetime import timedelta
+
+    from confide.wiring import cli_session
+    from models import accounts, couples, entries, goals
+    from models.errors import NotFound
+
+    with cli_session(settings) as s:
+        try:
+            alex = accounts.get_person_by_name(s, "Alex")
+        except NotFound:
+            alex = accounts.register(s, "Alex")
+            sam = accounts.register(s, "Sam")
+            invite = couples.create_invite(s, alex, timedelta(hours=1))
+            couples.join_couple(s, sam, invite.code)
+            goals.create_goal(s, alex, "No phones at dinner", "So we really listen.")
+        sam = accounts.get_person_by_name(s, "Sam")
+        entries.create_written_entry(
+            s, sam, "I felt close to you today when you asked about my work and waited "
+            "for the whole answer.", journal="shared")
+        assert alex.id is not None
+        return alex.id
+
+
+def _run_demo(settings: Settings, server: object) -> None:
+    from voice.session import VoiceSession
+    from voice.virtual_sound import VirtualSoundServer
+
+    person_id = _seed_demo(settings)
+    out.print(f"[bold]Confide demo[/] — journal in {settings.data_dir}")
+    out.print("A synthesized person, Alex, answers through the virtual microphone.\n")
+    session = build_session(settings, person_id)
+    assert isinstance(session, VoiceSession)
+    if isinstance(server, VirtualSoundServer):
+        feeder = threading.Thread(target=_feed_answers, args=(server, session.report.spoken),
+                                  daemon=True)
+        feeder.start()
+    report = session.run()
+    from confide.wiring import cli_session
+    from models.tables import Entry
+
+    with cli_session(settings) as s:
+        for entry_id in report.saved:
+            entry = s.get(Entry, entry_id)
+            if entry is not None:
+                out.print(f"\nStored entry {entry.id} ({entry.status}, {entry.word_count} words, "
+                          f"audio {entry.audio_path}):\n  {entry.transcript}")
+    if not report.saved:
+        err.print("The demo ended without saving an entry.")
+        raise typer.Exit(1)
+
+
+# What the demo person answers, by what Confide has just said (first match wins).
+DEMO_ANSWERS: list[tuple[str, list[str]]] = [
+    ("would you like to hear", ["Yes please."]),
+    ("would you like to answer", ["No."]),
+    ("read it back, share it", ["Read it back.", "Share it.", "Next."]),
+    ("follow-up", ["No thanks."]),
+    ("from one to five", ["Four."]),
+    ("anything you'd like to add", ["No."]),
+    ("say yes or no", ["No."]),
+]
+
+
+def demo_answer(last_said: str, counts: dict[str, int]) -> str:
+    """The demo person's next line: a scripted answer to a question, else the reflection."""
+    lowered = last_said.lower()
+    for key, lines in DEMO_ANSWERS:
+        if key in lowered:
+            n = counts.get(key, 0)
+            counts[key] = n + 1
+            return lines[min(n, len(lines) - 1)]
+    return DEMO_REPLY
+
+
+def _feed_answers(server: object, spoken: list[str]) -> None:
+    """Answer each listening turn, spoken into the virtual microphone by espeak-ng."""
+    import tempfile
+
+    from voice.virtual_sound import VirtualSoundServer, speak_to_file
+
+    assert isinstance(server, VirtualSoundServer)
+    folder = Path(tempfile.mkdtemp(prefix="confide-demo-"))
+    counts: dict[str, int] = {}
+    for turn in range(40):
+        try:
+            server.wait_for_recorder(timeout=120)
+        except Exception:
+            return
+        line = demo_answer(spoken[-1] if spoken else "", counts)
+        wav = speak_to_file(line, folder / f"answer-{turn}.wav")
+        time.sleep(0.3)
+        log.info("demo person says %r", line)
+        server.play_into_mic(wav).wait()
+        deadline = time.monotonic() + 120
+        while server.recorders_attached() and time.monotonic() < deadline:
+            time.sleep(0.05)

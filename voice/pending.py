@@ -1,0 +1,114 @@
+"""Replies written to disk while they are spoken, so a crash loses nothing.
+
+Each reply in progress is two files in the data dir's ``pending/`` folder: a JSON note
+(whose reply, which prompt) written first, and raw 16-bit PCM appended block by block
+and fsynced about once a second. When the reply is safely in the journal the pair is
+removed; a pair found at start is a reply a crashed process did not finish.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import uuid
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import IO
+
+import numpy as np
+
+from voice.ports import MIC_RATE
+
+__all__ = ["PendingNote", "PendingRecording", "find_pending"]
+
+log = logging.getLogger(__name__)
+SYNC_EVERY_S = 1.0
+
+
+@dataclass(frozen=True, slots=True)
+class PendingNote:
+    """What the journal needs to file a reply that was cut off."""
+
+    id: str
+    person_id: int
+    journal: str
+    kind: str
+    prompt_id: str | None
+    prompt_text: str | None
+    entry_id: int | None  # set for a spoken response: the entry it answers
+    started_at: str
+    rate: int = MIC_RATE
+
+
+class PendingRecording:
+    """Appends audio durably as it arrives; ``samples()`` reads back what is on disk."""
+
+    def __init__(self, folder: Path, note: PendingNote) -> None:
+        self.folder = folder
+        self.note = note
+        self.pcm_path = folder / f"{note.id}.pcm"
+        self.note_path = folder / f"{note.id}.json"
+        self._fh: IO[bytes] | None = None
+        self._unsynced = 0
+
+    @classmethod
+    def begin(cls, folder: Path, *, person_id: int, journal: str, kind: str = "reflection",
+              prompt_id: str | None = None, prompt_text: str | None = None,
+              entry_id: int | None = None) -> PendingRecording:
+        folder.mkdir(parents=True, exist_ok=True)
+        note = PendingNote(uuid.uuid4().hex, person_id, journal, kind, prompt_id, prompt_text,
+                           entry_id, datetime.now(UTC).isoformat())
+        rec = cls(folder, note)
+        tmp = rec.note_path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(asdict(note)))
+        os.replace(tmp, rec.note_path)
+        rec._fh = open(rec.pcm_path, "ab")  # noqa: SIM115 - held open while recording
+        return rec
+
+    def append(self, block: np.ndarray) -> None:
+        assert self._fh is not None, "recording already closed"
+        pcm = (np.clip(block, -1.0, 1.0) * 32767).astype("<i2")
+        self._fh.write(pcm.tobytes())
+        self._unsynced += len(pcm)
+        if self._unsynced >= SYNC_EVERY_S * self.note.rate:
+            self.sync()
+
+    def sync(self) -> None:
+        if self._fh is not None:
+            self._fh.flush()
+            os.fsync(self._fh.fileno())
+            self._unsynced = 0
+
+    def close(self) -> None:
+        if self._fh is not None:
+            self.sync()
+            self._fh.close()
+            self._fh = None
+
+    def samples(self) -> np.ndarray:
+        data = self.pcm_path.read_bytes() if self.pcm_path.exists() else b""
+        usable = len(data) - len(data) % 2  # a crash may cut the last sample in half
+        return np.frombuffer(data[:usable], dtype="<i2").astype(np.float32) / 32767.0
+
+    def discard(self) -> None:
+        """Remove the files once the reply is safely in the journal (or was deleted)."""
+        self.close()
+        self.pcm_path.unlink(missing_ok=True)
+        self.note_path.unlink(missing_ok=True)
+
+
+def find_pending(folder: Path) -> list[PendingRecording]:
+    """Replies left behind by a process that stopped before filing them, oldest first."""
+    if not folder.is_dir():
+        return []
+    found = []
+    for note_path in sorted(folder.glob("*.json"), key=lambda p: p.stat().st_mtime):
+        try:
+            note = PendingNote(**json.loads(note_path.read_text()))
+        except (ValueError, TypeError) as exc:
+            log.warning("unreadable pending note %s: %s", note_path, exc)
+            continue
+        found.append(PendingRecording(folder, note))
+    return found

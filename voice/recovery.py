@@ -1,0 +1,73 @@
+"""At start: file replies a crashed process left in pending/, then finish their transcripts."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy.engine import Engine
+
+from models import accounts, entries, responses
+from models.db import session_scope
+from models.errors import ConfideError
+from models.storage import AudioStore
+from models.tables import Entry
+from voice.jobs_runner import run_queued_jobs
+from voice.pending import find_pending
+from voice.transcriber import Transcriber
+
+__all__ = ["Recovered", "recover"]
+
+log = logging.getLogger(__name__)
+MIN_SAMPLES = 1600  # 0.1 s at 16 kHz: anything shorter holds no words
+
+
+@dataclass(frozen=True, slots=True)
+class Recovered:
+    entry_id: int
+    person_id: int
+    words: int
+
+
+def recover(engine: Engine, store: AudioStore, pending_dir: Path,
+            transcriber: Transcriber) -> list[Recovered]:
+    """Everything recorded but unfinished becomes a journal entry with its transcript."""
+    filed: list[tuple[int, int]] = []
+    for rec in find_pending(pending_dir):
+        note = rec.note
+        samples = rec.samples()
+        if samples.size < MIN_SAMPLES:
+            rec.discard()
+            continue
+        try:
+            with session_scope(engine) as s:
+                person = accounts.get_person(s, note.person_id)
+                if note.entry_id is not None:
+                    responses.add_response(s, person, note.entry_id,
+                                           audio=(samples, note.rate), store=store)
+                else:
+                    existing = entries.entry_for_audio_name(s, note.id)
+                    entry = existing or entries.create_entry_from_audio(
+                        s, store, person, samples, note.rate, journal=note.journal,
+                        prompt_id=note.prompt_id, prompt_text=note.prompt_text, kind=note.kind,
+                        audio_name=note.id)
+                    assert entry.id is not None
+                    filed.append((entry.id, note.person_id))
+        except ConfideError as exc:
+            log.warning("could not file the pending reply %s: %s", note.id, exc)
+            continue
+        rec.discard()
+        log.info("recovered an unfinished reply (%.1f s)", samples.size / note.rate)
+    job_ids = run_queued_jobs(engine, store, transcriber)
+    found = []
+    with session_scope(engine) as s:
+        from models.tables import TranscriptionJob
+
+        finished = {j.entry_id for j in (s.get(TranscriptionJob, i) for i in job_ids)
+                    if j is not None and j.entry_id is not None}
+        for entry_id in sorted(finished | {e for e, _ in filed}):
+            entry = s.get(Entry, entry_id)
+            if entry is not None:
+                found.append(Recovered(entry_id, entry.author_id, entry.word_count))
+    return found

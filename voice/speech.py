@@ -1,0 +1,81 @@
+"""Speech out: pyttsx3 with espeak-ng rendered to a buffer, and a fake for unit tests.
+
+pyttsx3's own ``say()`` shells out to aplay, ignores errors, and may return before the
+audio ends; rendering to a file and playing the buffer ourselves avoids all three and
+lets the loop stop speech mid-sentence.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import logging
+import tempfile
+import threading
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from voice.ports import SpeechSynthesizer
+
+__all__ = ["FakeSynthesizer", "Pyttsx3Synthesizer"]
+
+log = logging.getLogger(__name__)
+
+
+class Pyttsx3Synthesizer(SpeechSynthesizer):
+    """The real engine. pyttsx3 hands every caller the same engine object, so all instances
+    share one lock."""
+
+    _lock = threading.Lock()
+
+    def __init__(self) -> None:
+        import pyttsx3
+
+        self._engine: Any = pyttsx3.init("espeak")
+        self._tmp = Path(tempfile.mkdtemp(prefix="confide-tts-"))
+
+    def synthesize(self, text: str, *, voice: str | None = None, rate: int = 165,
+                   volume: float = 1.0) -> tuple[np.ndarray, int]:
+        import soundfile as sf
+
+        if not text.strip():
+            return np.zeros(0, dtype=np.float32), 22_050
+        with self._lock:
+            out = self._tmp / "speech.wav"
+            out.unlink(missing_ok=True)
+            if voice:
+                self._engine.setProperty("voice", voice)
+            self._engine.setProperty("rate", int(rate))
+            self._engine.setProperty("volume", float(volume))
+            with contextlib.redirect_stdout(io.StringIO()):  # pyttsx3 prints "Audio saved"
+                self._engine.save_to_file(text, str(out))
+                self._engine.runAndWait()
+            samples, sr = sf.read(out, dtype="float32", always_2d=False)
+        if samples.ndim > 1:
+            samples = samples.mean(axis=1)
+        # espeak-ng ignores pyttsx3's volume when writing files; apply it ourselves.
+        return (samples * float(volume)).astype(np.float32), int(sr)
+
+    def voices(self) -> list[tuple[str, str]]:
+        with self._lock:
+            return [(v.id, v.name) for v in self._engine.getProperty("voices")]
+
+
+class FakeSynthesizer(SpeechSynthesizer):
+    """Records what would be said; the audio is a short tone per word (for unit tests)."""
+
+    def __init__(self) -> None:
+        self.spoken: list[str] = []
+
+    def synthesize(self, text: str, *, voice: str | None = None, rate: int = 165,
+                   volume: float = 1.0) -> tuple[np.ndarray, int]:
+        self.spoken.append(text)
+        rate_hz = 16_000
+        seconds = 0.01 * max(1, len(text.split()))
+        t = np.arange(int(rate_hz * seconds)) / rate_hz
+        return (0.1 * volume * np.sin(2 * np.pi * 440 * t)).astype(np.float32), rate_hz
+
+    def voices(self) -> list[tuple[str, str]]:
+        return [("fake", "Fake voice")]
