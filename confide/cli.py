@@ -65,6 +65,7 @@ def root(
     version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
                                           help="Show the version and exit.")] = False,
 ) -> None:
+    del version  # handled by its eager callback
     level = logging.WARNING if verbose == 0 else logging.INFO if verbose == 1 else logging.DEBUG
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s",
                         stream=sys.stderr)
@@ -239,11 +240,18 @@ def _register_subcommands() -> None:
     """Attach the commands that live in their own modules (imported here, not at the top,
     because they import this module's app and helpers)."""
     from confide import cli_voice  # noqa: F401  (registers speak and demo)
+    from confide.cli_goals import goals_app, progress, reminders_app
     from confide.cli_prompts import programs_app, prompts_app
+    from confide.cli_serve import serve
+    from confide.cli_transcribe import transcribe
 
     app.add_typer(prompts_app, name="prompts")
     app.add_typer(programs_app, name="programs")
-    # TODO-INTEGRATE goals/reminders/progress/transcribe/serve
+    app.add_typer(goals_app, name="goals")
+    app.add_typer(reminders_app, name="reminders")
+    app.command("progress")(progress)
+    app.command("transcribe")(transcribe)
+    app.command("serve")(serve)
 
 
 _register_subcommands()

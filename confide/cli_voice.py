@@ -13,7 +13,11 @@ import typer
 from confide.cli import AsOption, app, err, fail, out, settings_or_exit
 from confide.settings import Settings
 
-__all__ = ["build_session", "demo", "speak"]
+__all__ = ["build_session", "demo", "speak", "station_app"]
+
+station_app = typer.Typer(help="The voice station: reminders spoken aloud, then the voice loop.",
+                          invoke_without_command=True)
+app.add_typer(station_app, name="station")
 
 log = logging.getLogger(__name__)
 
@@ -213,3 +217,62 @@ def _feed_answers(server: object, spoken: list[str]) -> None:
         deadline = time.monotonic() + 120
         while server.recorders_attached() and time.monotonic() < deadline:
             time.sleep(0.05)
+
+
+@station_app.callback()
+def station(ctx: typer.Context, as_: AsOption = None) -> None:
+    """Idle quietly; at a reminder's time speak it, and on "yes" run the voice loop."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from confide.wiring import cli_session, resolve_person
+    from models.errors import ConfideError
+    from voice.commands import Command
+    from voice.devices import DeviceError
+    from voice.notify import DesktopNotifier
+    from voice.session import VoiceSession
+    from voice.station import Station, SystemClock
+
+    settings = settings_or_exit()
+    try:
+        with cli_session(settings) as s:
+            person = resolve_person(s, settings, as_)
+            person_id = person.id
+        assert person_id is not None
+        voice = build_session(settings, person_id)
+    except (ConfideError, DeviceError) as exc:
+        fail(str(exc))
+    assert isinstance(voice, VoiceSession)
+
+    def listen(timeout_s: float) -> str | None:
+        _text, heard = voice.hear(timeout_s=timeout_s)
+        if heard.command is Command.YES:
+            return "yes"
+        if heard.command is Command.LATER:
+            return "later"
+        if heard.command is Command.NO:
+            return "no"
+        return None
+
+    def run_session(_person: object) -> None:
+        fresh = build_session(settings, person_id)
+        assert isinstance(fresh, VoiceSession)
+        fresh.run()
+
+    stop = threading.Event()
+    runner = Station(SystemClock(stop), voice.say, listen, run_session,  # type: ignore[arg-type]
+                     DesktopNotifier(), sessions=lambda: cli_session(settings),
+                     person_id=person_id, snooze_minutes=settings.snooze_minutes)
+    out.print("Voice station running; press Ctrl+C to stop.")
+    try:
+        runner.run()
+    except KeyboardInterrupt:
+        stop.set()
+
+
+@station_app.command("install")
+def station_install(as_: AsOption = None) -> None:
+    """Install a systemd --user unit that keeps the station running."""
+    from confide.station_unit import install_unit
+
+    path = install_unit(extra_args=["--as", as_] if as_ else [])
+    out.print(f"Wrote {path}.")

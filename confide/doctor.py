@@ -51,13 +51,13 @@ def _database(settings: Settings) -> Check:
 
 def _whisper(settings: Settings) -> Check:
     try:
-        from voice.whisper import resolve_model_path
+        from voice.whisper import resolve_model
 
-        where = resolve_model_path(settings)
+        where, _local = resolve_model(settings.whisper_model)
         start = time.perf_counter()
-        from faster_whisper import WhisperModel
+        from voice.whisper import get_transcriber
 
-        WhisperModel(where, device="cpu", compute_type=settings.whisper_compute_type)
+        get_transcriber(settings)
         took = time.perf_counter() - start
     except Exception as exc:
         return Check("whisper model", False, f"{exc}")

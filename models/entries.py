@@ -276,8 +276,8 @@ def delete_entry(session: Session, store: AudioStore, person: Person, entry_id: 
     entry = _own_entry(session, person, entry_id)
     files = [entry.audio_path]
     files += [r.audio_path for r in session.exec(select(Response).where(Response.entry_id == entry_id))]
-    session.exec(sa.delete(EntryRead).where(col(EntryRead.entry_id) == entry_id))  # type: ignore[call-overload]
-    session.exec(sa.delete(Response).where(col(Response.entry_id) == entry_id))  # type: ignore[call-overload]
+    session.exec(sa.delete(EntryRead).where(col(EntryRead.entry_id) == entry_id))
+    session.exec(sa.delete(Response).where(col(Response.entry_id) == entry_id))
     session.delete(entry)
     session.flush()
     for rel in files:
@@ -376,9 +376,9 @@ def unread_ids(session: Session, person: Person, entry_ids: Sequence[int]) -> se
             EntryRead.person_id == person.id, col(EntryRead.entry_id).in_(list(entry_ids))
         )
     ))
-    authored_by_other = set(session.exec(
+    authored_by_other = {i for i in session.exec(
         select(Entry.id).where(col(Entry.id).in_(list(entry_ids)), Entry.author_id != person.id)
-    ))
+    ) if i is not None}
     return {i for i in authored_by_other if i not in read}
 
 

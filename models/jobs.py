@@ -25,7 +25,7 @@ def get_job(session: Session, job_id: int) -> TranscriptionJob | None:
 
 def requeue_stale(session: Session) -> int:
     """Jobs left 'running' by a process that died go back to the queue (call at start)."""
-    result = session.exec(  # type: ignore[call-overload]
+    result = session.exec(
         update(TranscriptionJob)
         .where(col(TranscriptionJob.status) == "running")
         .values(status="queued", updated_at=utcnow())

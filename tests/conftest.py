@@ -29,6 +29,18 @@ def _isolated_env(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.
         monkeypatch.delenv(var, raising=False)
 
 
+@pytest.fixture(autouse=True)
+def _cheap_passphrase_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """argon2 at production cost takes most of a second per hash on 2 cores; tests that
+    check hashing itself still go through the same code, only with cheaper parameters."""
+    from argon2 import PasswordHasher
+
+    from models import accounts
+
+    monkeypatch.setattr(accounts, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024,
+                                                             parallelism=1))
+
+
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
     return Settings(data_dir=tmp_path / "data")

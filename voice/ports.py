@@ -12,7 +12,7 @@ from collections.abc import Iterator
 
 import numpy as np
 
-__all__ = ["MIC_RATE", "Microphone", "SpeechSynthesizer", "Speaker"]
+__all__ = ["MIC_RATE", "Microphone", "Speaker", "SpeechSynthesizer"]
 
 MIC_RATE = 16_000
 

@@ -47,8 +47,7 @@ def recover(engine: Engine, store: AudioStore, pending_dir: Path,
                     responses.add_response(s, person, note.entry_id,
                                            audio=(samples, note.rate), store=store)
                 else:
-                    existing = entries.entry_for_audio_name(s, note.id)
-                    entry = existing or entries.create_entry_from_audio(
+                    entry = entries.entry_for_audio_name(s, note.id) or entries.create_entry_from_audio(
                         s, store, person, samples, note.rate, journal=note.journal,
                         prompt_id=note.prompt_id, prompt_text=note.prompt_text, kind=note.kind,
                         audio_name=note.id)
@@ -67,7 +66,7 @@ def recover(engine: Engine, store: AudioStore, pending_dir: Path,
         finished = {j.entry_id for j in (s.get(TranscriptionJob, i) for i in job_ids)
                     if j is not None and j.entry_id is not None}
         for entry_id in sorted(finished | {e for e, _ in filed}):
-            entry = s.get(Entry, entry_id)
-            if entry is not None:
-                found.append(Recovered(entry_id, entry.author_id, entry.word_count))
+            row = s.get(Entry, entry_id)
+            if row is not None:
+                found.append(Recovered(entry_id, row.author_id, row.word_count))
     return found

@@ -20,7 +20,7 @@ from sqlalchemy.engine import Engine
 from models import accounts, entries, prompt_state, responses
 from models.db import session_scope
 from models.storage import AudioStore
-from models.tables import Entry, Person, utcnow
+from models.tables import Entry, utcnow
 from models.transcript import Segment, Transcript
 from voice import phrases
 from voice.commands import Command, Heard, recognise, strip_closing
@@ -28,9 +28,9 @@ from voice.earcons import EARCON_RATE, earcon
 from voice.listener import Listener
 from voice.pending import PendingRecording
 from voice.phrases import P
-from voice.ports import SpeechSynthesizer, Speaker
+from voice.ports import Speaker, SpeechSynthesizer
 
-__all__ = ["EndSession", "SessionReport", "VoiceSession", "Voice"]
+__all__ = ["EndSession", "SessionReport", "Voice", "VoiceSession"]
 
 log = logging.getLogger(__name__)
 
@@ -168,7 +168,7 @@ class VoiceSession:
 
     def wait_for_resume(self) -> None:
         while True:
-            text, heard = self.hear(timeout_s=300.0)
+            _text, heard = self.hear(timeout_s=300.0)
             if heard.command in (Command.RESUME, Command.YES):
                 self.say(P.RESUMED, remember=False)
                 return
@@ -341,7 +341,7 @@ class VoiceSession:
             if command is Command.SKIP:
                 skipped.append(choice.prompt.id)
                 continue
-            if command is not None and command is not Command.SKIP:
+            if command is not None:
                 if command is Command.STOP:
                     raise EndSession
                 self.handle_anywhere("", Heard(command))

@@ -28,7 +28,8 @@ def resample(samples: np.ndarray, rate: int, target: int) -> np.ndarray:
     n = round(samples.shape[0] * target / rate)
     x_old = np.linspace(0.0, 1.0, samples.shape[0], endpoint=False)
     x_new = np.linspace(0.0, 1.0, n, endpoint=False)
-    return np.interp(x_new, x_old, samples).astype(np.float32)
+    out: np.ndarray = np.interp(x_new, x_old, samples).astype(np.float32)
+    return out
 
 
 def _choose(wanted: str | None, kind: str) -> int:

@@ -1,0 +1,361 @@
+"""`confide goals`, `confide reminders` and `confide progress`: consistency, kept visible.
+
+Each command opens one database session, acts as one person (``--as``, CONFIDE_PERSON, or
+the only person), and turns a domain error into one line on stderr and exit status 1.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from html import escape
+from pathlib import Path
+from typing import Annotated, NoReturn
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import typer
+from rich.console import Console
+from rich.table import Table
+from sqlmodel import Session
+
+from models.progress import Progress
+from models.tables import Person
+
+__all__ = ["goals_app", "progress", "reminders_app", "render_chart_svg"]
+
+log = logging.getLogger(__name__)
+
+goals_app = typer.Typer(help="Mutual goals and their check-ins (a 1–5 rating and a note).",
+                        no_args_is_help=True)
+reminders_app = typer.Typer(help="Your reminders to journal: days, time, time zone; "
+                                 "export them to a calendar.", no_args_is_help=True)
+
+AsOption = Annotated[str | None, typer.Option("--as", help="Whose journal (a person's name).")]
+
+_out = Console()
+_err = Console(stderr=True)
+
+# Printed wording, kept together.
+NO_GOALS = "No goals yet. Set one together: confide goals add \"No phones at dinner\""
+NO_REMINDERS = "No reminders yet. Add one: confide reminders add --days mon,wed --at 20:00"
+CHART_ONLY_SVG = "Charts are written as SVG: name the file with .svg, e.g. --chart progress.svg"
+CHART_TITLE = "Journal entries per week"
+CHART_DESC = "Bar chart of entries in each of the last {n} weeks, from {first} to {last}: {values}."
+BARS = " ▁▂▃▄▅▆▇█"
+
+
+def _fail(message: str, code: int = 1) -> NoReturn:
+    _err.print(f"[bold red]error:[/] {escape(message, quote=False)}", highlight=False,
+               markup=True)
+    raise typer.Exit(code)
+
+
+@contextmanager
+def _acting(as_: str | None) -> Iterator[tuple[Session, Person]]:
+    """A session and the person acting; settings and domain errors end the command cleanly."""
+    from confide.settings import SettingsError, load_settings
+    from confide.wiring import cli_session, resolve_person
+    from models.errors import ConfideError
+
+    try:
+        settings = load_settings()
+    except SettingsError as exc:
+        _fail(str(exc), 2)
+    try:
+        with cli_session(settings) as session:
+            yield session, resolve_person(session, settings, as_)
+    except ConfideError as exc:
+        _fail(str(exc))
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+# -- goals ------------------------------------------------------------------------------
+@goals_app.command("list")
+def goals_list(as_: AsOption = None) -> None:
+    """List your couple's goals with their latest and average ratings."""
+    from models.goals import list_checkins, list_goals
+
+    with _acting(as_) as (session, person):
+        goals = list_goals(session, person)
+        if not goals:
+            _out.print(NO_GOALS, highlight=False)
+            return
+        table = Table("id", "goal", "status", "check-ins", "latest", "average", "ratings",
+                      title="Goals")
+        for goal in goals:
+            assert goal.id is not None
+            ratings = [c.rating for c in list_checkins(session, person, goal.id)]
+            table.add_row(
+                str(goal.id), goal.title, goal.status, str(len(ratings)),
+                str(ratings[-1]) if ratings else "–",
+                f"{sum(ratings) / len(ratings):.1f}" if ratings else "–",
+                "".join(BARS[r + 3] for r in ratings[-12:]),
+            )
+        _out.print(table)
+
+
+@goals_app.command("add")
+def goals_add(
+    title: Annotated[str, typer.Argument(help="The goal, e.g. \"No phones at dinner\".")],
+    why: Annotated[str, typer.Option("--why", help="Why it matters to you both.")] = "",
+    as_: AsOption = None,
+) -> None:
+    """Set a goal together (it is shared with your partner)."""
+    from models.goals import create_goal
+
+    with _acting(as_) as (session, person):
+        goal = create_goal(session, person, title, why)
+        _out.print(f"Goal {goal.id} set: {goal.title}", highlight=False)
+
+
+@goals_app.command("checkin")
+def goals_checkin(
+    goal: Annotated[int, typer.Argument(help="The goal's id (see confide goals list).")],
+    rating: Annotated[int, typer.Argument(help="How it went, 1 (hard) to 5 (great).")],
+    note: Annotated[str, typer.Option("--note", help="A word about why.")] = "",
+    as_: AsOption = None,
+) -> None:
+    """Check in on a goal with a 1–5 rating and an optional note."""
+    from models.goals import add_checkin, get_goal
+
+    with _acting(as_) as (session, person):
+        checkin = add_checkin(session, person, goal, rating, note)
+        title = get_goal(session, person, goal).title
+        _out.print(f"Checked in on “{title}”: {checkin.rating} of 5.", highlight=False)
+
+
+@goals_app.command("done")
+def goals_done(
+    goal: Annotated[int, typer.Argument(help="The goal's id.")],
+    as_: AsOption = None,
+) -> None:
+    """Mark a goal as done — well done, both of you."""
+    from models.goals import update_goal
+
+    with _acting(as_) as (session, person):
+        done = update_goal(session, person, goal, status="done")
+        _out.print(f"“{done.title}” is marked done.", highlight=False)
+
+
+# -- reminders --------------------------------------------------------------------------
+def _local(moment: datetime | None, zone: str) -> str:
+    if moment is None:
+        return "–"
+    try:
+        tz = ZoneInfo(zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        tz = ZoneInfo("UTC")
+    return moment.astimezone(tz).strftime("%a %Y-%m-%d %H:%M")
+
+
+@reminders_app.command("list")
+def reminders_list(as_: AsOption = None) -> None:
+    """List your reminders and when each fires next."""
+    from models.reminders import list_reminders, next_fire_of
+    from models.schedule import rule_days_text
+
+    with _acting(as_) as (session, person):
+        found = list_reminders(session, person)
+        if not found:
+            _out.print(NO_REMINDERS, highlight=False)
+            return
+        now = _now()
+        table = Table("id", "kind", "days", "time", "time zone", "state", "next",
+                      title="Reminders")
+        for r in found:
+            state = "on" if r.enabled else "paused"
+            if r.enabled and r.snoozed_until is not None and r.snoozed_until > now:
+                state = f"snoozed to {_local(r.snoozed_until, r.timezone)[-5:]}"
+            table.add_row(str(r.id), r.kind.replace("_", " "), rule_days_text(r.days),
+                          r.local_time, r.timezone, state,
+                          _local(next_fire_of(r, now), r.timezone))
+        _out.print(table)
+
+
+@reminders_app.command("add")
+def reminders_add(
+    days: Annotated[str, typer.Option("--days", help="Days: mon,wed,fri, weekdays, weekends "
+                                                     "or daily.")],
+    at: Annotated[str, typer.Option("--at", help="Local time, HH:MM (24-hour).")],
+    tz: Annotated[str | None, typer.Option("--tz", help="IANA time zone; yours by "
+                                                        "default.")] = None,
+    kind: Annotated[str, typer.Option("--kind", help="reflection, goal_checkin or "
+                                                     "partner_shared.")] = "reflection",
+    as_: AsOption = None,
+) -> None:
+    """Add a reminder on some days of the week at a local time."""
+    from models.reminders import create_reminder, next_fire_of
+    from models.schedule import parse_days, rule_days_text
+
+    with _acting(as_) as (session, person):
+        reminder = create_reminder(session, person, parse_days(days), at, tz,
+                                   kind.replace("-", "_").lower())
+        upcoming = _local(next_fire_of(reminder, _now()), reminder.timezone)
+        _out.print(
+            f"Reminder {reminder.id}: {rule_days_text(reminder.days)} at {reminder.local_time} "
+            f"({reminder.timezone}); next {upcoming}.",
+            highlight=False,
+        )
+
+
+def _set_enabled(reminder_id: int, enabled: bool, as_: str | None) -> None:
+    from models.reminders import update_reminder
+
+    with _acting(as_) as (session, person):
+        update_reminder(session, person, reminder_id, enabled=enabled)
+    _out.print(f"Reminder {reminder_id} {'resumed' if enabled else 'paused'}.", highlight=False)
+
+
+@reminders_app.command("pause")
+def reminders_pause(reminder_id: Annotated[int, typer.Argument(metavar="ID")],
+                    as_: AsOption = None) -> None:
+    """Pause a reminder (it stays, but never fires until resumed)."""
+    _set_enabled(reminder_id, False, as_)
+
+
+@reminders_app.command("resume")
+def reminders_resume(reminder_id: Annotated[int, typer.Argument(metavar="ID")],
+                     as_: AsOption = None) -> None:
+    """Resume a paused reminder."""
+    _set_enabled(reminder_id, True, as_)
+
+
+@reminders_app.command("remove")
+def reminders_remove(reminder_id: Annotated[int, typer.Argument(metavar="ID")],
+                     as_: AsOption = None) -> None:
+    """Remove a reminder for good."""
+    from models.reminders import delete_reminder
+
+    with _acting(as_) as (session, person):
+        delete_reminder(session, person, reminder_id)
+    _out.print(f"Reminder {reminder_id} removed.", highlight=False)
+
+
+@reminders_app.command("export")
+def reminders_export(as_: AsOption = None) -> None:
+    """Print your reminders as an iCalendar file: confide reminders export > confide.ics"""
+    from models.reminders import reminders_ics
+
+    with _acting(as_) as (session, person):
+        data = reminders_ics(session, person)
+    sys.stdout.buffer.write(data)
+    sys.stdout.buffer.flush()
+
+
+# -- progress ---------------------------------------------------------------------------
+def _bar_chart(p: Progress, width: int = 30) -> Table:
+    top = max((w.entries for w in p.weeks), default=0)
+    table = Table("week of", "entries", "", "words", title="Entries per week",
+                  show_edge=False, box=None)
+    for week in p.weeks:
+        length = round(week.entries / top * width) if top else 0
+        table.add_row(week.week_start.strftime("%d %b"), str(week.entries),
+                      "█" * length or "·", str(week.words))
+    return table
+
+
+def render_chart_svg(p: Progress) -> str:
+    """An accessible SVG bar chart of entries per week (titled, described, each bar labelled)."""
+    weeks = p.weeks
+    width, height, left, bottom, top_pad = 640, 260, 40, 40, 30
+    plot_w, plot_h = width - left - 10, height - bottom - top_pad
+    top = max((w.entries for w in weeks), default=0) or 1
+    slot = plot_w / max(len(weeks), 1)
+    values = "; ".join(f"week of {w.week_start:%d %b} {w.entries}" for w in weeks)
+    desc = CHART_DESC.format(n=len(weeks), first=f"{weeks[0].week_start:%d %b %Y}",
+                             last=f"{weeks[-1].week_start:%d %b %Y}", values=values) \
+        if weeks else CHART_TITLE
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}" role="img" aria-labelledby="chart-title chart-desc" '
+        'font-family="sans-serif" font-size="12">',
+        f'<title id="chart-title">{escape(CHART_TITLE)}</title>',
+        f'<desc id="chart-desc">{escape(desc)}</desc>',
+        f'<rect width="{width}" height="{height}" fill="#ffffff"/>',
+        f'<text x="{left}" y="18" font-size="14" fill="#1a1a1a">{escape(CHART_TITLE)}</text>',
+        f'<line x1="{left}" y1="{top_pad + plot_h}" x2="{left + plot_w}" '
+        f'y2="{top_pad + plot_h}" stroke="#444444"/>',
+    ]
+    for i, week in enumerate(weeks):
+        bar_h = week.entries / top * plot_h
+        x = left + i * slot + slot * 0.15
+        y = top_pad + plot_h - bar_h
+        label = f"Week of {week.week_start:%d %b}: {week.entries} entries, {week.words} words"
+        parts.append(
+            f'<g><title>{escape(label)}</title>'
+            f'<rect x="{x:.1f}" y="{y:.1f}" width="{slot * 0.7:.1f}" height="{bar_h:.1f}" '
+            'fill="#2b6cb0"/>'
+            f'<text x="{x + slot * 0.35:.1f}" y="{y - 4:.1f}" text-anchor="middle" '
+            f'fill="#1a1a1a">{week.entries}</text>'
+            f'<text x="{x + slot * 0.35:.1f}" y="{top_pad + plot_h + 16}" '
+            f'text-anchor="middle" fill="#1a1a1a">{week.week_start:%d %b}</text></g>'
+        )
+    parts.append("</svg>")
+    return "\n".join(parts) + "\n"
+
+
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def _print_progress(p: Progress, summary: str) -> None:
+    _out.print(summary, highlight=False)
+    table = Table("", "", title="Progress", show_header=False)
+    this_week = p.weeks[-1] if p.weeks else None
+    table.add_row("Current streak", _count(p.current_streak, "day"))
+    table.add_row("Longest streak", _count(p.longest_streak, "day"))
+    table.add_row("Last 7 days", f"{_count(p.days_journaled_last_7, 'day')} journaled")
+    if this_week is not None:
+        table.add_row("This week", f"{this_week.entries} entries, {this_week.words} words")
+    table.add_row("All entries", f"{p.total_entries} ({p.total_words} words)")
+    table.add_row("Shared / private", f"{p.shared_count} / {p.private_count}")
+    _out.print(table)
+    _out.print(_bar_chart(p))
+    if p.goals:
+        goals = Table("goal", "status", "check-ins", "latest", "average", "ratings",
+                      title="Goal check-ins")
+        for g in p.goals:
+            goals.add_row(g.title, g.status, str(len(g.points)),
+                          str(g.latest) if g.latest is not None else "–",
+                          f"{g.average:.1f}" if g.average is not None else "–",
+                          "".join(BARS[pt.rating + 3] for pt in g.points[-12:]))
+        _out.print(goals)
+    if p.milestones:
+        milestones = Table("reached", "milestone", title="Milestones")
+        for m in p.milestones:
+            milestones.add_row(m.reached_on.isoformat(), m.title)
+        _out.print(milestones)
+
+
+def progress(
+    as_: AsOption = None,
+    chart: Annotated[Path | None, typer.Option("--chart", metavar="FILE",
+                                               help="Also write an SVG chart to FILE.")] = None,
+    json_: Annotated[bool, typer.Option("--json", help="Print the figures as JSON.")] = False,
+) -> None:
+    """Your streak, entries and words per week, goal ratings and milestones."""
+    from models.progress import progress_as_dict, progress_for, summary_sentence
+
+    if chart is not None and chart.suffix.lower() != ".svg":
+        _fail(CHART_ONLY_SVG)
+    with _acting(as_) as (session, person):
+        figures = progress_for(session, person, _now())
+    if chart is not None:
+        try:
+            chart.write_text(render_chart_svg(figures), encoding="utf-8")
+        except OSError as exc:
+            _fail(f"Could not write {chart}: {exc.strerror or exc}")
+    if json_:
+        sys.stdout.write(json.dumps(progress_as_dict(figures), indent=2, ensure_ascii=False)
+                         + "\n")
+        return
+    _print_progress(figures, summary_sentence(figures))
+    if chart is not None:
+        _out.print(f"Chart written to {chart}.", highlight=False)

@@ -1,0 +1,1 @@
+"""The voice loop and its ports: devices, speech out, speech in."""

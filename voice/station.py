@@ -1,0 +1,322 @@
+"""The voice station: a long-running, quiet loop that speaks a person's reminders on time.
+
+At a reminder's time it says so ("It's eight o'clock — ready for tonight's reflection? Say
+yes, or later"); "yes" runs the voice loop, "later" snoozes that one occurrence, "no" lets
+it be, and silence falls back to a desktop notification. When the partner has shared
+something new since the last time the station spoke, it says so first. The clock, speech,
+listening, the session and notifications are all injected, so tests run in no time and
+the lead wires in the real speaker, microphone and transcriber.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from datetime import UTC, datetime, time, timedelta
+from typing import Literal, Protocol
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlmodel import Session
+
+from models.couples import partner_of
+from models.entries import news_for
+from models.errors import ConfideError
+from models.reminders import due_reminders, list_reminders, next_fire_of, snooze_reminder
+from models.tables import Person
+
+__all__ = [
+    "Answer",
+    "Clock",
+    "Station",
+    "SystemClock",
+    "news_sentence",
+    "prompt_sentence",
+    "spoken_time",
+]
+
+log = logging.getLogger(__name__)
+
+Answer = Literal["yes", "later", "no"] | None
+SessionFactory = Callable[[], AbstractContextManager[Session]]
+
+# --- Everything the station says or shows, in one place -------------------------------
+PROMPTS = {
+    "reflection": "It's {time} — ready for {part} reflection? Say yes, or later.",
+    "goal_checkin": "It's {time} — ready to check in on your goals together? Say yes, or later.",
+    "partner_shared": "It's {time} — {news} Would you like to hear it now? Say yes, or later.",
+}
+PART_OF_DAY = {"morning": "this morning's", "afternoon": "this afternoon's",
+               "evening": "tonight's"}
+NEWS_ONE = "{partner} shared something new with you."
+NEWS_MANY = "{partner} shared {count} new things with you."
+PARTNER_FALLBACK = "Your partner"
+SNOOZED = "All right — I'll ask again at {time}."
+DECLINED = "All right — I'll be here whenever you're ready."
+SESSION_TROUBLE = "Something went wrong with that session, but your journal is safe."
+NOTIFY_TITLES = {
+    "reflection": "Time for your reflection",
+    "goal_checkin": "Time for a goal check-in",
+    "partner_shared": "Your partner shared something",
+}
+NOTIFY_BODY = "Whenever you're ready: say yes to the voice station, or run “confide speak”."
+# ----------------------------------------------------------------------------------------
+
+KIND_ORDER = ("reflection", "goal_checkin", "partner_shared")
+_HOURS = ("twelve", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine",
+          "ten", "eleven")
+_ONES = ("", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+         "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen",
+         "eighteen", "nineteen")
+_TENS = {2: "twenty", 3: "thirty", 4: "forty", 5: "fifty"}
+
+
+class Clock(Protocol):
+    """Time for the station: what time it is, and waiting (instant in tests)."""
+
+    def now(self) -> datetime: ...
+
+    def sleep(self, seconds: float) -> None: ...
+
+
+class SystemClock:
+    """The real clock; ``sleep`` wakes early when ``stop_event`` is set (a clean shutdown)."""
+
+    def __init__(self, stop_event: threading.Event | None = None) -> None:
+        self.stop_event = stop_event or threading.Event()
+
+    def now(self) -> datetime:
+        return datetime.now(UTC)
+
+    def sleep(self, seconds: float) -> None:
+        self.stop_event.wait(max(0.0, seconds))
+
+
+def _minutes_words(minute: int) -> str:
+    if minute < 20:
+        return _ONES[minute]
+    tens, ones = divmod(minute, 10)
+    return _TENS[tens] + (f"-{_ONES[ones]}" if ones else "")
+
+
+def spoken_time(at: time) -> str:
+    """A clock time the way people say it: "eight o'clock", "half past eight", "eight oh five"."""
+    hour = _HOURS[at.hour % 12]
+    minute = at.minute
+    if minute == 0:
+        return f"{hour} o'clock"
+    if minute == 15:
+        return f"quarter past {hour}"
+    if minute == 30:
+        return f"half past {hour}"
+    if minute == 45:
+        return f"quarter to {_HOURS[(at.hour + 1) % 12]}"
+    if minute < 10:
+        return f"{hour} oh {_ONES[minute]}"
+    return f"{hour} {_minutes_words(minute)}"
+
+
+def _part_of_day(at: time) -> str:
+    if 4 <= at.hour < 12:
+        return PART_OF_DAY["morning"]
+    if 12 <= at.hour < 17:
+        return PART_OF_DAY["afternoon"]
+    return PART_OF_DAY["evening"]
+
+
+def news_sentence(partner: str | None, count: int) -> str:
+    """"Sam shared something new with you." (empty when there is nothing new)."""
+    if count <= 0:
+        return ""
+    who = partner or PARTNER_FALLBACK
+    return NEWS_ONE.format(partner=who) if count == 1 else NEWS_MANY.format(partner=who,
+                                                                           count=count)
+
+
+def prompt_sentence(kind: str, local: time, *, partner: str | None = None,
+                    news_count: int = 0) -> str:
+    """What the station says when a reminder of ``kind`` fires at local time ``local``."""
+    template = PROMPTS.get(kind, PROMPTS["reflection"])
+    return template.format(time=spoken_time(local), part=_part_of_day(local),
+                           news=news_sentence(partner, max(news_count, 1)))
+
+
+def _zone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+
+@dataclass(frozen=True, slots=True)
+class _Due:
+    reminder_id: int
+    kind: str
+    timezone: str
+    at: datetime
+
+
+class Station:
+    """The idle loop for one person's voice station (see the module docstring)."""
+
+    def __init__(
+        self,
+        clock: Clock,
+        speak: Callable[[str], None],
+        listen_yes_no_later: Callable[[float], Answer],
+        run_session: Callable[[Person], None],
+        notify: Callable[[str, str], object],
+        *,
+        sessions: SessionFactory,
+        person_id: int,
+        snooze_minutes: int = 15,
+        answer_timeout_s: float = 20.0,
+        poll_s: float = 60.0,
+        stale_after: timedelta = timedelta(minutes=30),
+    ) -> None:
+        self.clock = clock
+        self.speak = speak
+        self.listen = listen_yes_no_later
+        self.run_session = run_session
+        self.notify = notify
+        self.sessions = sessions
+        self.person_id = person_id
+        self.snooze_minutes = snooze_minutes
+        self.answer_timeout_s = answer_timeout_s
+        self.poll_s = poll_s
+        self.stale_after = stale_after
+        self._last_check: datetime | None = None
+        self._announced: set[int] = set()
+        self._stopped = False
+
+    # -- the loop ------------------------------------------------------------------------
+    def stop(self) -> None:
+        """Ask the loop to end after what it is doing now."""
+        self._stopped = True
+
+    def run(self, *, until: datetime | None = None) -> None:
+        """Idle, firing reminders on time, until ``stop()`` (or ``until``, for tests)."""
+        self._stopped = False
+        if self._last_check is None:
+            self._last_check = self.clock.now()
+        log.info("voice station started for person %s", self.person_id)
+        while not self._stopped:
+            now = self.clock.now()
+            if until is not None and now >= until:
+                break
+            try:
+                self.tick()
+            except ConfideError:
+                log.exception("the station could not check reminders; trying again shortly")
+            wait = self.seconds_until_next(self.clock.now())
+            if until is not None:
+                wait = min(wait, max(0.0, (until - self.clock.now()).total_seconds()))
+            self.clock.sleep(wait)
+        log.info("voice station stopped")
+
+    def seconds_until_next(self, now: datetime) -> float:
+        """How long to idle: until the next fire, but at most ``poll_s`` to see new reminders."""
+        with self.sessions() as session:
+            person = session.get(Person, self.person_id)
+            if person is None:
+                return self.poll_s
+            fires = [t for t in (next_fire_of(r, now) for r in list_reminders(session, person))
+                     if t is not None]
+        if not fires:
+            return self.poll_s
+        return max(0.0, min(self.poll_s, (min(fires) - now).total_seconds()))
+
+    def tick(self) -> None:
+        """Handle everything due since the last look, each occurrence once."""
+        now = self.clock.now()
+        since = self._last_check if self._last_check is not None else now
+        self._last_check = now
+        with self.sessions() as session:
+            person = session.get(Person, self.person_id)
+            if person is None:
+                log.error("the station's person %s no longer exists", self.person_id)
+                return
+            due = [_Due(r.id, r.kind, r.timezone, at)
+                   for r, at in due_reminders(session, now, since=since, person=person)
+                   if r.id is not None]
+        for at in sorted({d.at for d in due}):
+            group = [d for d in due if d.at == at]
+            if now - at > self.stale_after:
+                log.info("skipping %d reminder(s) due at %s: too long ago to speak", len(group),
+                         at.isoformat())
+                continue
+            if self._handle(group):
+                break  # a journaling session ran; whatever else was due is covered by it
+
+    # -- one interaction -----------------------------------------------------------------
+    def _handle(self, group: list[_Due]) -> bool:
+        """Speak one prompt for reminders due at the same moment; True if a session ran."""
+        group.sort(key=lambda d: KIND_ORDER.index(d.kind) if d.kind in KIND_ORDER else 0)
+        with self.sessions() as session:
+            person = session.get(Person, self.person_id)
+            if person is None:
+                return False
+            news = [e.id for e in news_for(session, person)
+                    if e.id is not None and e.id not in self._announced]
+            partner = partner_of(session, person)
+            partner_name = partner.name if partner is not None else None
+        kinds = [d.kind for d in group if d.kind != "partner_shared" or news]
+        if not kinds:
+            log.info("partner-shared reminder at %s: nothing new, staying quiet",
+                     group[0].at.isoformat())
+            return False
+        lead = next(d for d in group if d.kind == kinds[0])
+        local = self.clock.now().astimezone(_zone(lead.timezone)).time().replace(
+            second=0, microsecond=0)
+        sentence = prompt_sentence(lead.kind, local, partner=partner_name,
+                                   news_count=len(news))
+        if news and lead.kind != "partner_shared":
+            sentence = f"{news_sentence(partner_name, len(news))} {sentence}"
+        self._announced.update(news)
+        self.speak(sentence)
+        answer = self.listen(self.answer_timeout_s)
+        log.info("reminder %s (%s): answer %r", lead.reminder_id, lead.kind, answer)
+        if answer == "yes":
+            self._run_session()
+            return True
+        if answer == "later":
+            self._snooze(group)
+        elif answer == "no":
+            self.speak(DECLINED)
+        else:
+            self.notify(NOTIFY_TITLES.get(lead.kind, NOTIFY_TITLES["reflection"]), NOTIFY_BODY)
+        return False
+
+    def _run_session(self) -> None:
+        with self.sessions() as session:
+            person = session.get(Person, self.person_id)
+        if person is None:
+            return
+        try:
+            self.run_session(person)
+        except Exception:  # a failed session must not end the station
+            log.exception("the voice session ended with an error")
+            self.speak(SESSION_TROUBLE)
+        # Reminders that came due while they were journaling are not asked again.
+        self._last_check = max(self._last_check or self.clock.now(), self.clock.now())
+
+    def _snooze(self, group: list[_Due]) -> None:
+        now = self.clock.now()
+        until: datetime | None = None
+        with self.sessions() as session:
+            person = session.get(Person, self.person_id)
+            if person is None:
+                return
+            for due in group:
+                try:
+                    moved = snooze_reminder(session, person, due.reminder_id,
+                                            self.snooze_minutes, now, occurrence=due.at)
+                except ConfideError as exc:
+                    log.warning("could not snooze reminder %s: %s", due.reminder_id, exc)
+                    continue
+                until = moved.snoozed_until
+        if until is not None:
+            local = until.astimezone(_zone(group[0].timezone)).time()
+            self.speak(SNOOZED.format(time=spoken_time(local)))

