@@ -100,8 +100,6 @@ DEMO_REPLY = (
 def demo(
     data_dir: Annotated[Path | None, typer.Option(help="Where the demo journal lives "
                                                   "(default: <data dir>/demo).")] = None,
-    keep_server: Annotated[bool, typer.Option(help="Use the sound server already running "
-                                              "instead of a virtual one.")] = False,
 ) -> None:
     """One whole spoken session on a virtual sound server, a synthesized person answering."""
     from confide.settings import load_settings
@@ -111,13 +109,12 @@ def demo(
     base = settings_or_exit()
     folder = data_dir or base.data_dir / "demo"
     settings = load_settings(data_dir=folder, database_url=None)
-    server = None if keep_server else VirtualSoundServer().start()
+    server = VirtualSoundServer().start()
     try:
         refresh()
         _run_demo(settings, server)
     finally:
-        if server is not None:
-            server.stop()
+        server.stop()
 
 
 def _seed_demo(settings: Settings) -> int:
