@@ -24,16 +24,29 @@ __all__ = ["FakeSynthesizer", "Pyttsx3Synthesizer"]
 log = logging.getLogger(__name__)
 
 
-class Pyttsx3Synthesizer(SpeechSynthesizer):
-    """The real engine. pyttsx3 hands every caller the same engine object, so all instances
-    share one lock."""
+_LOCK = threading.Lock()
+_ENGINE: list[Any] = []
 
-    _lock = threading.Lock()
 
-    def __init__(self) -> None:
+def _shared_engine() -> Any:
+    """The one pyttsx3 engine of this process. espeak-ng has a single synthesis callback per
+    process, and every new pyttsx3 driver takes it over, so a second engine would steal the
+    first one's audio (seen as a WAV that never gets written)."""
+    if not _ENGINE:
         import pyttsx3
 
-        self._engine: Any = pyttsx3.init("espeak")
+        _ENGINE.append(pyttsx3.init("espeak"))
+    return _ENGINE[0]
+
+
+class Pyttsx3Synthesizer(SpeechSynthesizer):
+    """The real engine; every instance uses the process's one engine, one call at a time."""
+
+    _lock = _LOCK
+
+    def __init__(self) -> None:
+        with _LOCK:
+            self._engine: Any = _shared_engine()
         self._tmp = Path(tempfile.mkdtemp(prefix="confide-tts-"))
 
     def synthesize(self, text: str, *, voice: str | None = None, rate: int = 165,
@@ -49,10 +62,22 @@ class Pyttsx3Synthesizer(SpeechSynthesizer):
                 self._engine.setProperty("voice", voice)
             self._engine.setProperty("rate", int(rate))
             self._engine.setProperty("volume", float(volume))
-            with contextlib.redirect_stdout(io.StringIO()):  # pyttsx3 prints "Audio saved"
-                self._engine.save_to_file(text, str(out))
-                self._engine.runAndWait()
+            # espeak-ng synthesises on its own thread in retrieval mode, so runAndWait can
+            # return before the file is written; the driver's "finished-utterance" comes after.
+            finished = threading.Event()
+            token = self._engine.connect("finished-utterance",
+                                         lambda **_event: finished.set())
+            try:
+                with contextlib.redirect_stdout(io.StringIO()):  # pyttsx3 prints "Audio saved"
+                    self._engine.save_to_file(text, str(out))
+                    self._engine.runAndWait()
+                    finished.wait(timeout=30)
+            finally:
+                self._engine.disconnect(token)
+            if not out.exists():
+                raise RuntimeError("the speech engine finished without writing any audio")
             samples, sr = sf.read(out, dtype="float32", always_2d=False)
+            out.unlink()
         if samples.ndim > 1:
             samples = samples.mean(axis=1)
         # espeak-ng ignores pyttsx3's volume when writing files; apply it ourselves.

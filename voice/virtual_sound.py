@@ -153,14 +153,14 @@ class VirtualSoundServer:
     def play_into_mic(self, wav: Path) -> subprocess.Popen[bytes]:
         """Start playing a sound file into the virtual microphone (in real time)."""
         return subprocess.Popen(["paplay", f"--device={MIC_FEED}", str(wav)], env=self.env(),
-                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
     def record_speaker(self, path: Path) -> subprocess.Popen[bytes]:
         """Start capturing what is played on the virtual speaker into a WAV file."""
         return subprocess.Popen(
             ["parec", f"--device={SPEAKER_SINK}.monitor", "--file-format=wav", "--rate=16000",
              "--channels=1", "--format=s16le", str(path)],
-            env=self.env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+            env=self.env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
 def speak_to_file(text: str, path: Path, *, voice: str = "en-us", wpm: int = 160) -> Path:

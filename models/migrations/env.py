@@ -6,6 +6,7 @@ from alembic import context
 from sqlmodel import SQLModel
 
 import models.tables  # noqa: F401  (registers the tables on SQLModel.metadata)
+from models.db import include_name
 
 config = context.config
 target_metadata = SQLModel.metadata
@@ -22,6 +23,7 @@ def run_migrations_online() -> None:
             connection=connection,
             target_metadata=target_metadata,
             render_as_batch=connection.dialect.name == "sqlite",
+            include_name=include_name,
         )
         with context.begin_transaction():
             context.run_migrations()

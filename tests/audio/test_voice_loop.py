@@ -4,8 +4,10 @@ espeak-ng speaking, faster-whisper listening, a real SQLite journal."""
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -14,7 +16,7 @@ from sqlmodel import Session, select
 
 from models.db import create_db_engine
 from models.tables import Entry
-from voice.virtual_sound import VirtualSoundServer
+from voice.virtual_sound import VirtualSoundServer, speak_to_file
 
 pytestmark = [pytest.mark.audio]
 
@@ -23,6 +25,7 @@ CONFIDE = [sys.executable, "-m", "confide"]
 
 def _env(server: VirtualSoundServer, data: Path) -> dict[str, str]:
     env = server.env()
+    env["COLUMNS"] = "200"  # rich wraps at 80 columns otherwise
     env["CONFIDE_DATA_DIR"] = str(data)
     env.pop("CONFIDE_PERSON", None)
     return env
@@ -56,3 +59,102 @@ def test_demo_runs_a_whole_spoken_session_and_stores_the_reply(tmp_path):
     assert entry.status == "ready" and entry.audio_path
     audio, rate = sf.read(data / "audio" / entry.audio_path)
     assert 8.0 < len(audio) / rate < 60.0
+
+
+def test_speech_engine_is_heard_on_the_virtual_speaker(sound_server, tmp_path):
+    from confide.settings import Settings
+    from voice.sound import SoundDeviceSpeaker
+    from voice.speech import Pyttsx3Synthesizer
+    from voice.whisper import get_transcriber
+
+    capture = tmp_path / "speaker.wav"
+    recorder = sound_server.record_speaker(capture)
+    time.sleep(0.5)
+    samples, rate = Pyttsx3Synthesizer().synthesize("It is time for tonight's reflection.")
+    SoundDeviceSpeaker(None).play(samples, rate)
+    time.sleep(0.5)
+    recorder.send_signal(signal.SIGINT)
+    recorder.wait(timeout=10)
+    heard, heard_rate = sf.read(capture, dtype="float32")
+    assert heard_rate == 16000
+    text = get_transcriber(Settings(data_dir=tmp_path)).transcribe(heard).text.lower()
+    assert "reflection" in text
+
+
+def test_killing_the_loop_mid_reply_loses_no_audio(sound_server, tmp_path):
+    data = tmp_path / "data"
+    env = _env(sound_server, data)
+    subprocess.run([*CONFIDE, "people", "add", "Robin"], env=env, check=True,
+                   capture_output=True, timeout=120)
+    reply = speak_to_file(
+        "I want to tell you about the week I had. It was long and I was tired, but I kept my "
+        "promise to call you every evening, and I am proud of that. " * 3,
+        tmp_path / "reply.wav")
+    loop = subprocess.Popen([*CONFIDE, "speak"], env=env, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    try:
+        # The first listening turn is the reply to the prompt (no partner, so no news).
+        sound_server.wait_for_recorder(timeout=180)
+        time.sleep(0.3)
+        player = sound_server.play_into_mic(reply)
+        time.sleep(8.0)  # well into the reply
+        loop.send_signal(signal.SIGKILL)
+        loop.wait(timeout=10)
+        player.kill()
+        player.wait(timeout=10)
+    finally:
+        if loop.poll() is None:
+            loop.kill()
+    pending = list((data / "pending").glob("*.pcm"))
+    assert len(pending) == 1 and pending[0].stat().st_size > 16000 * 2 * 4  # > 4 s on disk
+    assert _entries(data) == []
+
+    # The next start files the reply, transcribes it and says so; then the person stops.
+    stop = speak_to_file("Stop.", tmp_path / "stop.wav")
+    again = subprocess.Popen([*CONFIDE, "speak"], env=env, stdout=subprocess.PIPE,
+                             stderr=subprocess.STDOUT, text=True)
+    try:
+        sound_server.wait_for_recorder(timeout=180)
+        time.sleep(0.3)
+        sound_server.play_into_mic(stop).wait()
+        out, _ = again.communicate(timeout=180)
+    finally:
+        if again.poll() is None:
+            again.kill()
+    assert "reply from earlier was not finished" in out
+    entries = _entries(data)
+    assert len(entries) == 1
+    assert entries[0].status == "ready"
+    assert "promise" in entries[0].transcript.lower() or "week" in entries[0].transcript.lower()
+    assert not list((data / "pending").glob("*.pcm"))
+
+
+def test_speak_without_a_sound_device_fails_clearly(tmp_path):
+    env = {**os.environ, "CONFIDE_DATA_DIR": str(tmp_path), "PULSE_SERVER": "unix:/nonexistent"}
+    subprocess.run([*CONFIDE, "people", "add", "Robin"], env=env, check=True,
+                   capture_output=True, timeout=120)
+    proc = subprocess.run([*CONFIDE, "speak"], env=env, capture_output=True, text=True,
+                          timeout=120)
+    assert proc.returncode != 0
+    assert "device" in proc.stderr.lower()
+    assert "Traceback" not in proc.stderr
+
+
+def test_doctor_lists_the_virtual_devices(sound_server, tmp_path):
+    proc = subprocess.run([*CONFIDE, "doctor"], env=_env(sound_server, tmp_path),
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stdout
+    assert "sound server" in proc.stdout and "✗" not in proc.stdout
+
+
+def test_doctor_without_sound_server_says_so_and_uses_only_the_data_dir(tmp_path):
+    data = tmp_path / "only-here"
+    env = {**os.environ, "CONFIDE_DATA_DIR": str(data), "PULSE_SERVER": "unix:/nonexistent",
+           "COLUMNS": "200"}
+    proc = subprocess.run([*CONFIDE, "doctor"], env=env, capture_output=True, text=True,
+                          timeout=120)
+    assert proc.returncode == 1
+    assert "no sound server is running" in proc.stdout
+    assert (data / "confide.db").is_file()
+    # Nothing was written to the default data folder (pointed at a temp home by conftest).
+    assert not (Path(os.environ["XDG_DATA_HOME"]) / "confide").exists()

@@ -328,23 +328,29 @@ def downgrade() -> None:
 
 
 # rowid = entry.id * 2 for an entry's transcript, response.id * 2 + 1 for a response.
+# ``scope`` holds the token "j<journal id>" so a search can be limited to the journals a
+# person may see inside the index itself (a doclist intersection, not a scan of matches).
 _SEARCH_DDL = [
-    "CREATE VIRTUAL TABLE search_fts USING fts5(body, entry_id UNINDEXED, "
+    "CREATE VIRTUAL TABLE search_fts USING fts5(body, scope, entry_id UNINDEXED, "
     "tokenize = 'porter unicode61 remove_diacritics 2')",
     "CREATE TRIGGER entry_fts_ins AFTER INSERT ON entry BEGIN "
-    "INSERT INTO search_fts(rowid, body, entry_id) VALUES (new.id * 2, new.transcript, new.id); END",
+    "INSERT INTO search_fts(rowid, body, scope, entry_id) "
+    "VALUES (new.id * 2, new.transcript, 'j' || new.journal_id, new.id); END",
     "CREATE TRIGGER entry_fts_upd AFTER UPDATE OF transcript ON entry BEGIN "
     "DELETE FROM search_fts WHERE rowid = old.id * 2; "
-    "INSERT INTO search_fts(rowid, body, entry_id) VALUES (new.id * 2, new.transcript, new.id); END",
+    "INSERT INTO search_fts(rowid, body, scope, entry_id) "
+    "VALUES (new.id * 2, new.transcript, 'j' || new.journal_id, new.id); END",
+    "CREATE TRIGGER entry_fts_move AFTER UPDATE OF journal_id ON entry BEGIN "
+    "UPDATE search_fts SET scope = 'j' || new.journal_id WHERE entry_id = new.id; END",
     "CREATE TRIGGER entry_fts_del AFTER DELETE ON entry BEGIN "
     "DELETE FROM search_fts WHERE rowid = old.id * 2; END",
     "CREATE TRIGGER response_fts_ins AFTER INSERT ON response BEGIN "
-    "INSERT INTO search_fts(rowid, body, entry_id) "
-    "VALUES (new.id * 2 + 1, new.text, new.entry_id); END",
+    "INSERT INTO search_fts(rowid, body, scope, entry_id) VALUES (new.id * 2 + 1, new.text, "
+    "(SELECT 'j' || journal_id FROM entry WHERE id = new.entry_id), new.entry_id); END",
     "CREATE TRIGGER response_fts_upd AFTER UPDATE OF text ON response BEGIN "
     "DELETE FROM search_fts WHERE rowid = old.id * 2 + 1; "
-    "INSERT INTO search_fts(rowid, body, entry_id) "
-    "VALUES (new.id * 2 + 1, new.text, new.entry_id); END",
+    "INSERT INTO search_fts(rowid, body, scope, entry_id) VALUES (new.id * 2 + 1, new.text, "
+    "(SELECT 'j' || journal_id FROM entry WHERE id = new.entry_id), new.entry_id); END",
     "CREATE TRIGGER response_fts_del AFTER DELETE ON response BEGIN "
     "DELETE FROM search_fts WHERE rowid = old.id * 2 + 1; END",
 ]
@@ -360,7 +366,7 @@ def _create_search_index() -> None:
 def _drop_search_index() -> None:
     if op.get_bind().dialect.name != "sqlite":
         return
-    for name in ("entry_fts_ins", "entry_fts_upd", "entry_fts_del",
+    for name in ("entry_fts_ins", "entry_fts_upd", "entry_fts_move", "entry_fts_del",
                  "response_fts_ins", "response_fts_upd", "response_fts_del"):
         op.execute(f"DROP TRIGGER IF EXISTS {name}")
     op.execute("DROP TABLE IF EXISTS search_fts")

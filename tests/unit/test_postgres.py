@@ -1,0 +1,71 @@
+"""The same schema and queries on PostgreSQL (runs when CONFIDE_TEST_POSTGRES_URL is set)."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+from sqlmodel import Session
+
+from models import entries, mutual, search
+from models.accounts import register
+from models.couples import create_invite, join_couple
+from models.db import create_db_engine, migrate
+from models.errors import NotFound
+
+URL = os.environ.get("CONFIDE_TEST_POSTGRES_URL")
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.skipif(not URL, reason="set CONFIDE_TEST_POSTGRES_URL to run against PostgreSQL"),
+]
+
+
+@pytest.fixture
+def pg_session():
+    assert URL is not None
+    schema = f"t_{uuid.uuid4().hex[:10]}"
+    admin = sa.create_engine(URL)
+    with admin.begin() as conn:
+        conn.exec_driver_sql(f"CREATE SCHEMA {schema}")
+    engine = create_db_engine(URL)
+
+    @sa.event.listens_for(engine, "connect")
+    def _search_path(dbapi_conn, _record):
+        with dbapi_conn.cursor() as cur:
+            cur.execute(f"SET search_path TO {schema}")
+
+    migrate(engine)
+    with Session(engine, expire_on_commit=False) as session:
+        yield session
+    engine.dispose()
+    with admin.begin() as conn:
+        conn.exec_driver_sql(f"DROP SCHEMA {schema} CASCADE")
+    admin.dispose()
+
+
+def test_journal_operations_and_privacy_on_postgres(pg_session):
+    s = pg_session
+    alex = register(s, "Alex", "passphrase 1")
+    sam = register(s, "Sam", "passphrase 2")
+    olive = register(s, "Olive", "passphrase 3")
+    join_couple(s, sam, create_invite(s, alex, timedelta(hours=1)).code)
+    s.commit()
+    private = entries.create_written_entry(s, alex, "honesty in private", journal="private",
+                                           tags=["trust"])
+    shared = entries.create_written_entry(s, alex, "honesty together", journal="shared")
+    hidden = mutual.answer_mutual(s, alex, "m1", text="honesty first")
+    s.commit()
+    assert {e.id for e in entries.list_entries(s, alex).entries} == {private.id, shared.id,
+                                                                      hidden.id}
+    assert {e.id for e in entries.list_entries(s, sam).entries} == {shared.id}
+    assert entries.list_entries(s, olive).entries == []
+    assert {h.entry.id for h in search.search(s, sam, "honesty")} == {shared.id}
+    assert {h.entry.id for h in search.search(s, alex, "honesty")} == {private.id, shared.id,
+                                                                       hidden.id}
+    flt = entries.EntryFilter(tag="trust")
+    assert [e.id for e in entries.list_entries(s, alex, flt).entries] == [private.id]
+    with pytest.raises(NotFound):
+        entries.get_entry(s, sam, private.id)
