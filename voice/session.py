@@ -237,7 +237,8 @@ class VoiceSession:
         saved_id = self._file(pending, samples, transcript, answer_to)
         saved_at = time.monotonic()
         self.report.timings.append({"endpoint_to_saved_s": saved_at - turn.endpoint_at,
-                                    "last_speech_to_saved_s": saved_at - turn.last_speech_at})
+                                    "last_speech_to_saved_s": saved_at - turn.last_speech_at,
+                                    "saved_at": saved_at})
         if answer_to is None:
             self.report.saved.append(saved_id)
         from prompts import is_crisis

@@ -1,0 +1,158 @@
+"""The voice loop's speed on real devices (a virtual PulseAudio microphone and speaker).
+
+Replies of 5–120 s, made of real human speech clips joined with natural pauses, are played
+into the virtual microphone at real-time pace while `VoiceSession.record` listens, exactly
+as in `confide speak`. Measured per reply:
+  endpoint_to_saved_s     loop decides the reply ended → entry committed with its transcript
+  last_sample_to_saved_s  the reply's last played sample → committed (includes the pause allowance)
+and once: start_to_first_word_s (`confide speak` start → first audio on the speaker) and the
+peak RSS of the loop process. Prints one JSON object on its last line.
+
+    .venv/bin/python scripts/bench_loop.py --corpus ../shared/audio/human [--replies 20] [--quick]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+import soundfile as sf
+
+
+def _clips(corpus: Path) -> list[np.ndarray]:
+    from voice.audio_file import decode_audio
+
+    return [decode_audio(p).samples for p in sorted(corpus.iterdir())
+            if p.suffix in (".wav", ".flac")]
+
+
+def make_reply(clips: list[np.ndarray], seconds: float, rng: random.Random) -> np.ndarray:
+    """Real speech clips with 0.4–1.5 s pauses between them, about ``seconds`` long."""
+    parts: list[np.ndarray] = []
+    total = 0.0
+    while total < seconds:
+        clip = clips[rng.randrange(len(clips))]
+        parts.append(clip)
+        gap = np.zeros(int(16000 * rng.uniform(0.4, 1.5)), dtype=np.float32)
+        parts.append(gap)
+        total += (clip.size + gap.size) / 16000
+    return np.concatenate(parts[:-1])
+
+
+def p95(values: list[float]) -> float:
+    return round(float(np.percentile(values, 95)), 3) if values else float("nan")
+
+
+def start_to_first_word(server: object, folder: Path) -> float:
+    """Seconds from launching `confide speak` to the first sound on the virtual speaker."""
+    from voice.virtual_sound import VirtualSoundServer
+
+    assert isinstance(server, VirtualSoundServer)
+    env = {**server.env(), "CONFIDE_DATA_DIR": str(folder / "first-word")}
+    subprocess.run([sys.executable, "-m", "confide", "people", "add", "Bench"], env=env,
+                   check=True, capture_output=True)
+    capture = folder / "first-word.wav"
+    recorder = server.record_speaker(capture)
+    time.sleep(1.0)
+    recorder_start = time.monotonic() - 1.0
+    launched = time.monotonic()
+    proc = subprocess.Popen([sys.executable, "-m", "confide", "speak"], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(8.0)
+    proc.kill()
+    proc.wait()
+    recorder.terminate()
+    recorder.wait()
+    audio, rate = sf.read(capture, dtype="float32")
+    loud = np.flatnonzero(np.abs(audio) > 0.02)
+    if loud.size == 0:
+        return float("nan")
+    first_sound = recorder_start + loud[0] / rate
+    return round(first_sound - launched, 3)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="voice loop benchmark")
+    parser.add_argument("--corpus", type=Path, default=Path("../shared/audio/human"))
+    parser.add_argument("--replies", type=int, default=20)
+    parser.add_argument("--quick", action="store_true", help="4 replies of 5–30 s")
+    args = parser.parse_args()
+    rng = random.Random(11)
+    lengths = [5.0, 15.0, 30.0, 10.0] if args.quick else [
+        rng.choice([5.0, 10.0, 20.0, 30.0, 60.0, 90.0, 120.0]) for _ in range(args.replies)]
+    if not args.quick:
+        lengths[:3] = [5.0, 60.0, 120.0]  # every length class is measured
+
+    from confide.settings import load_settings
+    from voice.devices import refresh
+    from voice.virtual_sound import VirtualSoundServer
+
+    folder = Path(tempfile.mkdtemp(prefix="confide-bench-loop-"))
+    clips = _clips(args.corpus)
+    with VirtualSoundServer() as server:
+        refresh()
+        first_word = start_to_first_word(server, folder)
+        settings = load_settings(data_dir=folder / "loop")
+        from confide.cli_voice import build_session
+        from confide.wiring import cli_session
+        from models.accounts import register
+        from voice.session import VoiceSession
+
+        with cli_session(settings) as s:
+            person = register(s, "Bench")
+            person_id = person.id
+        assert person_id is not None
+        session = build_session(settings, person_id)
+        assert isinstance(session, VoiceSession)
+        ended: list[float] = []
+        rows = []
+        for i, seconds in enumerate(lengths):
+            wav = folder / f"reply-{i}.wav"
+            sf.write(wav, make_reply(clips, seconds, rng), 16000, subtype="PCM_16")
+
+            def feed(path: Path = wav) -> None:
+                server.wait_for_recorder(timeout=60)
+                time.sleep(0.3)
+                server.play_into_mic(path).wait()
+                ended.append(time.monotonic())
+
+            feeder = threading.Thread(target=feed)
+            feeder.start()
+            entry_id, command = session.record(journal="private")
+            feeder.join()
+            timing = session.report.timings[-1]
+            row = {"seconds": seconds, "entry": entry_id, "command": str(command),
+                   "endpoint_to_saved_s": round(timing["endpoint_to_saved_s"], 3),
+                   "last_sample_to_saved_s": round(timing["saved_at"] - ended[-1], 3)}
+            rows.append(row)
+            print(json.dumps(row), flush=True)
+    pause = settings.pause_allowance_s
+    result = {
+        "replies": len(rows),
+        "pause_allowance_s": pause,
+        "endpoint_to_saved_p95_s": p95([r["endpoint_to_saved_s"] for r in rows]),
+        "last_sample_to_saved_p95_s": p95([r["last_sample_to_saved_s"] for r in rows]),
+        "start_to_first_word_s": first_word,
+        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        "targets": {"endpoint_to_saved_p95_s": 0.3,
+                    "last_sample_to_saved_p95_s": round(pause + 0.3, 2),
+                    "start_to_first_word_s": 2.0, "peak_rss_mb": 450},
+        "median_reply_s": statistics.median(lengths),
+    }
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("COLUMNS", "200")
+    main()
