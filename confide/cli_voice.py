@@ -5,8 +5,9 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -22,9 +23,20 @@ app.add_typer(station_app, name="station")
 log = logging.getLogger(__name__)
 
 
+class _Deferred:
+    """A Transcriber whose model is still loading: the first use waits for it, so the loop
+    can greet the person while Whisper loads."""
+
+    def __init__(self, future: Future[Any]) -> None:
+        self._future = future
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._future.result(), name)
+
+
 def build_session(settings: Settings, person_id: int, *, mic: object = None,
-                  speaker: object = None) -> object:
-    """Wire the real adapters into a VoiceSession (recovering unfinished replies first)."""
+                  speaker: object = None, stt: object = None) -> object:
+    """Wire the real adapters into a VoiceSession."""
     from confide.wiring import audio_store, database, transcriber
     from voice.listener import Listener
     from voice.session import Voice, VoiceSession
@@ -34,7 +46,7 @@ def build_session(settings: Settings, person_id: int, *, mic: object = None,
 
     engine = database(settings)
     store = audio_store(settings)
-    stt = transcriber(settings)
+    stt = stt or transcriber(settings)
     microphone = mic or SoundDeviceMicrophone(settings.input_device)
     out_dev = speaker or SoundDeviceSpeaker(settings.output_device)
     activity = SileroVoiceActivity()
@@ -63,7 +75,7 @@ def _recover(settings: Settings) -> list[object]:
 @app.command()
 def speak(as_: AsOption = None) -> None:
     """The voice loop: hear a prompt, answer aloud, everything by voice."""
-    from confide.wiring import cli_session, resolve_person
+    from confide.wiring import cli_session, resolve_person, transcriber
     from models.errors import ConfideError
     from voice.devices import DeviceError
     from voice.phrases import P
@@ -74,17 +86,35 @@ def speak(as_: AsOption = None) -> None:
         with cli_session(settings) as s:
             person = resolve_person(s, settings, as_)
             person_id = person.id
-        assert person_id is not None
-        recovered = _recover(settings)
-        session = build_session(settings, person_id)
+    except ConfideError as exc:
+        fail(str(exc))
+    assert person_id is not None
+    # Whisper loads and unfinished replies are filed while the loop says hello.
+    background = ThreadPoolExecutor(max_workers=1, thread_name_prefix="confide-start")
+    recovered = background.submit(_recover, settings)
+    stt = _Deferred(background.submit(lambda: (recovered.exception(), transcriber(settings))[1]))
+    try:
+        session = build_session(settings, person_id, stt=stt)
     except (ConfideError, DeviceError) as exc:
+        background.shutdown(wait=False, cancel_futures=True)
         fail(str(exc))
     assert isinstance(session, VoiceSession)
-    mine = [r for r in recovered if getattr(r, "person_id", None) == person_id]
-    if mine:
+
+    def notices() -> list[str]:
+        try:
+            done = recovered.result()
+        except Exception as exc:  # a broken pending file must not stop tonight's session
+            log.warning("could not recover unfinished replies: %s", exc)
+            return []
+        mine = [r for r in done if getattr(r, "person_id", None) == person_id]
+        if not mine:
+            return []
         words = sum(getattr(r, "words", 0) for r in mine)
-        session.say(P.RECOVERED.format(words=f", {words} words" if words else ""))
+        return [P.RECOVERED.format(words=f", {words} words" if words else "")]
+
+    session.notices = notices
     report = session.run()
+    background.shutdown(wait=False)
     out.print(f"Session over: {len(report.saved)} entr{'y' if len(report.saved) == 1 else 'ies'} "
               "saved.")
 

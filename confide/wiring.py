@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
@@ -26,6 +27,9 @@ __all__ = ["audio_store", "cli_session", "database", "resolve_person", "transcri
 log = logging.getLogger(__name__)
 
 
+_engine_lock = threading.Lock()
+
+
 @functools.cache
 def _engine_for(url: str) -> Engine:
     engine = create_db_engine(url)
@@ -36,7 +40,8 @@ def _engine_for(url: str) -> Engine:
 def database(settings: Settings) -> Engine:
     """The migrated engine for the configured database (one per URL per process)."""
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    return _engine_for(settings.db_url)
+    with _engine_lock:  # Alembic keeps global state: one migration at a time per process
+        return _engine_for(settings.db_url)
 
 
 @contextmanager

@@ -78,6 +78,7 @@ class VoiceSession:
         self.crisis_line = crisis_line
         self.now = now
         self.report = SessionReport()
+        self.notices: Callable[[], list[str]] = list  # sentences to say right after hello
         with session_scope(engine) as s:
             person = accounts.get_person(s, person_id)
             self.name = person.name
@@ -282,6 +283,8 @@ class VoiceSession:
     def run(self) -> SessionReport:
         try:
             self.greet()
+            for notice in self.notices():
+                self.say(notice)
             self.reflect()
             self.goal_checkins()
         except EndSession:
