@@ -23,15 +23,42 @@ app.add_typer(station_app, name="station")
 log = logging.getLogger(__name__)
 
 
-class _Deferred:
-    """A Transcriber whose model is still loading: the first use waits for it, so the loop
-    can greet the person while Whisper loads."""
+class _Background:
+    """Start-up work done after the first words are spoken: filing unfinished replies and
+    loading Whisper. Loading competes with speaking for the CPU, so it waits for hello."""
 
-    def __init__(self, future: Future[Any]) -> None:
-        self._future = future
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._lock = threading.Lock()
+        self._pool: ThreadPoolExecutor | None = None
+        self.recovered: Future[list[object]] | None = None
+        self.model: Future[Any] | None = None
+
+    def start(self) -> None:
+        from confide.wiring import transcriber
+
+        with self._lock:
+            if self._pool is not None:
+                return
+            self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="confide-start")
+            self.recovered = self._pool.submit(_recover, self.settings)
+            self.model = self._pool.submit(transcriber, self.settings)
+
+    def shutdown(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=False)
+
+
+class _Deferred:
+    """A Transcriber still loading in the background: the first use waits for it."""
+
+    def __init__(self, background: _Background) -> None:
+        self._background = background
 
     def __getattr__(self, name: str) -> Any:
-        return getattr(self._future.result(), name)
+        self._background.start()
+        assert self._background.model is not None
+        return getattr(self._background.model.result(), name)
 
 
 def build_session(settings: Settings, person_id: int, *, mic: object = None,
@@ -75,7 +102,7 @@ def _recover(settings: Settings) -> list[object]:
 @app.command()
 def speak(as_: AsOption = None) -> None:
     """The voice loop: hear a prompt, answer aloud, everything by voice."""
-    from confide.wiring import cli_session, resolve_person, transcriber
+    from confide.wiring import cli_session, resolve_person
     from models.errors import ConfideError
     from voice.devices import DeviceError
     from voice.phrases import P
@@ -89,20 +116,22 @@ def speak(as_: AsOption = None) -> None:
     except ConfideError as exc:
         fail(str(exc))
     assert person_id is not None
-    # Whisper loads and unfinished replies are filed while the loop says hello.
-    background = ThreadPoolExecutor(max_workers=1, thread_name_prefix="confide-start")
-    recovered = background.submit(_recover, settings)
-    stt = _Deferred(background.submit(lambda: (recovered.exception(), transcriber(settings))[1]))
+    background = _Background(settings)
     try:
-        session = build_session(settings, person_id, stt=stt)
+        session = build_session(settings, person_id, stt=_Deferred(background))
     except (ConfideError, DeviceError) as exc:
-        background.shutdown(wait=False, cancel_futures=True)
+        background.start()  # still file any unfinished reply: nothing is lost
+        assert background.recovered is not None
+        background.recovered.exception()
         fail(str(exc))
     assert isinstance(session, VoiceSession)
+    session.after_first_words = background.start
 
     def notices() -> list[str]:
+        background.start()
+        assert background.recovered is not None
         try:
-            done = recovered.result()
+            done = background.recovered.result()
         except Exception as exc:  # a broken pending file must not stop tonight's session
             log.warning("could not recover unfinished replies: %s", exc)
             return []
@@ -114,7 +143,7 @@ def speak(as_: AsOption = None) -> None:
 
     session.notices = notices
     report = session.run()
-    background.shutdown(wait=False)
+    background.shutdown()
     out.print(f"Session over: {len(report.saved)} entr{'y' if len(report.saved) == 1 else 'ies'} "
               "saved.")
 

@@ -19,6 +19,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 __all__ = [
+    "HEAD_REVISION",
     "create_db_engine", "current_revision", "head_revision", "include_name", "migrate",
     "session_scope",
 ]
@@ -65,8 +66,24 @@ def _alembic_config(engine: Engine) -> Any:
     return cfg
 
 
+HEAD_REVISION = "0001"
+"""The newest migration; a test keeps it equal to Alembic's head. Knowing it lets a start
+skip importing Alembic (a third of a second) when the schema is already current."""
+
+
+def _at_head(engine: Engine) -> bool:
+    try:
+        with engine.connect() as conn:
+            return conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalar() \
+                == HEAD_REVISION
+    except sa.exc.DBAPIError:
+        return False
+
+
 def migrate(engine: Engine) -> None:
     """Bring the schema to the newest revision (creates it on an empty database)."""
+    if _at_head(engine):
+        return
     from alembic import command
 
     command.upgrade(_alembic_config(engine), "head")

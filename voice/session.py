@@ -79,6 +79,7 @@ class VoiceSession:
         self.now = now
         self.report = SessionReport()
         self.notices: Callable[[], list[str]] = list  # sentences to say right after hello
+        self.after_first_words: Callable[[], None] | None = None  # e.g. start loading models
         with session_scope(engine) as s:
             person = accounts.get_person(s, person_id)
             self.name = person.name
@@ -98,7 +99,11 @@ class VoiceSession:
         self.report.spoken.append(text)
         samples, rate = self.synth.synthesize(text, voice=self.voice.voice, rate=self.voice.rate,
                                               volume=self.voice.volume)
-        self.speaker.play(samples, rate)
+        self.speaker.play(samples, rate, wait=self.after_first_words is None)
+        if self.after_first_words is not None:
+            started, self.after_first_words = self.after_first_words, None
+            started()
+            self.speaker.wait()
         if remember:
             self._last_said = text
 

@@ -254,3 +254,9 @@ def test_session_scope_rolls_back_on_error(engine):
         from models.tables import Person
 
         assert s.exec(select(Person).where(Person.name == "Half")).first() is None
+
+
+def test_the_known_head_revision_is_alembics_head(engine):
+    from models.db import HEAD_REVISION, current_revision, head_revision
+
+    assert HEAD_REVISION == head_revision() == current_revision(engine)
