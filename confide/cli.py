@@ -242,6 +242,7 @@ def _register_subcommands() -> None:
     from confide import cli_voice  # noqa: F401  (registers speak and demo)
     from confide.cli_goals import goals_app, progress, reminders_app
     from confide.cli_prompts import programs_app, prompts_app
+    from confide.cli_serve import serve
     from confide.cli_transcribe import transcribe
 
     app.add_typer(prompts_app, name="prompts")
@@ -250,6 +251,7 @@ def _register_subcommands() -> None:
     app.add_typer(reminders_app, name="reminders")
     app.command("progress")(progress)
     app.command("transcribe")(transcribe)
+    app.command("serve")(serve)
 
 
 _register_subcommands()

@@ -8,7 +8,7 @@ production runs and what the tests check.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -51,7 +51,7 @@ def create_db_engine(url: str, *, pool_size: int = 5) -> Engine:
     return sa.create_engine(url, pool_pre_ping=True, pool_size=pool_size)
 
 
-def include_name(name: str | None, type_: str, _parents: dict[str, str | None]) -> bool:
+def include_name(name: str | None, type_: str, _parents: Mapping[Any, str | None]) -> bool:
     """Leave the FTS5 search index (created by hand in the first migration) out of
     autogenerate comparisons: SQLAlchemy cannot describe virtual tables."""
     return not (type_ == "table" and (name or "").startswith("search_fts"))

@@ -56,35 +56,20 @@ def search(session: Session, person: Person, text: str, *, limit: int = 50) -> l
     ids: list[int] = []
     if dialect == "sqlite":
         journals = [j for j in (viewer.private_journal_id, viewer.shared_journal_id) if j]
-        # FTS rowid -> entry id for everything in the viewer's journals (index-only reads).
-        # Matching rowids alone is cheap; reading the FTS row or ranking every match across
-        # all couples is not, so rank only the range the viewer's own matches span.
-        owner: dict[int, int] = {2 * e: e for e in session.exec(
-            select(Entry.id).where(col(Entry.journal_id).in_(journals))) if e is not None}
-        for rid, eid in session.exec(
-            select(Response.id, Response.entry_id)
-            .join(Entry, col(Entry.id) == col(Response.entry_id))
-            .where(col(Entry.journal_id).in_(journals))
-        ):
-            if rid is not None:
-                owner[2 * rid + 1] = eid
-        conn = session.connection()
-        query = _fts_query(text)
-        mine = [r for (r,) in conn.execute(
-            sa.text("SELECT rowid FROM search_fts WHERE search_fts MATCH :q"), {"q": query})
-            if r in owner]
+        # The index carries each row's journal as a "j<id>" token in ``scope``, so FTS5
+        # intersects the word and journal doclists itself instead of ranking every match
+        # of every couple; the few rows left are ranked and read.
+        scope = " OR ".join(f'"j{j}"' for j in journals)
+        rows = session.connection().execute(
+            sa.text("SELECT entry_id FROM search_fts WHERE search_fts MATCH :q "
+                    "ORDER BY rank LIMIT :n"),
+            {"q": f"body : ({_fts_query(text)}) AND scope : ({scope})", "n": limit * 4},
+        )
         candidate_ids: list[int] = []
-        if mine:
-            ranked = conn.execute(sa.text(
-                "SELECT rowid FROM search_fts WHERE search_fts MATCH :q "
-                "AND rowid BETWEEN :lo AND :hi ORDER BY rank"),
-                {"q": query, "lo": min(mine), "hi": max(mine)})
-            for (rowid,) in ranked:
-                found = owner.get(rowid)
-                if found is not None and found not in candidate_ids:
-                    candidate_ids.append(found)
-                    if len(candidate_ids) >= limit * 2:
-                        break
+        for (entry_id,) in rows:
+            if int(entry_id) not in candidate_ids:
+                candidate_ids.append(int(entry_id))
+        candidate_ids = candidate_ids[: limit * 2]
         if candidate_ids:
             # The journal filter is a superset; the one rule has the last word.
             allowed = set(session.exec(

@@ -25,6 +25,7 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import soundfile as sf
@@ -79,7 +80,7 @@ def start_to_first_word(server: object, folder: Path) -> float:
     if loud.size == 0:
         return float("nan")
     first_sound = recorder_start + loud[0] / rate
-    return round(first_sound - launched, 3)
+    return round(float(first_sound - launched), 3)
 
 
 def main() -> None:
@@ -116,7 +117,7 @@ def main() -> None:
         session = build_session(settings, person_id)
         assert isinstance(session, VoiceSession)
         ended: list[float] = []
-        rows = []
+        rows: list[dict[str, Any]] = []
         for i, seconds in enumerate(lengths):
             wav = folder / f"reply-{i}.wav"
             sf.write(wav, make_reply(clips, seconds, rng), 16000, subtype="PCM_16")

@@ -26,6 +26,7 @@ import numpy as np
 from models.transcript import Transcript
 from voice.transcriber import (
     SAMPLE_RATE,
+    ProgressCallback,
     Transcriber,
     TranscriptionStream,
     as_mono_float32,
@@ -73,8 +74,10 @@ class StreamingTranscription(TranscriptionStream):
         *,
         options: ChunkingOptions | None = None,
         activity: VoiceActivity | None = None,
+        on_progress: ProgressCallback | None = None,
     ) -> None:
         self._transcriber = transcriber
+        self._on_progress = on_progress
         self.options = options or ChunkingOptions()
         o = self.options
         self._pause_w, self._min_w = _windows(o.pause_s), _windows(o.min_chunk_s)
@@ -250,6 +253,8 @@ class StreamingTranscription(TranscriptionStream):
         log.debug("transcribed %.2f-%.2f s in %.2f s", start / SAMPLE_RATE,
                   stop / SAMPLE_RATE, seconds)
         self._parts.append((start / SAMPLE_RATE, part))
+        if self._on_progress is not None:
+            self._on_progress(stop / SAMPLE_RATE)
 
     def _finish_tail(self, end: int) -> None:
         if self._first_speech is not None:

@@ -49,6 +49,10 @@ NO_SPEECH_PROB = 0.6
 LOW_LOGPROB = -0.5
 """...and below this mean log-probability it is not sure of the words: drop the segment.
 (Whisper's own skip uses -1.0, which lets "You" through on silence at -0.92.)"""
+LONG_AUDIO_S = 60.0
+"""Longer recordings are cut at pauses into pieces of at most 28 s (one Whisper window)
+and transcribed piece by piece, as streaming does: faster-whisper computes features and VAD
+over the whole array at once, which for 5 minutes peaks near 600 MB and grows with length."""
 _LOOP_RUN = 4
 """A phrase said this many times in a row is a decoding loop, whatever its length."""
 _LOOP_RUN_LONG = 3
@@ -220,6 +224,11 @@ class WhisperTranscriber(Transcriber):
         language = self.settings.whisper_language or "en"
         if audio.size == 0:
             return Transcript(text="", language=language, duration=0.0)
+        if duration > LONG_AUDIO_S:
+            result = self._transcribe_in_pieces(audio, on_progress)
+            if on_progress is not None:
+                on_progress(duration)
+            return result
         raw, info = self._model.transcribe(audio, **self.options)
 
         def reported(segments: Iterable[WhisperSegment]) -> Iterable[WhisperSegment]:
@@ -237,6 +246,15 @@ class WhisperTranscriber(Transcriber):
             duration=round(duration, 3),
             segments=tuple(segments),
         )
+
+    def _transcribe_in_pieces(
+        self, audio: np.ndarray, on_progress: ProgressCallback | None
+    ) -> Transcript:
+        from voice.streaming import StreamingTranscription
+
+        with StreamingTranscription(self, on_progress=on_progress) as pieces:
+            pieces.feed(audio)
+            return pieces.finish()
 
     def stream(self) -> TranscriptionStream:
         from voice.streaming import StreamingTranscription

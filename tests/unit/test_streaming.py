@@ -147,7 +147,7 @@ def test_closed_chunks_are_done_while_recording_so_finish_only_does_the_tail() -
         assert stream.passes[-1][1] == stream.chunks[1][1], "not transcribed in the background"
         began = time.perf_counter()
         result = stream.finish(timeout=10)
-        assert time.perf_counter() - began < 0.3 + 0.25  # one pass: the tail
+        assert time.perf_counter() - began < 0.3 + 0.5  # one pass: the tail only
         assert stream.passes[-1][:2] == stream.chunks[-1]
         script = ["first part", "second part", "the tail"]
         assert result.text == " ".join(script[: len(stream.passes)])
@@ -173,7 +173,7 @@ def test_feed_never_waits_for_the_model() -> None:
         began = time.perf_counter()
         for start in range(0, audio.shape[0], 512):
             stream.feed(audio[start : start + 512])
-        assert time.perf_counter() - began < 0.3
+        assert time.perf_counter() - began < 0.4  # a single pass takes 0.5 s
         stream.finish(timeout=10)
 
 

@@ -341,7 +341,8 @@ _SEARCH_DDL = [
     "INSERT INTO search_fts(rowid, body, scope, entry_id) "
     "VALUES (new.id * 2, new.transcript, 'j' || new.journal_id, new.id); END",
     "CREATE TRIGGER entry_fts_move AFTER UPDATE OF journal_id ON entry BEGIN "
-    "UPDATE search_fts SET scope = 'j' || new.journal_id WHERE entry_id = new.id; END",
+    "UPDATE search_fts SET scope = 'j' || new.journal_id WHERE rowid = new.id * 2 "
+    "OR rowid IN (SELECT id * 2 + 1 FROM response WHERE entry_id = new.id); END",
     "CREATE TRIGGER entry_fts_del AFTER DELETE ON entry BEGIN "
     "DELETE FROM search_fts WHERE rowid = old.id * 2; END",
     "CREATE TRIGGER response_fts_ins AFTER INSERT ON response BEGIN "

@@ -1,0 +1,147 @@
+"""The app factory: ``create_app(settings)`` builds one FastAPI app and everything it owns.
+
+Nothing is created at import time. The speech engines are injected as factories and
+imported lazily inside the defaults, so ``api`` imports without CTranslate2 or pyttsx3 and
+tests can hand in fakes. The lifespan migrates the database and starts the transcription
+worker (which requeues jobs a crash left running), and stops both on shutdown.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from datetime import timedelta
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from starlette.concurrency import run_in_threadpool
+
+from api.deps import Runtime
+from api.errors import ERROR_RESPONSES, install_error_handlers
+from api.media import SpeechRenderer, SynthesizerPort
+from api.routes import ROUTERS, health
+from api.security import BodyLimitMiddleware, RateLimiter, SecurityHeadersMiddleware
+from api.worker import TranscriptionWorker
+from confide import __version__
+from confide.settings import Settings
+from models.db import create_db_engine, migrate
+from models.storage import AudioStore
+from voice.transcriber import Transcriber
+
+__all__ = ["create_app"]
+
+log = logging.getLogger(__name__)
+
+JSON_BODY_LIMIT = 1024 * 1024
+MULTIPART_OVERHEAD = 1024 * 1024
+
+
+def _real_transcriber(settings: Settings) -> Callable[[], Transcriber]:
+    def load() -> Transcriber:
+        from voice.whisper import get_transcriber
+
+        return get_transcriber(settings)
+
+    return load
+
+
+def _real_synthesizer() -> SynthesizerPort:
+    from voice.speech import Pyttsx3Synthesizer
+
+    return Pyttsx3Synthesizer()
+
+
+def create_app(
+    settings: Settings,
+    *,
+    transcriber_factory: Callable[[], Transcriber] | None = None,
+    synthesizer_factory: Callable[[], SynthesizerPort] | None = None,
+    start_worker: bool = True,
+) -> FastAPI:
+    """The Confide HTTP API and its web page (``api.web``) for ``settings``.
+
+    ``transcriber_factory`` / ``synthesizer_factory`` default to faster-whisper and
+    pyttsx3/espeak-ng, each created on first use. ``start_worker=False`` leaves queued
+    transcriptions alone (for tests that drive ``runtime.worker.run_once`` themselves).
+    """
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    engine = create_db_engine(settings.db_url, pool_size=10)
+    store = AudioStore(settings.audio_dir)
+    runtime = Runtime(
+        settings=settings,
+        engine=engine,
+        store=store,
+        worker=TranscriptionWorker(engine, store,
+                                   transcriber_factory or _real_transcriber(settings)),
+        speech=SpeechRenderer(store, synthesizer_factory or _real_synthesizer),
+        register_limiter=RateLimiter(limit=20, window_s=timedelta(hours=1).total_seconds()),
+        upload_limiter=RateLimiter(limit=120, window_s=timedelta(hours=1).total_seconds()),
+    )
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        await run_in_threadpool(migrate, engine)
+        if start_worker:
+            await run_in_threadpool(runtime.worker.start)
+        try:
+            yield
+        finally:
+            await run_in_threadpool(runtime.worker.stop)
+            engine.dispose()
+
+    app = FastAPI(
+        title="Confide",
+        version=__version__,
+        summary="A private, voice-first trust journal for couples.",
+        description="Read, hear and answer what your partner shared. Sign in with "
+        "POST /api/auth/token and send the token as `Authorization: Bearer ...`.",
+        lifespan=lifespan,
+        docs_url=None,  # served below from local files: nothing may come from a CDN
+        redoc_url=None,
+        openapi_url="/openapi.json",
+    )
+    app.state.runtime = runtime
+    _offline_docs(app)
+    install_error_handlers(app)
+    for router in ROUTERS:
+        app.include_router(router, prefix="/api", responses=ERROR_RESPONSES)
+    app.include_router(health.router)
+    from api.web import web_router  # the web page (api/web), on the same app and sessions
+
+    app.include_router(web_router(settings))
+
+    def body_limit(content_type: str) -> int:
+        if content_type.lower().startswith("multipart/"):
+            return settings.upload_max_bytes + MULTIPART_OVERHEAD
+        return JSON_BODY_LIMIT
+
+    app.add_middleware(BodyLimitMiddleware, limit_for=body_limit)
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware, allow_origins=settings.cors_origins, allow_credentials=False,
+            allow_methods=["GET", "POST", "PATCH", "DELETE"],
+            allow_headers=["Authorization", "Content-Type", "Range"],
+            expose_headers=["Content-Range", "Accept-Ranges", "ETag", "Retry-After"],
+        )
+    app.add_middleware(SecurityHeadersMiddleware, hsts=settings.cookie_secure)
+    return app
+
+
+def _offline_docs(app: FastAPI) -> None:
+    """Swagger UI at /docs with its scripts and styles from the swagger-ui-bundle package."""
+    import swagger_ui_bundle
+    from fastapi.openapi.docs import get_swagger_ui_html
+    from fastapi.responses import HTMLResponse
+    from fastapi.staticfiles import StaticFiles
+
+    app.mount("/docs/assets", StaticFiles(directory=swagger_ui_bundle.swagger_ui_path),
+              name="docs-assets")
+
+    @app.get("/docs", include_in_schema=False)
+    def docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url="/openapi.json", title="Confide API",
+            swagger_js_url="/docs/assets/swagger-ui-bundle.js",
+            swagger_css_url="/docs/assets/swagger-ui.css",
+            swagger_favicon_url="/docs/assets/favicon-32x32.png")

@@ -1,0 +1,164 @@
+"""FastAPI dependencies as ``Annotated`` aliases: the database session, the person signed
+in, the settings and the audio store, all taken from the app's ``Runtime`` (no globals).
+
+Tests override them through ``app.dependency_overrides`` like any FastAPI dependency.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Annotated, Literal
+from urllib.parse import urlsplit
+
+from fastapi import Depends, Path, Request, Response
+from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from api.media import SpeechRenderer
+from api.security import RateLimiter
+from api.worker import TranscriptionWorker
+from confide.settings import Settings
+from models.accounts import person_for_token
+from models.errors import Forbidden, NotAuthenticated
+from models.storage import AudioStore
+from models.tables import Person
+
+__all__ = [
+    "MAX_ROW_ID",
+    "SESSION_COOKIE",
+    "AuthToken",
+    "CurrentPerson",
+    "CurrentToken",
+    "RowId",
+    "Runtime",
+    "RuntimeDep",
+    "SessionDep",
+    "SettingsDep",
+    "StoreDep",
+    "clear_session_cookie",
+    "get_runtime",
+    "get_session",
+    "set_session_cookie",
+]
+
+log = logging.getLogger(__name__)
+
+SESSION_COOKIE = "confide_session"
+MAX_ROW_ID = 2**63 - 1
+
+RowId = Annotated[int, Path(ge=1, le=MAX_ROW_ID, description="A row id.")]
+"""A path id: positive and within the database's integer range (larger is a 422, not a 500)."""
+
+
+@dataclass
+class Runtime:
+    """Everything one app instance owns, built by ``create_app`` and kept on ``app.state``."""
+
+    settings: Settings
+    engine: Engine
+    store: AudioStore
+    worker: TranscriptionWorker
+    speech: SpeechRenderer
+    register_limiter: RateLimiter
+    upload_limiter: RateLimiter
+
+
+async def get_runtime(request: Request) -> Runtime:
+    runtime: Runtime = request.app.state.runtime
+    return runtime
+
+
+RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
+
+
+async def get_settings(runtime: RuntimeDep) -> Settings:
+    return runtime.settings
+
+
+async def get_store(runtime: RuntimeDep) -> AudioStore:
+    return runtime.store
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+StoreDep = Annotated[AudioStore, Depends(get_store)]
+
+
+def get_session(runtime: RuntimeDep) -> Iterator[Session]:
+    """One session per request: committed when the endpoint returns, rolled back on error.
+
+    Scoped to the endpoint function (not the whole request), so the commit happens before
+    the response is sent and a failed commit is still an error response.
+    """
+    with Session(runtime.engine, expire_on_commit=False) as session:
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+
+
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+
+_bearer = HTTPBearer(auto_error=False, description="A token from POST /api/auth/token.")
+_cookie = APIKeyCookie(name=SESSION_COOKIE, auto_error=False,
+                       description="The web page's HttpOnly session cookie.")
+_UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+@dataclass(frozen=True, slots=True)
+class AuthToken:
+    token: str
+    via: Literal["bearer", "cookie"]
+
+
+def _same_origin(request: Request) -> bool:
+    """For cookie sign-ins: a browser's Origin (when sent) must be this server's own."""
+    origin = request.headers.get("origin")
+    if origin is None:
+        return True
+    host = request.headers.get("host", "")
+    return urlsplit(origin).netloc.lower() == host.lower()
+
+
+async def get_token(
+    request: Request,
+    bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    cookie: Annotated[str | None, Depends(_cookie)],
+) -> AuthToken:
+    if bearer is not None and bearer.credentials:
+        return AuthToken(bearer.credentials, "bearer")
+    if cookie:
+        # SameSite=Lax already keeps the cookie off most cross-site writes; this closes the rest.
+        if request.method in _UNSAFE and not _same_origin(request):
+            raise Forbidden("This request came from another site.")
+        return AuthToken(cookie, "cookie")
+    raise NotAuthenticated("Sign in first: send a bearer token or the session cookie.")
+
+
+CurrentToken = Annotated[AuthToken, Depends(get_token)]
+
+
+def get_current_person(session: SessionDep, token: CurrentToken) -> Person:
+    return person_for_token(session, token.token)
+
+
+CurrentPerson = Annotated[Person, Depends(get_current_person)]
+
+
+def set_session_cookie(response: Response, token: str, expires_at: datetime,
+                       settings: Settings) -> None:
+    """The web page's session: the same kind of token as a bearer one, HttpOnly, SameSite=Lax."""
+    response.set_cookie(
+        SESSION_COOKIE, token, expires=expires_at, path="/", httponly=True, samesite="lax",
+        secure=settings.cookie_secure,
+    )
+
+
+def clear_session_cookie(response: Response, settings: Settings) -> None:
+    response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="lax",
+                           secure=settings.cookie_secure)

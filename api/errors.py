@@ -1,0 +1,145 @@
+"""The one place where failures become HTTP responses: ``{"detail": "<a sentence>"}``.
+
+Domain errors (``models.errors``) map to status codes by class; request validation errors
+become one readable sentence without echoing the input (it may hold a passphrase); anything
+unexpected is logged with its traceback and answered with a plain 500, never the trace.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from api.schemas import ErrorPublic
+from models.errors import (
+    ConfideError,
+    Conflict,
+    Expired,
+    Forbidden,
+    InvalidInput,
+    NotAuthenticated,
+    NotFound,
+    RateLimited,
+    TooLarge,
+)
+
+__all__ = [
+    "ERROR_RESPONSES",
+    "Responses",
+    "ServiceUnavailableError",
+    "UnsupportedMediaType",
+    "error_doc",
+    "install_error_handlers",
+    "status_for",
+    "validation_message",
+]
+
+log = logging.getLogger(__name__)
+
+
+class ServiceUnavailableError(ConfideError):
+    """A local engine (speech, transcription) cannot work right now (503)."""
+
+
+class UnsupportedMediaType(InvalidInput):
+    """The body is neither JSON nor multipart where one of them is needed (415)."""
+
+
+# Most specific first: the first matching class decides.
+_STATUS: tuple[tuple[type[ConfideError], int], ...] = (
+    (NotFound, 404),
+    (TooLarge, 413),
+    (UnsupportedMediaType, 415),
+    (InvalidInput, 422),
+    (Expired, 410),
+    (Conflict, 409),
+    (NotAuthenticated, 401),
+    (Forbidden, 403),
+    (RateLimited, 429),
+    (ServiceUnavailableError, 503),
+)
+
+
+def status_for(exc: ConfideError) -> int:
+    for cls, code in _STATUS:
+        if isinstance(exc, cls):
+            return code
+    return 400
+
+
+Responses = dict[int | str, dict[str, Any]]
+"""The type of FastAPI's ``responses=`` documentation argument."""
+
+
+def error_doc(description: str) -> dict[str, Any]:
+    """An error response for the OpenAPI document: the ``{"detail": ...}`` body."""
+    return {"model": ErrorPublic, "description": description}
+
+
+ERROR_RESPONSES: Responses = {
+    400: error_doc("The body could not be parsed (e.g. a broken multipart form)."),
+    401: error_doc("Not signed in, or the token expired or was revoked."),
+    403: error_doc("Not yours to change, or a cookie-signed write from another site."),
+    404: error_doc("No such thing, or not yours to know about."),
+    422: error_doc("The request is malformed or a value is not allowed."),
+    429: error_doc("Too many attempts; see Retry-After."),
+}
+"""Documented on every /api route, so the OpenAPI schema lists the error body."""
+
+
+def validation_message(errors: Sequence[Any]) -> str:
+    """Pydantic errors as one sentence: where and what, never the rejected value."""
+    parts = []
+    for err in list(errors)[:5]:
+        if err.get("type") == "json_invalid":
+            parts.append("the body is not valid JSON")
+            continue
+        loc = ".".join(str(p) for p in err.get("loc", ()) if p != "body") or "body"
+        parts.append(f"{loc}: {err.get('msg', 'invalid')}")
+    more = len(errors) - 5
+    return "; ".join(parts) + (f" (and {more} more)" if more > 0 else "")
+
+
+def _json(status: int, detail: str, headers: dict[str, str] | None = None) -> JSONResponse:
+    return JSONResponse({"detail": detail}, status_code=status, headers=headers)
+
+
+async def _domain_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, ConfideError)
+    status = status_for(exc)
+    headers: dict[str, str] = {}
+    if isinstance(exc, NotAuthenticated):
+        headers["WWW-Authenticate"] = "Bearer"
+    if isinstance(exc, RateLimited):
+        headers["Retry-After"] = str(max(1, round(exc.retry_after)))
+    if status >= 500:
+        log.warning("%s %s: %s", request.method, request.url.path, exc)
+    return _json(status, str(exc) or "The request could not be completed.", headers)
+
+
+async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    return _json(422, validation_message(exc.errors()))
+
+
+async def _http_error(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    return _json(exc.status_code, str(exc.detail), dict(exc.headers or {}))
+
+
+async def _unexpected(request: Request, _exc: Exception) -> JSONResponse:
+    log.exception("unhandled error in %s %s", request.method, request.url.path)
+    return _json(500, "Something went wrong on the server.")
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(ConfideError, _domain_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(Exception, _unexpected)

@@ -1,0 +1,163 @@
+"""Domain rows to ``*Public`` models: the one place that decides what an entry looks like
+from the outside (who wrote it, which journal, its links, whether it is unread)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from sqlmodel import Session, col, select
+
+from api.schemas import (
+    CheckInPublic,
+    EntryDetailPublic,
+    EntryPublic,
+    GoalPublic,
+    PersonPublic,
+    ReminderPublic,
+    ResponsePublic,
+    SegmentPublic,
+)
+from models.tables import (
+    Entry,
+    EntryRead,
+    Goal,
+    GoalCheckIn,
+    Journal,
+    Person,
+    Reminder,
+    Response,
+)
+
+__all__ = [
+    "present_checkin",
+    "present_entries",
+    "present_entry_detail",
+    "present_goal",
+    "present_person",
+    "present_reminder",
+    "present_responses",
+]
+
+
+def _names(session: Session, ids: Iterable[int]) -> dict[int, str]:
+    wanted = sorted(set(ids))
+    if not wanted:
+        return {}
+    rows = session.exec(select(Person.id, Person.name).where(col(Person.id).in_(wanted)))
+    return {int(i): n for i, n in rows if i is not None}
+
+
+def present_person(person: Person) -> PersonPublic:
+    assert person.id is not None
+    return PersonPublic(
+        id=person.id, name=person.name, couple_id=person.couple_id, timezone=person.timezone,
+        tts_voice=person.tts_voice, tts_rate=person.tts_rate, tts_volume=person.tts_volume,
+        pause_allowance_s=person.pause_allowance_s, max_reply_s=person.max_reply_s,
+        created_at=person.created_at,
+    )
+
+
+def _private_journal_id(session: Session, person: Person) -> int:
+    jid = session.exec(select(Journal.id).where(Journal.kind == "private",
+                                                Journal.owner_id == person.id)).one()
+    assert jid is not None
+    return jid
+
+
+def _unread(session: Session, person: Person, entries: Sequence[Entry]) -> set[int]:
+    """The partner's entries among these that the person has not opened (one query)."""
+    theirs = [e.id for e in entries if e.author_id != person.id and e.id is not None]
+    if not theirs:
+        return set()
+    opened = set(session.exec(select(EntryRead.entry_id).where(
+        EntryRead.person_id == person.id, col(EntryRead.entry_id).in_(theirs))))
+    return set(theirs) - opened
+
+
+def _entry_fields(entry: Entry, person: Person, private_journal: int, names: dict[int, str],
+                  unread: set[int]) -> dict[str, object]:
+    assert entry.id is not None
+    has_audio = entry.audio_path is not None
+    return {
+        "id": entry.id,
+        "author_id": entry.author_id,
+        "author_name": names.get(entry.author_id, ""),
+        "is_mine": entry.author_id == person.id,
+        "journal": "private" if entry.journal_id == private_journal else "shared",
+        "kind": entry.kind,
+        "prompt_id": entry.prompt_id,
+        "prompt_text": entry.prompt_text,
+        "transcript": entry.transcript,
+        "language": entry.language,
+        "word_count": entry.word_count,
+        "mood": entry.mood,
+        "tags": list(entry.tags or []),
+        "status": entry.status,
+        "status_reason": entry.status_reason,
+        "has_audio": has_audio,
+        "audio_duration_s": entry.audio_duration_s,
+        "audio_url": f"/api/entries/{entry.id}/audio" if has_audio else None,
+        "speech_url": f"/api/entries/{entry.id}/speech" if entry.transcript else None,
+        "unread": entry.id in unread,
+        "created_at": entry.created_at,
+        "updated_at": entry.updated_at,
+    }
+
+
+def present_entries(session: Session, person: Person,
+                    entries: Sequence[Entry]) -> list[EntryPublic]:
+    """Entries the caller has already been allowed to see (by the visibility rule), as they
+    go out. Only private journals have an owner, so "private" means the caller's own."""
+    if not entries:
+        return []
+    private = _private_journal_id(session, person)
+    names = _names(session, (e.author_id for e in entries))
+    unread = _unread(session, person, entries)
+    return [EntryPublic.model_validate(_entry_fields(e, person, private, names, unread))
+            for e in entries]
+
+
+def present_entry_detail(session: Session, person: Person, entry: Entry) -> EntryDetailPublic:
+    fields = _entry_fields(entry, person, _private_journal_id(session, person),
+                           _names(session, [entry.author_id]), _unread(session, person, [entry]))
+    fields["segments"] = [SegmentPublic.model_validate(s) for s in entry.segments or []]
+    return EntryDetailPublic.model_validate(fields)
+
+
+def present_responses(session: Session, person: Person, responses: Sequence[Response],
+                      job_ids: dict[int, int] | None = None) -> list[ResponsePublic]:
+    names = _names(session, (r.author_id for r in responses))
+    out = []
+    for r in responses:
+        assert r.id is not None
+        has_audio = r.audio_path is not None
+        out.append(ResponsePublic(
+            id=r.id, entry_id=r.entry_id, author_id=r.author_id,
+            author_name=names.get(r.author_id, ""), is_mine=r.author_id == person.id,
+            parent_id=r.parent_id, text=r.text, status=r.status, has_audio=has_audio,
+            audio_duration_s=r.audio_duration_s,
+            audio_url=f"/api/responses/{r.id}/audio" if has_audio else None,
+            job_id=(job_ids or {}).get(r.id), created_at=r.created_at,
+        ))
+    return out
+
+
+def present_goal(goal: Goal) -> GoalPublic:
+    assert goal.id is not None
+    return GoalPublic(id=goal.id, title=goal.title, why=goal.why, status=goal.status,
+                      created_by=goal.created_by, created_at=goal.created_at)
+
+
+def present_checkin(checkin: GoalCheckIn) -> CheckInPublic:
+    assert checkin.id is not None
+    return CheckInPublic(id=checkin.id, goal_id=checkin.goal_id, person_id=checkin.person_id,
+                         rating=checkin.rating, reflection=checkin.reflection,
+                         has_audio=checkin.audio_path is not None,
+                         created_at=checkin.created_at)
+
+
+def present_reminder(reminder: Reminder) -> ReminderPublic:
+    assert reminder.id is not None
+    return ReminderPublic(id=reminder.id, days=list(reminder.days), local_time=reminder.local_time,
+                          timezone=reminder.timezone, enabled=reminder.enabled, kind=reminder.kind,
+                          snoozed_until=reminder.snoozed_until, created_at=reminder.created_at)

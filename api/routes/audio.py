@@ -1,0 +1,114 @@
+"""Listening: the original recordings (with HTTP Range, so players can seek) and an entry's
+transcript read aloud by the local speech engine (rendered once, then cached).
+
+Both follow the entry's visibility: a recording the caller may not see is 404.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import FileResponse, Response
+from sqlmodel import Session
+
+from api.deps import CurrentPerson, RowId, RuntimeDep, SessionDep, StoreDep
+from api.errors import error_doc
+from models.entries import get_entry
+from models.errors import Conflict, NotFound
+from models.responses import get_response
+from models.storage import AudioStore
+from models.tables import Entry
+
+__all__ = ["router"]
+
+router = APIRouter(tags=["listening"])
+
+
+def _media(kind: str, what: str) -> dict[int | str, dict[str, Any]]:
+    binary = {"schema": {"type": "string", "format": "binary"}}
+    return {
+        200: {"description": what, "content": {kind: binary}},
+        206: {"description": "The requested byte range (Range: bytes=...).",
+              "content": {kind: binary}},
+        304: {"description": "Not modified (If-None-Match matched the ETag)."},
+        416: {"description": "The requested range is outside the file."},
+    }
+
+
+_FLAC = _media("audio/flac", "The original recording (FLAC).")
+_WAV = _media("audio/wav", "The transcript read aloud (WAV).") | {
+    409: error_doc("There are no words to read aloud yet."),
+    503: error_doc("The speech engine is not available."),
+}
+
+
+_PRIVATE_CACHE = {"Cache-Control": "private, no-cache"}
+
+
+def _etag(path: Path) -> str:
+    """The ETag Starlette's FileResponse sends for this file (mtime and size)."""
+    stat = path.stat()
+    base = f"{stat.st_mtime}-{stat.st_size}"
+    return f'"{hashlib.md5(base.encode(), usedforsecurity=False).hexdigest()}"'
+
+
+def _file(request: Request, path: Path, media_type: str, name: str) -> Response:
+    """The file with Range support, or 304 when the client's copy is current."""
+    etag = _etag(path)
+    if etag in {t.strip() for t in request.headers.get("if-none-match", "").split(",")}:
+        return Response(status_code=304, headers={"ETag": etag, **_PRIVATE_CACHE})
+    return FileResponse(path, media_type=media_type, filename=name,
+                        content_disposition_type="inline", headers=_PRIVATE_CACHE)
+
+
+def _recording(request: Request, store: AudioStore, rel: str | None, name: str) -> Response:
+    if rel is None or not store.exists(rel):
+        raise NotFound("There is no recording for this.")
+    return _file(request, store.path(rel), "audio/flac", name)
+
+
+@router.get("/entries/{entry_id}/audio", response_class=FileResponse, responses=_FLAC)
+def entry_audio(entry_id: RowId, request: Request, person: CurrentPerson, session: SessionDep,
+                store: StoreDep) -> Response:
+    """The entry's original recording; supports Range requests and ETag revalidation."""
+    entry = get_entry(session, person, entry_id)
+    return _recording(request, store, entry.audio_path, f"entry-{entry_id}.flac")
+
+
+@router.get("/responses/{response_id}/audio", response_class=FileResponse, responses=_FLAC)
+def response_audio(response_id: RowId, request: Request, person: CurrentPerson,
+                   session: SessionDep, store: StoreDep) -> Response:
+    """A spoken response's recording (visible to whoever may see its entry)."""
+    response = get_response(session, person, response_id)
+    return _recording(request, store, response.audio_path, f"response-{response_id}.flac")
+
+
+@router.get("/entries/{entry_id}/speech", response_class=FileResponse, responses=_WAV)
+def entry_speech(
+    entry_id: RowId, request: Request, person: CurrentPerson, session: SessionDep,
+    runtime: RuntimeDep,
+    rate: Annotated[int | None, Query(ge=80, le=400, description="Words a minute.")] = None,
+    volume: Annotated[float | None, Query(ge=0.0, le=1.0)] = None,
+) -> Response:
+    """The transcript read aloud in the caller's chosen voice, rate and volume."""
+    entry = get_entry(session, person, entry_id)
+    text = entry.transcript.strip()
+    if not text:
+        raise Conflict("This entry has no words to read aloud yet.")
+    settings = runtime.settings
+    path = runtime.speech.render(
+        entry_id, text,
+        voice=person.tts_voice or settings.tts_voice,
+        rate=rate or person.tts_rate or settings.tts_rate,
+        volume=volume if volume is not None else (
+            person.tts_volume if person.tts_volume is not None else settings.tts_volume),
+    )
+    # Deleted while it was being rendered: the new file must not outlive the entry.
+    with Session(runtime.engine) as check:
+        if check.get(Entry, entry_id) is None:
+            runtime.speech.forget(entry_id)
+            raise NotFound(f"Entry {entry_id} was not found.")
+    return _file(request, path, "audio/wav", f"entry-{entry_id}-speech.wav")

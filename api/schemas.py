@@ -1,0 +1,450 @@
+"""What goes in and out of the API: request bodies (``*Create`` / ``*Update``) and responses
+(``*Public``).
+
+Inputs forbid unknown fields and are strict about types, so a typo or a wrong type is a 422
+instead of a silently ignored or coerced value. Outputs are always ``*Public`` models built
+from the domain rows, never the rows themselves, so a new column cannot leak by accident.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+__all__ = [
+    "CheckInAudioForm",
+    "CheckInCreate",
+    "CheckInPublic",
+    "CoupleJoin",
+    "CouplePublic",
+    "EntryCreate",
+    "EntryDetailPublic",
+    "EntryPagePublic",
+    "EntryPublic",
+    "EntryUpdate",
+    "ErrorPublic",
+    "GoalCreate",
+    "GoalPublic",
+    "GoalUpdate",
+    "HealthPublic",
+    "InvitePublic",
+    "JobPublic",
+    "LoginRequest",
+    "MutualAnswerCreate",
+    "MutualAnswerCreated",
+    "MutualAudioForm",
+    "MutualStatusPublic",
+    "PartnerPublic",
+    "PersonPublic",
+    "PreferencesUpdate",
+    "ProgressPublic",
+    "PromptChoicePublic",
+    "PromptPublic",
+    "RecordingAccepted",
+    "RegisterRequest",
+    "ReminderCreate",
+    "ReminderPublic",
+    "ReminderUpdate",
+    "ResponseAudioForm",
+    "ResponseCreate",
+    "ResponsePublic",
+    "SearchHitPublic",
+    "SearchResultsPublic",
+    "TokenPublic",
+]
+
+JournalName = Literal["private", "shared"]
+
+
+class Input(BaseModel):
+    """Base of every request body: unknown fields and loose types are refused (422)."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, str_max_length=20_000)
+
+
+class ErrorPublic(BaseModel):
+    """Every error body: one sentence a person can read."""
+
+    detail: str
+
+
+# --- accounts -------------------------------------------------------------------------------
+
+
+class RegisterRequest(Input):
+    name: str = Field(min_length=1, max_length=80, examples=["Alex"])
+    passphrase: str = Field(min_length=8, max_length=1000)
+    timezone: str = Field(default="UTC", max_length=64, examples=["Europe/Berlin"])
+
+
+class LoginRequest(Input):
+    name: str = Field(min_length=1, max_length=80)
+    passphrase: str = Field(min_length=1, max_length=1000)
+    set_cookie: bool = Field(
+        default=False,
+        description="Also set the HttpOnly session cookie (for a browser on this origin).",
+    )
+
+
+class TokenPublic(BaseModel):
+    access_token: str
+    token_type: Literal["bearer"] = "bearer"  # noqa: S105 (the scheme, not a secret)
+    expires_at: datetime
+
+
+class PersonPublic(BaseModel):
+    id: int
+    name: str
+    couple_id: int | None
+    timezone: str
+    tts_voice: str | None
+    tts_rate: int | None
+    tts_volume: float | None
+    pause_allowance_s: float | None
+    max_reply_s: float | None
+    created_at: datetime
+
+
+class PreferencesUpdate(Input):
+    """How Confide speaks and listens to this person; omitted fields stay as they are."""
+
+    tts_voice: str | None = Field(default=None, max_length=80)
+    tts_rate: int | None = Field(default=None, ge=80, le=400)
+    tts_volume: float | None = Field(default=None, ge=0.0, le=1.0)
+    pause_allowance_s: float | None = Field(default=None, ge=0.5, le=60.0)
+    max_reply_s: float | None = Field(default=None, ge=5.0, le=24 * 3600.0)
+    timezone: str | None = Field(default=None, max_length=64)
+
+
+# --- couples --------------------------------------------------------------------------------
+
+
+class InvitePublic(BaseModel):
+    invite_code: str
+    expires_at: datetime
+
+
+class CoupleJoin(Input):
+    invite_code: str = Field(min_length=1, max_length=40)
+
+
+class PartnerPublic(BaseModel):
+    id: int
+    name: str
+
+
+class CouplePublic(BaseModel):
+    id: int
+    partner: PartnerPublic | None
+    waiting_for_partner: bool
+    created_at: datetime
+
+
+# --- entries --------------------------------------------------------------------------------
+
+
+class EntryCreate(Input):
+    """A written entry (a spoken one is uploaded to /api/recordings)."""
+
+    text: str = Field(min_length=1, max_length=20_000)
+    journal: JournalName = "private"
+    prompt_id: str | None = Field(default=None, max_length=80)
+    mood: str | None = Field(default=None, max_length=20)
+    tags: list[str] = Field(default_factory=list, max_length=12)
+
+
+class EntryUpdate(Input):
+    """Share or unshare, correct the transcript, set mood or tags; ``mood: null`` clears it."""
+
+    visibility: JournalName | None = None
+    transcript: str | None = Field(default=None, max_length=20_000)
+    mood: str | None = Field(default=None, max_length=20)
+    tags: list[str] | None = Field(default=None, max_length=12)
+
+
+class EntryPublic(BaseModel):
+    """An entry as listed; ``transcript`` is its text (spoken or written)."""
+
+    id: int
+    author_id: int
+    author_name: str
+    is_mine: bool
+    journal: JournalName
+    kind: str
+    prompt_id: str | None
+    prompt_text: str | None
+    transcript: str
+    language: str | None
+    word_count: int
+    mood: str | None
+    tags: list[str]
+    status: str
+    status_reason: str | None
+    has_audio: bool
+    audio_duration_s: float | None
+    audio_url: str | None
+    speech_url: str | None
+    unread: bool
+    created_at: datetime
+    updated_at: datetime
+
+
+class SegmentPublic(BaseModel):
+    start: float
+    end: float
+    text: str
+    confidence: float
+
+
+class EntryDetailPublic(EntryPublic):
+    """One entry with its timed transcript segments."""
+
+    segments: list[SegmentPublic]
+
+
+class EntryPagePublic(BaseModel):
+    items: list[EntryPublic]
+    next_cursor: str | None = Field(
+        description="Pass as ?cursor= for the next (older) page; null on the last page."
+    )
+
+
+class RecordingAccepted(BaseModel):
+    entry_id: int
+    job_id: int
+    status: str
+
+
+class JobPublic(BaseModel):
+    id: int
+    status: Literal["queued", "running", "done", "failed"]
+    entry_id: int | None
+    response_id: int | None
+    attempts: int
+    error: str | None
+    created_at: datetime
+    updated_at: datetime
+
+
+# --- responses ------------------------------------------------------------------------------
+
+
+class ResponseCreate(Input):
+    """A written answer; send multipart with a ``file`` to answer by voice instead."""
+
+    text: str = Field(min_length=1, max_length=20_000)
+    parent_id: int | None = Field(default=None, ge=1, le=2**63 - 1)
+
+
+class ResponseAudioForm(Input):
+    """The other fields of a spoken answer's multipart form."""
+
+    parent_id: int | None = Field(default=None, ge=1, le=2**63 - 1)
+
+
+class ResponsePublic(BaseModel):
+    id: int
+    entry_id: int
+    author_id: int
+    author_name: str
+    is_mine: bool
+    parent_id: int | None
+    text: str
+    status: str
+    has_audio: bool
+    audio_duration_s: float | None
+    audio_url: str | None
+    job_id: int | None = Field(default=None, description="Set when a voice answer is queued.")
+    created_at: datetime
+
+
+# --- mutual prompts -------------------------------------------------------------------------
+
+
+class MutualAnswerCreate(Input):
+    """A written answer to a mutual prompt; send multipart with a ``file`` to speak it."""
+
+    text: str = Field(min_length=1, max_length=20_000)
+
+
+class MutualAudioForm(Input):
+    """A spoken mutual answer's form has only its ``file``."""
+
+
+class MutualStatusPublic(BaseModel):
+    prompt_id: str
+    prompt_text: str | None
+    mine: EntryPublic | None
+    partner: EntryPublic | None = Field(description="Only once both partners have answered.")
+    partner_answered: bool
+    revealed: bool
+
+
+class MutualAnswerCreated(BaseModel):
+    entry: EntryPublic
+    job_id: int | None
+    status: MutualStatusPublic
+
+
+# --- goals ----------------------------------------------------------------------------------
+
+
+class GoalCreate(Input):
+    title: str = Field(min_length=1, max_length=200)
+    why: str = Field(default="", max_length=1000)
+
+
+class GoalUpdate(Input):
+    title: str | None = Field(default=None, min_length=1, max_length=200)
+    why: str | None = Field(default=None, max_length=1000)
+    status: Literal["active", "paused", "done"] | None = None
+
+
+class GoalPublic(BaseModel):
+    id: int
+    title: str
+    why: str
+    status: str
+    created_by: int
+    created_at: datetime
+
+
+class CheckInCreate(Input):
+    """A written check-in; send multipart with ``rating`` and a ``file`` to speak it."""
+
+    rating: int = Field(ge=1, le=5)
+    reflection: str = Field(default="", max_length=20_000)
+
+
+class CheckInAudioForm(Input):
+    """The other fields of a spoken check-in's multipart form."""
+
+    rating: int = Field(ge=1, le=5)
+
+
+class CheckInPublic(BaseModel):
+    id: int
+    goal_id: int
+    person_id: int
+    rating: int
+    reflection: str
+    has_audio: bool
+    created_at: datetime
+
+
+# --- reminders ------------------------------------------------------------------------------
+
+
+class ReminderCreate(Input):
+    days: list[int] = Field(min_length=1, max_length=7,
+                            description="Weekdays, 0 = Monday … 6 = Sunday.")
+    local_time: str = Field(pattern=r"^\d{2}:\d{2}$", examples=["20:30"])
+    timezone: str | None = Field(default=None, max_length=64)
+    kind: str = Field(default="reflection", max_length=20)
+
+
+class ReminderUpdate(Input):
+    days: list[int] | None = Field(default=None, min_length=1, max_length=7)
+    local_time: str | None = Field(default=None, pattern=r"^\d{2}:\d{2}$")
+    timezone: str | None = Field(default=None, max_length=64)
+    kind: str | None = Field(default=None, max_length=20)
+    enabled: bool | None = None
+
+
+class ReminderPublic(BaseModel):
+    id: int
+    days: list[int]
+    local_time: str
+    timezone: str
+    enabled: bool
+    kind: str
+    snoozed_until: datetime | None
+    created_at: datetime
+
+
+# --- progress, search, prompts, health ------------------------------------------------------
+
+
+class WeekFigurePublic(BaseModel):
+    week_start: date
+    iso_year: int
+    iso_week: int
+    entries: int
+    words: int
+
+
+class RatingPointPublic(BaseModel):
+    day: date
+    rating: int
+    by_me: bool
+
+
+class GoalRatingsPublic(BaseModel):
+    goal_id: int
+    title: str
+    status: str
+    points: list[RatingPointPublic]
+    average: float | None
+    latest: int | None
+
+
+class MilestonePublic(BaseModel):
+    key: str
+    title: str
+    reached_on: date
+
+
+class ProgressPublic(BaseModel):
+    """Streaks, weekly figures, goal ratings over time and milestones, with a sentence to say."""
+
+    today: date
+    current_streak: int
+    longest_streak: int
+    journaled_today: bool
+    rest_day_yesterday: bool
+    days_journaled_last_7: int
+    total_entries: int
+    total_words: int
+    shared_count: int
+    private_count: int
+    weeks: list[WeekFigurePublic]
+    goals: list[GoalRatingsPublic]
+    milestones: list[MilestonePublic]
+    summary: str
+
+
+class SearchHitPublic(BaseModel):
+    entry: EntryPublic
+    snippet: str
+
+
+class SearchResultsPublic(BaseModel):
+    query: str
+    items: list[SearchHitPublic]
+
+
+class PromptPublic(BaseModel):
+    id: str
+    text: str
+    theme: str
+    depth: str
+    audience: str
+    follow_ups: list[str]
+    source: str
+
+
+class PromptChoicePublic(BaseModel):
+    prompt: PromptPublic
+    spoken: str = Field(description="What to read aloud (a revisit quotes the person's words).")
+    reason: str
+    detail: str
+    program_day: int | None
+
+
+class HealthPublic(BaseModel):
+    status: Literal["ok", "degraded"]
+    database: str
+    model: str
+    worker: str

@@ -1,0 +1,297 @@
+#!/usr/bin/env python3
+"""Benchmark the HTTP API: list, get and search latency under concurrent clients.
+
+Seeds a fresh SQLite journal with many couples and entries (bulk inserts through SQL Core,
+not the ORM one row at a time), starts the server as `confide serve` does (uvicorn in a
+subprocess, on loopback), then runs CLIENTS concurrent httpx clients, each signed in as a
+different person, and measures each operation separately. The last line printed is one
+JSON object with the figures (milliseconds), for docs/BENCHMARKS.md.
+
+    .venv/bin/python scripts/bench_api.py                 # 100k entries, 32 clients
+    .venv/bin/python scripts/bench_api.py --entries 20000 --requests 500   # quicker
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import random
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import httpx  # noqa: E402
+import psutil  # noqa: E402
+import sqlalchemy as sa  # noqa: E402
+from sqlmodel import Session, col, select  # noqa: E402
+
+from models.accounts import issue_token  # noqa: E402
+from models.db import create_db_engine, migrate  # noqa: E402
+from models.tables import Couple, Entry, Journal, Person, Response  # noqa: E402
+
+_COMMON_TEXT = (
+    "today felt heavy light trust listen listened dinner walk garden phone talk talked sorry "
+    "thank grateful hurt angry calm hopeful morning evening work kids sister mother father "
+    "promise honest honesty apology forgive forgave remember week weekend together apart "
+    "quiet loud laugh cried hug tired rested river park coffee letter message late early "
+    "afraid safe open closed closer distance patience small victory proud notice noticed home "
+    "car train rain sun kitchen table bed phone screen music song book friend friends"
+)
+COMMON = tuple(_COMMON_TEXT.split(" "))
+
+
+def _vocabulary(rng: random.Random, size: int = 3000) -> list[str]:
+    syllables = ["ka", "lo", "mi", "ne", "su", "ra", "ti", "po", "ve", "da", "shi", "or",
+                 "an", "el", "um", "ber", "gan", "tor", "lin", "mar"]
+    words = set(COMMON)
+    while len(words) < size:
+        words.add("".join(rng.choice(syllables) for _ in range(rng.randint(2, 4))))
+    return sorted(words)
+
+
+def _text(rng: random.Random, vocab: list[str], weights: list[float]) -> str:
+    words = rng.choices(vocab, weights=weights, k=rng.randint(25, 110))
+    return " ".join(words).capitalize() + "."
+
+
+def seed(engine: sa.Engine, entries: int, couples: int, seed_value: int) -> dict[str, Any]:
+    """Bulk-insert couples, people, journals, entries and some responses; returns timings."""
+    rng = random.Random(seed_value)
+    vocab = _vocabulary(rng)
+    weights = [1.0 / (i + 1) for i in range(len(vocab))]  # Zipf-like: some words are common
+    rng.shuffle(weights)
+    now = datetime.now(UTC)
+    people = couples * 2
+    started = time.perf_counter()
+    with engine.begin() as conn:
+        conn.execute(sa.insert(Couple.__table__), [  # type: ignore[attr-defined]
+            {"id": c + 1, "created_by": 2 * c + 1, "created_at": now - timedelta(days=400)}
+            for c in range(couples)])
+        conn.execute(sa.insert(Person.__table__), [  # type: ignore[attr-defined]
+            {"id": p + 1, "name": f"person-{p + 1}", "couple_id": p // 2 + 1, "timezone": "UTC",
+             "created_at": now - timedelta(days=400)} for p in range(people)])
+        conn.execute(sa.insert(Journal.__table__), [  # type: ignore[attr-defined]
+            {"id": p + 1, "kind": "private", "owner_id": p + 1} for p in range(people)])
+        conn.execute(sa.insert(Journal.__table__), [  # type: ignore[attr-defined]
+            {"id": people + c + 1, "kind": "shared", "couple_id": c + 1} for c in range(couples)])
+        rows = []
+        for i in range(entries):
+            author = rng.randrange(people) + 1
+            shared = rng.random() < 0.5
+            journal = people + (author - 1) // 2 + 1 if shared else author
+            body = _text(rng, vocab, weights)
+            created = now - timedelta(seconds=rng.randrange(365 * 86400))
+            rows.append({
+                "id": i + 1, "author_id": author, "journal_id": journal, "kind": "reflection",
+                "transcript": body, "segments": [], "word_count": len(body.split()),
+                "tags": ["dinner"] if rng.random() < 0.1 else [], "status": "ready",
+                "language": "en", "created_at": created, "updated_at": created,
+            })
+            if len(rows) == 5000:
+                conn.execute(sa.insert(Entry.__table__), rows)  # type: ignore[attr-defined]
+                rows = []
+        if rows:
+            conn.execute(sa.insert(Entry.__table__), rows)  # type: ignore[attr-defined]
+        responses = []
+        for j in range(entries // 10):
+            entry_id = rng.randrange(entries) + 1
+            responses.append({"id": j + 1, "entry_id": entry_id, "author_id": 1,
+                              "text": _text(rng, vocab, weights)[:200], "status": "ready",
+                              "created_at": now})
+        # Responder ids are fixed below, once entries' authors are known.
+        conn.execute(sa.insert(Response.__table__), responses)  # type: ignore[attr-defined]
+        conn.execute(sa.text(
+            "UPDATE response SET author_id = CASE WHEN (SELECT author_id FROM entry "
+            "WHERE entry.id = response.entry_id) % 2 = 1 THEN (SELECT author_id FROM entry "
+            "WHERE entry.id = response.entry_id) + 1 ELSE (SELECT author_id FROM entry "
+            "WHERE entry.id = response.entry_id) - 1 END"))
+    with engine.connect() as conn:
+        conn.execute(sa.text("ANALYZE"))
+    return {"seed_s": round(time.perf_counter() - started, 1), "people": people,
+            "couples": couples, "entries": entries, "responses": entries // 10,
+            "search_words": list(COMMON)}
+
+
+def tokens_and_targets(engine: sa.Engine, clients: int, rng: random.Random,
+                       ) -> list[dict[str, Any]]:
+    """One signed-in person per client, with entry ids that person may see."""
+    chosen = []
+    with Session(engine, expire_on_commit=False) as session:
+        total = session.exec(select(sa.func.count()).select_from(Person)).one()
+        for pid in rng.sample(range(1, total + 1), clients):
+            person = session.get(Person, pid)
+            assert person is not None
+            token = issue_token(session, person, timedelta(hours=2)).token
+            partner = pid + 1 if pid % 2 == 1 else pid - 1
+            shared_journal = total + (pid - 1) // 2 + 1
+            visible = list(session.exec(select(Entry.id).where(sa.or_(
+                col(Entry.journal_id) == pid,
+                sa.and_(col(Entry.journal_id) == shared_journal,
+                        col(Entry.author_id).in_([pid, partner]))))))
+            chosen.append({"token": token, "entries": visible})
+        session.commit()
+    return chosen
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def start_server(data_dir: Path, port: int, log: Path) -> subprocess.Popen[bytes]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CONFIDE_")}
+    env.update(CONFIDE_DATA_DIR=str(data_dir), CONFIDE_CONFIG=str(data_dir / "none.toml"),
+               PYTHONPATH=str(ROOT))
+    with open(log, "wb") as out:
+        proc = subprocess.Popen([sys.executable, "-m", "confide.cli_serve", "--host",
+                                 "127.0.0.1", "--port", str(port)], cwd=ROOT, env=env,
+                                stdout=out, stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise SystemExit("the server exited:\n" + log.read_text())
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2).status_code in (200, 503):
+                time.sleep(2)  # let the worker finish loading its model before measuring
+                return proc
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    proc.kill()
+    raise SystemExit("the server did not start:\n" + log.read_text())
+
+
+def _path(op: str, target: dict[str, Any], rng: random.Random, words: list[str]) -> str:
+    if op == "list":
+        return "/api/entries?limit=20"
+    if op == "get":
+        return f"/api/entries/{rng.choice(target['entries'])}"
+    return f"/api/search?q={rng.choice(words)}&limit=20"
+
+
+async def measure(base_url: str, op: str, targets: list[dict[str, Any]], requests: int,
+                  words: list[str], seed_value: int, think_s: float,
+                  server: psutil.Process) -> dict[str, Any]:
+    """``requests`` calls of one operation spread over len(targets) concurrent clients, each
+    waiting ``think_s`` between its requests (0: back to back, the server saturated)."""
+    per_client = max(1, requests // len(targets))
+    latencies: list[float] = []
+    errors = 0
+
+    async def client_loop(index: int, target: dict[str, Any]) -> None:
+        nonlocal errors
+        rng = random.Random(seed_value * 1000 + index)
+        headers = {"Authorization": f"Bearer {target['token']}"}
+        async with httpx.AsyncClient(base_url=base_url, headers=headers, timeout=30) as client:
+            for _ in range(3):  # warm the connection
+                await client.get(_path(op, target, rng, words))
+            for _ in range(per_client):
+                if think_s:
+                    await asyncio.sleep(think_s * rng.uniform(0.5, 1.5))
+                t0 = time.perf_counter()
+                r = await client.get(_path(op, target, rng, words))
+                latencies.append((time.perf_counter() - t0) * 1000)
+                if r.status_code != 200:
+                    errors += 1
+
+    cpu_before = sum(server.cpu_times()[:2])
+    started = time.perf_counter()
+    await asyncio.gather(*(client_loop(i, t) for i, t in enumerate(targets)))
+    wall = time.perf_counter() - started
+    cpu = sum(server.cpu_times()[:2]) - cpu_before
+    latencies.sort()
+    return {
+        "requests": len(latencies),
+        "errors": errors,
+        "p50_ms": round(statistics.median(latencies), 2),
+        "p99_ms": round(latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))], 2),
+        "max_ms": round(latencies[-1], 2),
+        "throughput_rps": round(len(latencies) / wall, 1),
+        # Server CPU per request (warm-up included): comparable across machines and loads.
+        "server_cpu_ms_per_request": round(cpu * 1000 / (len(latencies) + 3 * len(targets)), 2),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--entries", type=int, default=100_000)
+    parser.add_argument("--couples", type=int, default=2_000)
+    parser.add_argument("--clients", type=int, default=32)
+    parser.add_argument("--requests", type=int, default=3_200, help="per operation")
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--think-ms", type=float, default=1000.0,
+                        help="pause of each client between requests in the paced run")
+    parser.add_argument("--data-dir", type=Path, default=None,
+                        help="keep the seeded data here (default: a temporary folder)")
+    args = parser.parse_args()
+
+    data_dir = args.data_dir or Path(tempfile.mkdtemp(prefix="confide-bench-"))
+    data_dir.mkdir(parents=True, exist_ok=True)
+    db = data_dir / "confide.db"
+    db.unlink(missing_ok=True)
+    engine = create_db_engine(f"sqlite:///{db}")
+    migrate(engine)
+    seeded = seed(engine, args.entries, args.couples, args.seed)
+    words = seeded.pop("search_words")
+    rng = random.Random(args.seed)
+    targets = tokens_and_targets(engine, args.clients, rng)
+    engine.dispose()
+    print(f"seeded {seeded['entries']} entries for {seeded['people']} people "
+          f"in {seeded['seed_s']} s", flush=True)
+
+    port = free_port()
+    log = data_dir / "server.log"
+    server = start_server(data_dir, port, log)
+    results: dict[str, dict[str, Any]] = {"saturated": {}, "paced": {}}
+    try:
+        for mode, think in (("paced", args.think_ms / 1000), ("saturated", 0.0)):
+            for op in ("list", "get", "search"):
+                got = asyncio.run(measure(f"http://127.0.0.1:{port}", op, targets,
+                                          args.requests, words, args.seed, think,
+                                          psutil.Process(server.pid)))
+                results[mode][op] = got
+                print(f"{mode:>9} {op:>6}: p50 {got['p50_ms']} ms, p99 {got['p99_ms']} ms, "
+                      f"{got['throughput_rps']} req/s, server CPU "
+                      f"{got['server_cpu_ms_per_request']} ms/req, errors {got['errors']}",
+                      flush=True)
+    finally:
+        server.terminate()
+        server.wait(30)
+        if args.data_dir is None:
+            shutil.rmtree(data_dir, ignore_errors=True)
+    targets_ms = {"list": 20, "get": 20, "search": 50}
+    summary = {
+        "bench": "api",
+        "when": datetime.now(UTC).strftime("%Y-%m-%d"),
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
+                    "platform": platform.platform(terse=True)},
+        "load_average_1m": round(os.getloadavg()[0], 2),
+        "clients": args.clients,
+        "think_ms_paced": args.think_ms,
+        **dict(seeded.items()),
+        **results,
+        "targets_p99_ms": targets_ms,
+        "meets_targets": {mode: all(results[mode][op]["p99_ms"] <= ms
+                                    and results[mode][op]["errors"] == 0
+                                    for op, ms in targets_ms.items()) for mode in results},
+    }
+    print(json.dumps(summary, separators=(",", ":")))
+
+
+if __name__ == "__main__":
+    main()
