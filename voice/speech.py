@@ -33,9 +33,13 @@ def _shared_engine() -> Any:
     process, and every new pyttsx3 driver takes it over, so a second engine would steal the
     first one's audio (seen as a WAV that never gets written)."""
     if not _ENGINE:
+        import atexit
+
         import pyttsx3
 
         _ENGINE.append(pyttsx3.init("espeak"))
+        # Drop the engine while modules still exist; pyttsx3's __del__ fails at shutdown.
+        atexit.register(_ENGINE.clear)
     return _ENGINE[0]
 
 

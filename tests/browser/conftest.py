@@ -62,7 +62,7 @@ def _wait_until_up(url: str, proc: subprocess.Popen[bytes], log: Path) -> None:
     raise RuntimeError(f"the server did not start:\n{log.read_text()[-3000:]}")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")  # torn down after the browser tests: Playwright keeps an event loop running
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """``uvicorn --factory api.web.testing:app_from_env`` on a socket bound here (no race
     for the port), with its own data folder and no config file from the developer."""
@@ -109,7 +109,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
             pytest.fail("the server logged errors:\n" + "\n".join(problems[:20]))
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")  # torn down after the browser tests: Playwright keeps an event loop running
 def browser() -> Iterator[Any]:
     """Debian's Chromium, headless; skipped never — a missing browser is a failure."""
     if not CHROMIUM.exists():
@@ -143,7 +143,7 @@ def sign_in(page: Any, name: str) -> None:
     page.wait_for_url("**/journal")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")  # torn down after the browser tests: Playwright keeps an event loop running
 def sam_state(browser: Any, server: Server) -> dict[str, Any]:
     """Sam's signed-in cookies, made once through the sign-in form and reused (a test that
     signs out signs in on its own, so this session stays valid)."""
