@@ -30,13 +30,9 @@ def pg_session():
     admin = sa.create_engine(URL)
     with admin.begin() as conn:
         conn.exec_driver_sql(f"CREATE SCHEMA {schema}")
-    engine = create_db_engine(URL)
-
-    @sa.event.listens_for(engine, "connect")
-    def _search_path(dbapi_conn, _record):
-        with dbapi_conn.cursor() as cur:
-            cur.execute(f"SET search_path TO {schema}")
-
+    # The schema goes into the connection options, so every pooled connection uses it.
+    joiner = "&" if "?" in URL else "?"
+    engine = create_db_engine(f"{URL}{joiner}options=-csearch_path%3D{schema}")
     migrate(engine)
     with Session(engine, expire_on_commit=False) as session:
         yield session
