@@ -6,16 +6,15 @@ import logging
 import sys
 from datetime import timedelta
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
 from confide import __version__
-from confide.settings import Settings, SettingsError, load_settings
+from confide.cli_support import acting, fail, out, settings_or_exit
 
-__all__ = ["app", "main"]
+__all__ = ["acting", "app", "fail", "main"]
 
 app = typer.Typer(
     name="confide",
@@ -33,23 +32,7 @@ app.add_typer(people_app, name="people")
 app.add_typer(pair_app, name="pair")
 app.add_typer(db_app, name="db")
 
-out = Console()
-err = Console(stderr=True)
-
 AsOption = Annotated[str | None, typer.Option("--as", help="Whose journal (a person's name).")]
-
-
-def fail(message: str, code: int = 1) -> NoReturn:
-    """Print a one-line error and exit non-zero."""
-    err.print(f"[bold red]error:[/] {message}", highlight=False)
-    raise typer.Exit(code)
-
-
-def settings_or_exit() -> Settings:
-    try:
-        return load_settings()
-    except SettingsError as exc:
-        fail(str(exc), 2)
 
 
 def _version(value: bool) -> None:

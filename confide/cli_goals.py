@@ -9,21 +9,18 @@ from __future__ import annotations
 import json
 import logging
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime
 from html import escape
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import typer
 from rich.console import Console
 from rich.table import Table
-from sqlmodel import Session
 
+from confide.cli_support import acting, fail
 from models.progress import Progress
-from models.tables import Person
 
 __all__ = ["goals_app", "progress", "reminders_app", "render_chart_svg"]
 
@@ -48,30 +45,6 @@ CHART_DESC = "Bar chart of entries in each of the last {n} weeks, from {first} t
 BARS = " ▁▂▃▄▅▆▇█"
 
 
-def _fail(message: str, code: int = 1) -> NoReturn:
-    _err.print(f"[bold red]error:[/] {escape(message, quote=False)}", highlight=False,
-               markup=True)
-    raise typer.Exit(code)
-
-
-@contextmanager
-def _acting(as_: str | None) -> Iterator[tuple[Session, Person]]:
-    """A session and the person acting; settings and domain errors end the command cleanly."""
-    from confide.settings import SettingsError, load_settings
-    from confide.wiring import cli_session, resolve_person
-    from models.errors import ConfideError
-
-    try:
-        settings = load_settings()
-    except SettingsError as exc:
-        _fail(str(exc), 2)
-    try:
-        with cli_session(settings) as session:
-            yield session, resolve_person(session, settings, as_)
-    except ConfideError as exc:
-        _fail(str(exc))
-
-
 def _now() -> datetime:
     return datetime.now(UTC)
 
@@ -82,7 +55,7 @@ def goals_list(as_: AsOption = None) -> None:
     """List your couple's goals with their latest and average ratings."""
     from models.goals import list_checkins, list_goals
 
-    with _acting(as_) as (session, person):
+    with acting(as_) as (session, person):
         goals = list_goals(session, person)
         if not goals:
             _out.print(NO_GOALS, highlight=False)
@@ -110,7 +83,7 @@ def goals_add(
     """Set a goal together (it is shared with your partner)."""
     from models.goals import create_goal
 
-    with _acting(as_) as (session, person):
+    with acting(as_) as (session, person):
         goal = create_goal(session, person, title, why)
         _out.print(f"Goal {goal.id} set: {goal.title}", highlight=False)
 
@@ -125,7 +98,7 @@ def goals_checkin(
     """Check in on a goal with a 1–5 rating and an optional note."""
     from models.goals import add_checkin, get_goal
 
-    with _acting(as_) as (session, person):
+    with acting(as_) as (session, person):
         checkin = add_checkin(session, person, goal, rating, note)
         title = get_goal(session, person, goal).title
         _out.print(f"Checked in on “{title}”: {checkin.rating} of 5.", highlight=False)
@@ -139,7 +112,7 @@ def goals_done(
     """Mark a goal as done — well done, both of you."""
     from models.goals import update_goal
 
-    with _acting(as_) as (session, person):
+    with acting(as_) as (session, person):
         done = update_goal(session, person, goal, status="done")
         _out.print(f"“{done.title}” is marked done.", highlight=False)
 
@@ -161,7 +134,7 @@ def reminders_list(as_: AsOption = None) -> None:
     from models.reminders import list_reminders, next_fire_of
     from models.schedule import rule_days_text
 
-    with _acting(as_) as (session, person):
+    with acting(as_) as (session, person):
         found = list_reminders(session, person)
         if not found:
             _out.print(NO_REMINDERS, highlight=False)
@@ -194,7 +167,7 @@ def reminders_add(
     from models.reminders import create_reminder, next_fire_of
     from models.schedule import parse_days, rule_days_text
 
-    with _acting(as_) as (session, person):
+    with acting(as_) as (session, person):
         reminder = create_reminder(session, person, parse_days(days), at, tz,
                                    kind.replace("-", "_").lower())
         upcoming = _local(next_fire_of(reminder, _now()), reminder.timezone)
@@ -208,7 +181,7 @@ def reminders_add(
 def _set_enabled(reminder_id: int, enabled: bool, as_: str | None) -> None:
     from models.reminders import update_reminder
 
-    with _acting(as_) as (session, person):
+    with acting(as_) as (session, person):
         update_reminder(session, person, reminder_id, enabled=enabled)
     _out.print(f"Reminder {reminder_id} {'resumed' if enabled else 'paused'}.", highlight=False)
 
@@ -233,7 +206,7 @@ def reminders_remove(reminder_id: Annotated[int, typer.Argument(metavar="ID")],
     """Remove a reminder for good."""
     from models.reminders import delete_reminder
 
-    with _acting(as_) as (session, person):
+    with acting(as_) as (session, person):
         delete_reminder(session, person, reminder_id)
     _out.print(f"Reminder {reminder_id} removed.", highlight=False)
 
@@ -243,7 +216,7 @@ def reminders_export(as_: AsOption = None) -> None:
     """Print your reminders as an iCalendar file: confide reminders export > confide.ics"""
     from models.reminders import reminders_ics
 
-    with _acting(as_) as (session, person):
+    with acting(as_) as (session, person):
         data = reminders_ics(session, person)
     sys.stdout.buffer.write(data)
     sys.stdout.buffer.flush()
@@ -344,14 +317,14 @@ def progress(
     from models.progress import progress_as_dict, progress_for, summary_sentence
 
     if chart is not None and chart.suffix.lower() != ".svg":
-        _fail(CHART_ONLY_SVG)
-    with _acting(as_) as (session, person):
+        fail(CHART_ONLY_SVG)
+    with acting(as_) as (session, person):
         figures = progress_for(session, person, _now())
     if chart is not None:
         try:
             chart.write_text(render_chart_svg(figures), encoding="utf-8")
         except OSError as exc:
-            _fail(f"Could not write {chart}: {exc.strerror or exc}")
+            fail(f"Could not write {chart}: {exc.strerror or exc}")
     if json_:
         sys.stdout.write(json.dumps(progress_as_dict(figures), indent=2, ensure_ascii=False)
                          + "\n")

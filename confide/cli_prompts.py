@@ -8,18 +8,16 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import typer
 
+from confide.cli_support import acting, fail
 from prompts import Library, Prompt, as_prompt, load_library, load_messages, validate_custom_prompt
 
 if TYPE_CHECKING:
-    from sqlmodel import Session
 
     from models.tables import Person, ProgramEnrollment
 
@@ -44,33 +42,10 @@ AsOption = Annotated[
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")]
 
 
-def _fail(message: str, code: int = 1) -> NoReturn:
-    typer.echo(f"error: {message}", err=True)
-    raise typer.Exit(code)
-
-
-@contextmanager
-def _person_session(name: str | None) -> Iterator[tuple[Session, Person]]:
-    """A database session and the person acting, with domain errors printed, not raised."""
-    from confide.settings import SettingsError, load_settings
-    from confide.wiring import cli_session, resolve_person
-    from models.errors import ConfideError
-
-    try:
-        settings = load_settings()
-    except SettingsError as exc:
-        _fail(str(exc), 2)
-    try:
-        with cli_session(settings) as session:
-            yield session, resolve_person(session, settings, name)
-    except ConfideError as exc:
-        _fail(str(exc))
-
-
 def _custom_prompts(name: str | None) -> list[Prompt]:
     from models.prompt_state import list_custom_prompts
 
-    with _person_session(name) as (session, person):
+    with acting(name) as (session, person):
         rows = list_custom_prompts(session, person)
         return [as_prompt(row.id, row.text, row.theme) for row in rows if row.id is not None]
 
@@ -115,7 +90,7 @@ def list_prompts(
     library = load_library()
     said = load_messages()
     if theme is not None and theme not in library.themes:
-        _fail(said.say("cli_unknown_theme", theme=theme, themes=", ".join(library.themes)))
+        fail(said.say("cli_unknown_theme", theme=theme, themes=", ".join(library.themes)))
     chosen = [p for p in library.prompts.values() if theme is None or p.theme == theme]
     crisis_line = _crisis_line()
     if name is not None:
@@ -141,7 +116,7 @@ def _find_prompt(library: Library, prompt_id: str, name: str | None) -> Prompt:
         for prompt in _custom_prompts(name):
             if prompt.id == prompt_id:
                 return prompt
-    _fail(load_messages().say("cli_unknown_prompt", id=prompt_id))
+    fail(load_messages().say("cli_unknown_prompt", id=prompt_id))
 
 
 @prompts_app.command("show")
@@ -186,8 +161,8 @@ def add_prompt(
     try:
         validate_custom_prompt(text, theme)  # a clear message before touching the database
     except ValueError as exc:
-        _fail(str(exc))
-    with _person_session(name) as (session, person):
+        fail(str(exc))
+    with acting(name) as (session, person):
         row = add_custom_prompt(session, person, text, theme)
         prompt_id = as_prompt(row.id or 0, row.text, row.theme).id
     typer.echo(load_messages().say("cli_prompt_added", id=prompt_id, theme=theme))
@@ -212,7 +187,7 @@ def list_programs(as_json: JsonOption = False, name: AsOption = None) -> None:
     if name is not None:
         from models.prompt_state import current_program
 
-        with _person_session(name) as (session, person):
+        with acting(name) as (session, person):
             current = current_program(session, person)
     if as_json:
         rows = [p.as_dict() for p in library.programs.values()]
@@ -249,8 +224,8 @@ def start(
     library = load_library()
     said = load_messages()
     if program_id not in library.programs:
-        _fail(said.say("cli_unknown_program", id=program_id))
-    with _person_session(name) as (session, person):
+        fail(said.say("cli_unknown_program", id=program_id))
+    with acting(name) as (session, person):
         enrollment = start_program(session, person, program_id, _today(person))
         days_done = enrollment.days_done
     title, days = _title(library, program_id), _days(library, program_id)
@@ -267,7 +242,7 @@ def pause(name: AsOption = None) -> None:
     from models.prompt_state import pause_program
 
     library = load_library()
-    with _person_session(name) as (session, person):
+    with acting(name) as (session, person):
         enrollment = pause_program(session, person)
         program_id, days_done = enrollment.program_id, enrollment.days_done
     typer.echo(load_messages().say(
@@ -282,7 +257,7 @@ def leave(name: AsOption = None) -> None:
     from models.prompt_state import leave_program
 
     library = load_library()
-    with _person_session(name) as (session, person):
+    with acting(name) as (session, person):
         enrollment = leave_program(session, person)
         program_id = enrollment.program_id
     typer.echo(load_messages().say("cli_program_left", title=_title(library, program_id)))

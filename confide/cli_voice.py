@@ -11,7 +11,8 @@ from typing import Annotated, Any
 
 import typer
 
-from confide.cli import AsOption, app, err, fail, out, settings_or_exit
+from confide.cli import AsOption, app
+from confide.cli_support import err, fail, out, settings_or_exit
 from confide.settings import Settings
 
 __all__ = ["build_session", "demo", "speak", "station_app"]
