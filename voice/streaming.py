@@ -15,10 +15,14 @@ paying Whisper's fixed cost per chunk; only then does timing shape the passes.
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
+import functools
 import logging
 import threading
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -61,8 +65,62 @@ class ChunkingOptions:
     0 transcribes every chunk on its own (cuts then fully decide the passes)."""
 
 
+@functools.cache
+def _malloc_trim() -> Callable[[int], int] | None:
+    name = ctypes.util.find_library("c")
+    try:
+        libc = ctypes.CDLL(name) if name else None
+    except OSError:
+        return None
+    trim = getattr(libc, "malloc_trim", None)  # glibc only
+    return trim if callable(trim) else None
+
+
+def _return_freed_memory() -> None:
+    """Give freed heap pages back to the OS once a reply is done.
+
+    Each session's worker thread gets its own glibc arena, which keeps what it freed; over
+    many replies a long-running voice loop or server would otherwise creep upwards.
+    """
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)
+
+
 def _windows(seconds: float) -> int:
     return max(1, round(seconds * SAMPLE_RATE / WINDOW))
+
+
+class _Recording:
+    """Append-only audio in 10 s pages: growing never copies what was recorded (a doubling
+    array would briefly hold a long reply three times over). Callers hold the stream's lock."""
+
+    PAGE = 10 * SAMPLE_RATE
+
+    def __init__(self) -> None:
+        self._pages: list[np.ndarray] = []
+        self.length = 0
+
+    def append(self, data: np.ndarray) -> None:
+        done = 0
+        while done < data.shape[0]:
+            offset = self.length % self.PAGE
+            if offset == 0:
+                self._pages.append(np.empty(self.PAGE, dtype=np.float32))
+            n = min(self.PAGE - offset, data.shape[0] - done)
+            self._pages[-1][offset : offset + n] = data[done : done + n]
+            done += n
+            self.length += n
+
+    def slice(self, start: int, stop: int) -> np.ndarray:
+        stop = min(stop, self.length)
+        if stop <= start:
+            return np.zeros(0, dtype=np.float32)
+        first, last = start // self.PAGE, (stop - 1) // self.PAGE
+        parts = [self._pages[i] for i in range(first, last + 1)]
+        joined = parts[0] if len(parts) == 1 else np.concatenate(parts)
+        base = first * self.PAGE
+        return joined[start - base : stop - base].copy()
 
 
 class StreamingTranscription(TranscriptionStream):
@@ -85,8 +143,7 @@ class StreamingTranscription(TranscriptionStream):
         self._hard_w, self._lead_w = _windows(o.hard_chunk_s), _windows(o.lead_s)
         self._tracker = VadTracker(activity)
         self._cond = threading.Condition()
-        self._buf = np.zeros(SAMPLE_RATE * 60, dtype=np.float32)
-        self._len = 0
+        self._audio = _Recording()
         # Worker-only state: the VAD position, the open chunk, chunks waiting for Whisper.
         self._vad_pos = 0
         self._scan_w = 0
@@ -114,13 +171,7 @@ class StreamingTranscription(TranscriptionStream):
         with self._cond:
             if self._finishing or self._closed:
                 raise RuntimeError("this transcription stream has already finished")
-            need = self._len + data.shape[0]
-            if need > self._buf.shape[0]:
-                grown = np.zeros(max(need, 2 * self._buf.shape[0]), dtype=np.float32)
-                grown[: self._len] = self._buf[: self._len]
-                self._buf = grown  # the worker may still read the old array: it stays valid
-            self._buf[self._len : need] = data
-            self._len = need
+            self._audio.append(data)
             self._cond.notify()
 
     def finish(self, timeout: float | None = None) -> Transcript:
@@ -145,7 +196,7 @@ class StreamingTranscription(TranscriptionStream):
 
     def audio(self) -> np.ndarray:
         with self._cond:
-            return self._buf[: self._len].copy()
+            return self._audio.slice(0, self._audio.length)
 
     # -- the worker -----------------------------------------------------------------------
 
@@ -154,14 +205,17 @@ class StreamingTranscription(TranscriptionStream):
             while True:
                 with self._cond:
                     while not (self._closed or self._finishing
-                               or self._len - self._vad_pos >= WINDOW):
+                               or self._audio.length - self._vad_pos >= WINDOW):
                         self._cond.wait()
                     if self._closed:
                         return
-                    buf, end, finishing = self._buf, self._len, self._finishing
-                if end > self._vad_pos:
-                    self._tracker.feed(buf[self._vad_pos : end])
-                    self._vad_pos = end
+                    end, finishing = self._audio.length, self._finishing
+                while self._vad_pos < end:  # in pieces, so a long feed stays small in memory
+                    step = min(end, self._vad_pos + _Recording.PAGE)
+                    with self._cond:
+                        block = self._audio.slice(self._vad_pos, step)
+                    self._tracker.feed(block)
+                    self._vad_pos = step
                     self._segment()
                 while self._pending and not self._closed:
                     self._transcribe(*self._take_pending())
@@ -173,6 +227,7 @@ class StreamingTranscription(TranscriptionStream):
             self._error = exc
         finally:
             self._done.set()
+            _return_freed_memory()
 
     def _segment(self) -> None:
         """Walk the new VAD windows, closing chunks where the rules allow."""
@@ -245,7 +300,7 @@ class StreamingTranscription(TranscriptionStream):
 
     def _transcribe(self, start: int, stop: int) -> None:
         with self._cond:
-            audio = self._buf[start:stop]
+            audio = self._audio.slice(start, stop)
         began = time.perf_counter()
         part = self._transcriber.transcribe(audio)
         seconds = time.perf_counter() - began

@@ -89,6 +89,20 @@ def test_silero_hears_nothing_in_silence_or_hum() -> None:
     assert tracker.state.trailing_silence_s == pytest.approx(3.0)
 
 
+def test_silero_gives_the_same_answer_in_one_long_run_or_many_small_ones(
+    spoken: np.ndarray,
+) -> None:
+    audio = np.concatenate([np.concatenate([spoken, quiet(0.7)])] * 16)  # > 1024 windows
+    audio = audio[: audio.shape[0] // WINDOW * WINDOW]
+    windows = audio.reshape(-1, WINDOW)
+    assert windows.shape[0] > 1024
+    at_once = SileroVoiceActivity().speech_probabilities(windows)
+    vad = SileroVoiceActivity()
+    piecewise = np.concatenate([vad.speech_probabilities(windows[i : i + 7])
+                                for i in range(0, windows.shape[0], 7)])
+    np.testing.assert_allclose(at_once, piecewise, atol=1e-6)
+
+
 @pytest.mark.model
 def test_streaming_silero_matches_faster_whispers_batch_vad(spoken: np.ndarray) -> None:
     """Window by window with carried state gives faster-whisper's own probabilities."""
