@@ -12,7 +12,7 @@ import sys
 from datetime import UTC, datetime
 from html import escape
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import typer
@@ -20,7 +20,9 @@ from rich.console import Console
 from rich.table import Table
 
 from confide.cli_support import acting, fail
-from models.progress import Progress
+
+if TYPE_CHECKING:
+    from models.progress import Progress
 
 __all__ = ["goals_app", "progress", "reminders_app", "render_chart_svg"]
 

@@ -36,18 +36,27 @@ class _Background:
         self.model: Future[Any] | None = None
 
     def start(self) -> None:
-        from confide.wiring import transcriber
-
         with self._lock:
             if self._pool is not None:
                 return
             self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="confide-start")
             self.recovered = self._pool.submit(_recover, self.settings)
-            self.model = self._pool.submit(transcriber, self.settings)
+            self.model = self._pool.submit(ready_transcriber, self.settings)
 
     def shutdown(self) -> None:
         if self._pool is not None:
             self._pool.shutdown(wait=False)
+
+
+def ready_transcriber(settings: Settings) -> Any:
+    """The Whisper transcriber, loaded and warmed up for the first reply."""
+    from confide.wiring import transcriber
+
+    stt = transcriber(settings)
+    warm_up = getattr(stt, "warm_up", None)
+    if callable(warm_up):
+        warm_up()
+    return stt
 
 
 class _Deferred:
@@ -63,7 +72,8 @@ class _Deferred:
 
 
 def build_session(settings: Settings, person_id: int, *, mic: object = None,
-                  speaker: object = None, stt: object = None) -> object:
+                  speaker: object = None, stt: object = None, synthesizer: object = None
+                  ) -> object:
     """Wire the real adapters into a VoiceSession."""
     from confide.wiring import audio_store, database, transcriber
     from voice.listener import Listener
@@ -86,7 +96,8 @@ def build_session(settings: Settings, person_id: int, *, mic: object = None,
     listener = Listener(microphone, stt, vad_factory)  # type: ignore[arg-type]
     return VoiceSession(
         engine=engine, store=store, person_id=person_id, speaker=out_dev,  # type: ignore[arg-type]
-        synthesizer=Pyttsx3Synthesizer(), listener=listener, pending_dir=settings.pending_dir,
+        synthesizer=synthesizer or Pyttsx3Synthesizer(),  # type: ignore[arg-type]
+        listener=listener, pending_dir=settings.pending_dir,
         defaults=Voice(settings.tts_voice, settings.tts_rate, settings.tts_volume),
         pause_allowance_s=settings.pause_allowance_s, max_reply_s=settings.max_reply_s,
         crisis_line=settings.crisis_line)
@@ -100,16 +111,42 @@ def _recover(settings: Settings) -> list[object]:
                         transcriber(settings)))
 
 
+def _greet_early(settings: Settings, name: str | None
+                 ) -> tuple[tuple[int, str], object, object] | None:
+    """Say hello before the database layer is imported (see voice.opening); returns
+    ((person id, what is being said), speaker, synthesizer) for the session to go on with."""
+    from voice.devices import DeviceError
+    from voice.opening import read_person, speak_greeting
+
+    card = read_person(settings, name)
+    if card is None:
+        return None
+    from datetime import UTC, datetime
+
+    from voice.sound import SoundDeviceSpeaker
+    from voice.speech import Pyttsx3Synthesizer
+
+    try:
+        speaker, synthesizer = SoundDeviceSpeaker(settings.output_device), Pyttsx3Synthesizer()
+        said = speak_greeting(card, settings, speaker, synthesizer, datetime.now(UTC))
+    except (DeviceError, OSError, RuntimeError) as exc:  # the session reports it properly
+        log.debug("no early greeting: %s", exc)
+        return None
+    return (card.id, said), speaker, synthesizer
+
+
 @app.command()
 def speak(as_: AsOption = None) -> None:
     """The voice loop: hear a prompt, answer aloud, everything by voice."""
+    settings = settings_or_exit()
+    early = _greet_early(settings, as_)  # before the imports below, which take a second
+
     from confide.wiring import cli_session, resolve_person
     from models.errors import ConfideError
     from voice.devices import DeviceError
     from voice.phrases import P
     from voice.session import VoiceSession
 
-    settings = settings_or_exit()
     try:
         with cli_session(settings) as s:
             person = resolve_person(s, settings, as_)
@@ -119,12 +156,16 @@ def speak(as_: AsOption = None) -> None:
     assert person_id is not None
     background = _Background(settings)
     try:
-        session = build_session(settings, person_id, stt=_Deferred(background))
+        session = build_session(settings, person_id, stt=_Deferred(background),
+                                **({"speaker": early[1], "synthesizer": early[2]} if early else {}))
     except (ConfideError, DeviceError) as exc:
         background.start()  # still file any unfinished reply: nothing is lost
         assert background.recovered is not None
         background.recovered.exception()
         fail(str(exc))
+    assert isinstance(session, VoiceSession)
+    if early is not None and early[0][0] == person_id:
+        session.greeted = early[0][1]
     assert isinstance(session, VoiceSession)
     session.after_first_words = background.start
 

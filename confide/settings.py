@@ -63,6 +63,12 @@ class Settings(BaseSettings):
     whisper_beam_size: int = Field(default=5, ge=1, le=10)
     whisper_threads: int = Field(default=0, ge=0, description="CPU threads; 0 = all cores.")
     whisper_language: str | None = Field(default="en", description="Language code or none to detect.")
+    whisper_min_window_s: int = Field(
+        default=30, ge=10, le=30,
+        description="Shortest Whisper encoder window in seconds. Below 30, audio shorter than a "
+        "window is encoded in its own length plus 1 s (at least this): about 3x faster, but "
+        "measured 1.2-1.6 WER points worse on streamed replies. 30 = Whisper's fixed window.",
+    )
     # Speech out
     tts_voice: str | None = Field(default=None, description="espeak-ng voice id or name.")
     tts_rate: int = Field(default=165, ge=80, le=400, description="Words per minute.")

@@ -26,6 +26,7 @@ from voice import phrases
 from voice.commands import Command, Heard, recognise, strip_closing
 from voice.earcons import EARCON_RATE, earcon
 from voice.listener import Listener
+from voice.opening import local_time
 from voice.pending import PendingRecording
 from voice.phrases import P
 from voice.ports import Speaker, SpeechSynthesizer
@@ -80,6 +81,7 @@ class VoiceSession:
         self.report = SessionReport()
         self.notices: Callable[[], list[str]] = list  # sentences to say right after hello
         self.after_first_words: Callable[[], None] | None = None  # e.g. start loading models
+        self.greeted: str | None = None  # the greeting, when it was started before the session
         with session_scope(engine) as s:
             person = accounts.get_person(s, person_id)
             self.name = person.name
@@ -95,15 +97,19 @@ class VoiceSession:
 
     def say(self, text: str, *, remember: bool = True) -> None:
         log.info("say: %s", text)
-        print(f"  Confide: {text}", flush=True)
-        self.report.spoken.append(text)
         samples, rate = self.synth.synthesize(text, voice=self.voice.voice, rate=self.voice.rate,
                                               volume=self.voice.volume)
         self.speaker.play(samples, rate, wait=self.after_first_words is None)
+        self._said(text, remember=remember)
+
+    def _said(self, text: str, *, remember: bool = True) -> None:
+        """``text`` is playing: show it, and once hello is under way start the slow work."""
+        print(f"  Confide: {text}", flush=True)
+        self.report.spoken.append(text)
         if self.after_first_words is not None:
             started, self.after_first_words = self.after_first_words, None
             started()
-            self.speaker.wait()
+        self.speaker.wait()
         if remember:
             self._last_said = text
 
@@ -306,7 +312,11 @@ class VoiceSession:
 
             partner = partner_of(s, person)
             partner_name = partner.name if partner else None
-        self.say(phrases.greeting(self.name, self.now()))
+            timezone = person.timezone
+        if self.greeted is not None:  # already playing (see voice.opening)
+            self._said(self.greeted)
+        else:
+            self.say(phrases.greeting(self.name, local_time(self.now(), timezone)))
         if news and partner_name:
             if self.ask_yes_no(phrases.news(partner_name, len(news), since)):
                 for entry in news:

@@ -89,8 +89,10 @@ class SoundDeviceSpeaker(Speaker):
             if position >= len(data):
                 raise self._sd.CallbackStop
 
+        # A quarter second of buffer, so playback does not stutter while this process is
+        # busy loading (the session talks while Whisper and the database load behind it).
         stream = self._sd.OutputStream(device=self.device, samplerate=rate, channels=1,
-                                       dtype="float32", callback=callback,
+                                       dtype="float32", callback=callback, latency=0.25,
                                        finished_callback=done.set)
         with self._lock:
             self._stream, self._done = stream, done

@@ -96,6 +96,34 @@ def test_silence_and_white_noise_give_no_speech(whisper: WhisperTranscriber) -> 
         assert streamed.duration == pytest.approx(3.0)
 
 
+def test_a_fitted_encoder_window_is_opt_in_and_finds_the_same_words(
+    whisper: WhisperTranscriber, whisper_settings: Settings, speak: Speak,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import faster_whisper.transcribe as fw
+
+    windows: list[int] = []
+    installed = fw.pad_or_trim
+
+    def spy(array: np.ndarray, *args: object, **kwargs: object) -> np.ndarray:
+        padded = installed(array, *args, **kwargs)
+        windows.append(int(padded.shape[-1]))
+        return padded
+
+    monkeypatch.setattr(fw, "pad_or_trim", spy)
+    sentence = speak(SENTENCES[1])  # about 3 s
+    full = whisper.transcribe(sentence)
+    assert windows == [3000], "by default Whisper's own 30 s window"
+    fitted = WhisperTranscriber(whisper_settings.model_copy(update={"whisper_min_window_s": 10}))
+    assert fitted.model is whisper.model
+    short = fitted.transcribe(sentence)
+    assert windows[1:] == [1000], "a 3 s sentence is encoded in a 10 s window, not 30 s"
+    assert KEY_WORDS[1] <= set(normalized_words(short.text)), short.text
+    assert word_error_rate(normalized_words(full.text), normalized_words(short.text)) <= 0.1
+    whisper.model.transcribe(sentence, language="en")[0].__next__()
+    assert windows[-1] == 3000, "faster-whisper called directly keeps its stock window"
+
+
 def test_the_model_loads_once_per_process(
     whisper: WhisperTranscriber, whisper_settings: Settings
 ) -> None:
