@@ -6,6 +6,7 @@ import logging
 import threading
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -111,10 +112,18 @@ def _recover(settings: Settings) -> list[object]:
                         transcriber(settings)))
 
 
-def _greet_early(settings: Settings, name: str | None
-                 ) -> tuple[tuple[int, str], object, object] | None:
-    """Say hello before the database layer is imported (see voice.opening); returns
-    ((person id, what is being said), speaker, synthesizer) for the session to go on with."""
+@dataclass(frozen=True)
+class _Hello:
+    """A greeting already playing, and the devices the session goes on with."""
+
+    person_id: int
+    text: str
+    speaker: object
+    synthesizer: object
+
+
+def _greet_early(settings: Settings, name: str | None) -> _Hello | None:
+    """Say hello before the database layer is imported (see voice.opening)."""
     from voice.devices import DeviceError
     from voice.opening import read_person, speak_greeting
 
@@ -128,11 +137,11 @@ def _greet_early(settings: Settings, name: str | None
 
     try:
         speaker, synthesizer = SoundDeviceSpeaker(settings.output_device), Pyttsx3Synthesizer()
-        said = speak_greeting(card, settings, speaker, synthesizer, datetime.now(UTC))
+        text = speak_greeting(card, settings, speaker, synthesizer, datetime.now(UTC))
     except (DeviceError, OSError, RuntimeError) as exc:  # the session reports it properly
         log.debug("no early greeting: %s", exc)
         return None
-    return (card.id, said), speaker, synthesizer
+    return _Hello(card.id, text, speaker, synthesizer)
 
 
 @app.command()
@@ -157,15 +166,16 @@ def speak(as_: AsOption = None) -> None:
     background = _Background(settings)
     try:
         session = build_session(settings, person_id, stt=_Deferred(background),
-                                **({"speaker": early[1], "synthesizer": early[2]} if early else {}))
+                                speaker=early and early.speaker,
+                                synthesizer=early and early.synthesizer)
     except (ConfideError, DeviceError) as exc:
         background.start()  # still file any unfinished reply: nothing is lost
         assert background.recovered is not None
         background.recovered.exception()
         fail(str(exc))
     assert isinstance(session, VoiceSession)
-    if early is not None and early[0][0] == person_id:
-        session.greeted = early[0][1]
+    if early is not None and early.person_id == person_id:
+        session.greeted = early.text
     assert isinstance(session, VoiceSession)
     session.after_first_words = background.start
 
