@@ -77,6 +77,7 @@ def create_app(
         speech=SpeechRenderer(store, synthesizer_factory or _real_synthesizer),
         register_limiter=RateLimiter(limit=20, window_s=timedelta(hours=1).total_seconds()),
         upload_limiter=RateLimiter(limit=120, window_s=timedelta(hours=1).total_seconds()),
+        inline_db=engine.dialect.name == "sqlite",
     )
 
     @asynccontextmanager

@@ -3,9 +3,13 @@ from the outside (who wrote it, which journal, its links, whether it is unread).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Sequence
+from typing import Any
 
+import sqlalchemy as sa
 from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from api.schemas import (
     CheckInPublic,
@@ -22,11 +26,11 @@ from models.tables import (
     EntryRead,
     Goal,
     GoalCheckIn,
-    Journal,
     Person,
     Reminder,
     Response,
 )
+from models.visibility import viewer_for
 
 __all__ = [
     "present_checkin",
@@ -39,12 +43,24 @@ __all__ = [
 ]
 
 
-def _names(session: Session, ids: Iterable[int]) -> dict[int, str]:
-    wanted = sorted(set(ids))
-    if not wanted:
-        return {}
-    rows = session.exec(select(Person.id, Person.name).where(col(Person.id).in_(wanted)))
-    return {int(i): n for i, n in rows if i is not None}
+@functools.cache
+def _names_query() -> Any:
+    return select(Person.id, Person.name).where(
+        col(Person.id).in_(sa.bindparam("ids", expanding=True)))
+
+
+def _names(session: Session, ids: Iterable[int], person: Person | None = None,
+           ) -> dict[int, str]:
+    """Display names by person id; the caller's own name needs no query."""
+    names: dict[int, str] = {}
+    wanted = set(ids)
+    if person is not None and person.id in wanted:
+        names[person.id] = person.name
+        wanted.discard(person.id)
+    if wanted:
+        rows = session.exec(_names_query(), params={"ids": sorted(wanted)})
+        names.update((int(i), n) for i, n in rows if i is not None)
+    return names
 
 
 def present_person(person: Person) -> PersonPublic:
@@ -57,11 +73,11 @@ def present_person(person: Person) -> PersonPublic:
     )
 
 
-def _private_journal_id(session: Session, person: Person) -> int:
-    jid = session.exec(select(Journal.id).where(Journal.kind == "private",
-                                                Journal.owner_id == person.id)).one()
-    assert jid is not None
-    return jid
+@functools.cache
+def _opened_query() -> SelectOfScalar[int]:
+    return select(EntryRead.entry_id).where(
+        col(EntryRead.person_id) == sa.bindparam("person", type_=sa.Integer),
+        col(EntryRead.entry_id).in_(sa.bindparam("ids", expanding=True)))
 
 
 def _unread(session: Session, person: Person, entries: Sequence[Entry]) -> set[int]:
@@ -69,8 +85,7 @@ def _unread(session: Session, person: Person, entries: Sequence[Entry]) -> set[i
     theirs = [e.id for e in entries if e.author_id != person.id and e.id is not None]
     if not theirs:
         return set()
-    opened = set(session.exec(select(EntryRead.entry_id).where(
-        EntryRead.person_id == person.id, col(EntryRead.entry_id).in_(theirs))))
+    opened = set(session.exec(_opened_query(), params={"person": person.id, "ids": theirs}))
     return set(theirs) - opened
 
 
@@ -110,23 +125,24 @@ def present_entries(session: Session, person: Person,
     go out. Only private journals have an owner, so "private" means the caller's own."""
     if not entries:
         return []
-    private = _private_journal_id(session, person)
-    names = _names(session, (e.author_id for e in entries))
+    private = viewer_for(session, person).private_journal_id
+    names = _names(session, (e.author_id for e in entries), person)
     unread = _unread(session, person, entries)
     return [EntryPublic.model_validate(_entry_fields(e, person, private, names, unread))
             for e in entries]
 
 
 def present_entry_detail(session: Session, person: Person, entry: Entry) -> EntryDetailPublic:
-    fields = _entry_fields(entry, person, _private_journal_id(session, person),
-                           _names(session, [entry.author_id]), _unread(session, person, [entry]))
+    fields = _entry_fields(entry, person, viewer_for(session, person).private_journal_id,
+                           _names(session, [entry.author_id], person),
+                           _unread(session, person, [entry]))
     fields["segments"] = [SegmentPublic.model_validate(s) for s in entry.segments or []]
     return EntryDetailPublic.model_validate(fields)
 
 
 def present_responses(session: Session, person: Person, responses: Sequence[Response],
                       job_ids: dict[int, int] | None = None) -> list[ResponsePublic]:
-    names = _names(session, (r.author_id for r in responses))
+    names = _names(session, (r.author_id for r in responses), person)
     out = []
     for r in responses:
         assert r.id is not None

@@ -7,6 +7,7 @@ so guessing is slow.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import secrets
@@ -14,9 +15,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import sqlalchemy as sa
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlmodel import Session, col, delete, func, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from models.errors import Conflict, InvalidInput, NotAuthenticated, NotFound, RateLimited
 from models.tables import ApiToken, Journal, LoginAttempt, Person, utcnow
@@ -176,12 +179,27 @@ def issue_token(session: Session, person: Person, ttl: timedelta,
     return IssuedToken(token, row.expires_at)
 
 
+@functools.cache
+def _person_for_token_query() -> SelectOfScalar[Person]:
+    """Built once: the person behind a live token, found by the token hash's unique index."""
+    return (
+        select(Person)
+        .join(ApiToken, col(ApiToken.person_id) == col(Person.id))
+        .where(col(ApiToken.token_hash) == sa.bindparam("token_hash", type_=sa.String),
+               col(ApiToken.revoked_at).is_(None),
+               col(ApiToken.expires_at) > sa.bindparam("now"))
+    )
+
+
 def person_for_token(session: Session, token: str, now: datetime | None = None) -> Person:
-    now = now or utcnow()
-    row = session.exec(select(ApiToken).where(ApiToken.token_hash == _hash_token(token))).first()
-    if row is None or row.revoked_at is not None or row.expires_at <= now:
+    """The person a bearer or cookie token belongs to, if it is neither expired nor revoked
+    (one indexed lookup: this runs on every signed-in request)."""
+    person = session.exec(_person_for_token_query(),
+                          params={"token_hash": _hash_token(token), "now": now or utcnow()},
+                          ).first()
+    if person is None:
         raise NotAuthenticated("Sign in again: this session is not valid.")
-    return get_person(session, row.person_id)
+    return person
 
 
 def revoke_token(session: Session, token: str) -> None:

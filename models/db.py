@@ -43,8 +43,11 @@ def create_db_engine(url: str, *, pool_size: int = 5) -> Engine:
         path = sa.engine.make_url(url).database
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
+        # No cap on overflow: the API runs SQLite reads on its event loop, and a capped pool
+        # would make the loop wait for a connection only the loop itself can give back.
         engine = sa.create_engine(
-            url, connect_args={"check_same_thread": False, "timeout": 10}, pool_size=pool_size
+            url, connect_args={"check_same_thread": False, "timeout": 10}, pool_size=pool_size,
+            max_overflow=-1,
         )
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine

@@ -7,22 +7,31 @@ the API share one function for "share it", "delete that" or "attach the transcri
 from __future__ import annotations
 
 import base64
+import functools
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from models import jobs
 from models.errors import Conflict, Forbidden, InvalidInput, NotFound
 from models.storage import AudioStore
 from models.tables import MOODS, Entry, EntryRead, Journal, Person, Response, utcnow
 from models.transcript import Transcript
-from models.visibility import Viewer, entry_visible, get_visible_entry, viewer_for
+from models.visibility import (
+    Viewer,
+    entry_visible,
+    get_visible_entry,
+    viewer_for,
+    viewer_params,
+    visible_template,
+)
 
 __all__ = [
     "MAX_TEXT",
@@ -320,6 +329,36 @@ def _decode_cursor(cursor: str) -> tuple[datetime, int]:
         raise InvalidInput("That page cursor is not valid.") from exc
 
 
+@functools.cache
+def _page_query(coupled: bool, given: frozenset[str]) -> SelectOfScalar[Entry]:
+    """One listing statement per combination of filters (``given``: the names of the bound
+    parameters a page supplies), so a page costs an execution, not a build and compile."""
+    def param(name: str, type_: Any = sa.Integer) -> Any:
+        return sa.bindparam(name, type_=type_)
+
+    query = select(Entry).where(visible_template(coupled))
+    if "f_journal" in given:
+        query = query.where(col(Entry.journal_id) == param("f_journal"))
+    if "f_author" in given:
+        query = query.where(col(Entry.author_id) == param("f_author"))
+    if "f_since" in given:
+        query = query.where(col(Entry.created_at) >= sa.bindparam("f_since"))
+    if "f_until" in given:
+        query = query.where(col(Entry.created_at) < sa.bindparam("f_until"))
+    if "f_prompt" in given:
+        query = query.where(col(Entry.prompt_id) == param("f_prompt", sa.String))
+    if "f_tag" in given:
+        query = query.where(sa.cast(col(Entry.tags), sa.String).like(param("f_tag", sa.String)))
+    if "f_at" in given:
+        at: sa.BindParameter[datetime] = sa.bindparam("f_at")
+        query = query.where(
+            sa.or_(col(Entry.created_at) < at,
+                   sa.and_(col(Entry.created_at) == at, col(Entry.id) < param("f_id")))
+        )
+    return (query.order_by(col(Entry.created_at).desc(), col(Entry.id).desc())
+            .limit(param("f_limit")))
+
+
 def list_entries(session: Session, person: Person, flt: EntryFilter | None = None, *,
                  cursor: str | None = None, limit: int = 50) -> EntryPage:
     """Visible entries, newest first, filtered, one page at a time."""
@@ -327,32 +366,28 @@ def list_entries(session: Session, person: Person, flt: EntryFilter | None = Non
     if not 1 <= limit <= 200:
         raise InvalidInput("limit must be between 1 and 200.")
     viewer = viewer_for(session, person)
-    query = select(Entry).where(entry_visible(viewer))
+    params = viewer_params(viewer)
     if flt.journal == "private":
-        query = query.where(Entry.journal_id == viewer.private_journal_id)
+        params["f_journal"] = viewer.private_journal_id
     elif flt.journal == "shared":
-        query = query.where(Entry.journal_id == (viewer.shared_journal_id or -1))
+        params["f_journal"] = viewer.shared_journal_id or -1
     if flt.author == "me":
-        query = query.where(Entry.author_id == viewer.person_id)
+        params["f_author"] = viewer.person_id
     elif flt.author == "partner":
-        query = query.where(Entry.author_id == (viewer.partner_id or -1))
+        params["f_author"] = viewer.partner_id or -1
     if flt.since is not None:
-        query = query.where(col(Entry.created_at) >= flt.since)
+        params["f_since"] = flt.since
     if flt.until is not None:
-        query = query.where(col(Entry.created_at) < flt.until)
+        params["f_until"] = flt.until
     if flt.prompt_id is not None:
-        query = query.where(Entry.prompt_id == flt.prompt_id)
+        params["f_prompt"] = flt.prompt_id
     if flt.tag is not None:
-        tag = _clean_tags([flt.tag])[0]
-        query = query.where(sa.cast(col(Entry.tags), sa.String).like(f'%"{tag}"%'))
+        params["f_tag"] = f'%"{_clean_tags([flt.tag])[0]}"%'
     if cursor:
-        at, ident = _decode_cursor(cursor)
-        query = query.where(
-            sa.or_(col(Entry.created_at) < at,
-                   sa.and_(col(Entry.created_at) == at, col(Entry.id) < ident))
-        )
-    query = query.order_by(col(Entry.created_at).desc(), col(Entry.id).desc()).limit(limit + 1)
-    rows = list(session.exec(query))
+        params["f_at"], params["f_id"] = _decode_cursor(cursor)
+    params["f_limit"] = limit + 1
+    query = _page_query(viewer.shared_journal_id is not None, frozenset(params))
+    rows = list(session.exec(query, params=params))
     more = len(rows) > limit
     rows = rows[:limit]
     return EntryPage(rows, _encode_cursor(rows[-1]) if more and rows else None)

@@ -9,6 +9,7 @@ from models.tables import TranscriptionJob, utcnow
 __all__ = ["MAX_ATTEMPTS", "claim_next", "enqueue", "finish_jobs_for", "get_job", "requeue_stale"]
 
 MAX_ATTEMPTS = 3
+_CLAIM_TRIES = 5
 
 
 def enqueue(session: Session, *, entry_id: int | None = None,
@@ -35,21 +36,31 @@ def requeue_stale(session: Session) -> int:
 
 
 def claim_next(session: Session) -> TranscriptionJob | None:
-    """Take the oldest queued job and mark it running (one worker per process)."""
-    job = session.exec(
-        select(TranscriptionJob)
-        .where(TranscriptionJob.status == "queued")
-        .order_by(col(TranscriptionJob.id))
-        .limit(1)
-    ).first()
-    if job is None:
-        return None
-    job.status = "running"
-    job.attempts += 1
-    job.updated_at = utcnow()
-    session.add(job)
-    session.flush()
-    return job
+    """Take the oldest queued job and mark it running, atomically.
+
+    One compare-and-set statement (``UPDATE ... WHERE id = (oldest queued) AND status =
+    'queued' RETURNING id``), so two claimers — the server's worker and a voice station
+    draining the queue at start, or several server processes — never take the same job.
+    Losing a race to another claimer just means trying the next oldest.
+    """
+    oldest = (select(TranscriptionJob.id).where(col(TranscriptionJob.status) == "queued")
+              .order_by(col(TranscriptionJob.id)).limit(1).scalar_subquery())
+    claim = (
+        update(TranscriptionJob)
+        .where(col(TranscriptionJob.id) == oldest, col(TranscriptionJob.status) == "queued")
+        .values(status="running", attempts=col(TranscriptionJob.attempts) + 1,
+                updated_at=utcnow())
+        .returning(col(TranscriptionJob.id))
+        .execution_options(synchronize_session=False)
+    )
+    for _ in range(_CLAIM_TRIES):
+        job_id = session.exec(claim).scalar_one_or_none()
+        if job_id is not None:
+            return session.get(TranscriptionJob, job_id, populate_existing=True)
+        if session.exec(select(TranscriptionJob.id)
+                        .where(col(TranscriptionJob.status) == "queued")).first() is None:
+            return None
+    return None
 
 
 def finish_jobs_for(session: Session, *, entry_id: int | None = None,

@@ -6,15 +6,17 @@ PostgreSQL uses to_tsvector. Either way results pass through the visibility rule
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from models.errors import InvalidInput
 from models.tables import Entry, Person, Response
-from models.visibility import entry_visible, viewer_for
+from models.visibility import entry_visible, viewer_for, viewer_params, visible_template
 
 __all__ = ["SearchHit", "search"]
 
@@ -45,13 +47,29 @@ def _snippet(body: str, words: list[str], width: int = 160) -> str:
     return ("…" if start > 0 else "") + piece + ("…" if start + width < len(body) else "")
 
 
+@functools.cache
+def _allowed_query(coupled: bool) -> SelectOfScalar[int] | SelectOfScalar[None]:
+    return select(Entry.id).where(col(Entry.id).in_(sa.bindparam("ids", expanding=True)),
+                                  visible_template(coupled))
+
+
+@functools.cache
+def _entries_query() -> SelectOfScalar[Entry]:
+    return select(Entry).where(col(Entry.id).in_(sa.bindparam("ids", expanding=True)))
+
+
+@functools.cache
+def _reply_query() -> SelectOfScalar[str]:
+    return select(Response.text).where(
+        col(Response.entry_id) == sa.bindparam("entry_id", type_=sa.Integer))
+
+
 def search(session: Session, person: Person, text: str, *, limit: int = 50) -> list[SearchHit]:
     """Entries (by their transcript or a response under them) matching every word, best first."""
     if len(text) > 200:
         raise InvalidInput("A search can be at most 200 characters.")
     words = _WORD.findall(text)
     viewer = viewer_for(session, person)
-    visible = entry_visible(viewer)
     dialect = session.get_bind().dialect.name
     ids: list[int] = []
     if dialect == "sqlite":
@@ -73,7 +91,8 @@ def search(session: Session, person: Person, text: str, *, limit: int = 50) -> l
         if candidate_ids:
             # The journal filter is a superset; the one rule has the last word.
             allowed = set(session.exec(
-                select(Entry.id).where(col(Entry.id).in_(candidate_ids), visible)
+                _allowed_query(viewer.shared_journal_id is not None),
+                params={"ids": candidate_ids, **viewer_params(viewer)},
             ))
             ids = [i for i in candidate_ids if i in allowed][:limit]
     else:
@@ -88,18 +107,18 @@ def search(session: Session, person: Person, text: str, *, limit: int = 50) -> l
             .exists()
         )
         ids = [i for i in session.exec(
-            select(Entry.id).where(visible, sa.or_(in_entry, in_response))
+            select(Entry.id).where(entry_visible(viewer), sa.or_(in_entry, in_response))
             .order_by(col(Entry.created_at).desc()).limit(limit)
         ) if i is not None]
     if not ids:
         return []
-    entries = {e.id: e for e in session.exec(select(Entry).where(col(Entry.id).in_(ids)))}
+    entries = {e.id: e for e in session.exec(_entries_query(), params={"ids": ids})}
     hits = []
     for i in ids:
         entry = entries[i]
         body = entry.transcript
         if not any(w.lower() in body.lower() for w in words):
-            reply = session.exec(select(Response.text).where(Response.entry_id == i)).first()
+            reply = session.exec(_reply_query(), params={"entry_id": i}).first()
             body = reply or body
         hits.append(SearchHit(entry, _snippet(body, words)))
     return hits

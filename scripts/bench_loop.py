@@ -102,6 +102,7 @@ def main() -> None:
     from voice.devices import refresh
     from voice.virtual_sound import VirtualSoundServer
 
+    load_before = os.getloadavg()[0]
     folder = Path(tempfile.mkdtemp(prefix="confide-bench-loop-"))
     clips = _clips(args.corpus)
     with VirtualSoundServer() as server:
@@ -154,6 +155,8 @@ def main() -> None:
                     "last_sample_to_saved_p95_s": round(pause + 0.3, 2),
                     "start_to_first_word_s": 2.0, "peak_rss_mb": 450},
         "median_reply_s": statistics.median(lengths),
+        # Other work on the same cores slows every figure; the 1-minute load shows it.
+        "loadavg_1m_start_end": [round(load_before, 2), round(os.getloadavg()[0], 2)],
     }
     print(json.dumps(result))
 

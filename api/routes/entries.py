@@ -10,8 +10,9 @@ from datetime import UTC, datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, status
+from sqlmodel import Session
 
-from api.deps import CurrentPerson, RowId, SessionDep, StoreDep
+from api.deps import CurrentPerson, RowId, RuntimeDep, SessionDep, StoreDep
 from api.errors import Responses, error_doc
 from api.present import present_entries, present_entry_detail
 from api.routes.prompts import find_prompt
@@ -27,6 +28,7 @@ from models.entries import (
     set_visibility,
 )
 from models.prompt_state import note_answered
+from models.tables import Person
 
 __all__ = ["router"]
 
@@ -43,9 +45,10 @@ def _aware(moment: datetime | None) -> datetime | None:
 
 
 @router.get("")
-def list_my_entries(
+async def list_my_entries(
     person: CurrentPerson,
     session: SessionDep,
+    runtime: RuntimeDep,
     journal: Literal["private", "shared"] | None = None,
     author: Literal["me", "partner"] | None = None,
     since: datetime | None = None,
@@ -58,6 +61,11 @@ def list_my_entries(
     """Entries the caller may see, newest first; follow ``next_cursor`` for older ones."""
     flt = EntryFilter(journal=journal, author=author, since=_aware(since), until=_aware(until),
                       prompt_id=prompt_id, tag=tag)
+    return await runtime.db(_page, session, person, flt, cursor, limit)
+
+
+def _page(session: Session, person: Person, flt: EntryFilter, cursor: str | None,
+          limit: int) -> EntryPagePublic:
     page = list_entries(session, person, flt, cursor=cursor, limit=limit)
     return EntryPagePublic(items=present_entries(session, person, page.entries),
                            next_cursor=page.next_cursor)
@@ -78,8 +86,13 @@ def write_entry(body: EntryCreate, person: CurrentPerson, session: SessionDep) -
 
 
 @router.get("/{entry_id}")
-def read_entry(entry_id: RowId, person: CurrentPerson, session: SessionDep) -> EntryDetailPublic:
+async def read_entry(entry_id: RowId, person: CurrentPerson, session: SessionDep,
+                     runtime: RuntimeDep) -> EntryDetailPublic:
     """One entry with its timed transcript."""
+    return await runtime.db(_detail, session, person, entry_id)
+
+
+def _detail(session: Session, person: Person, entry_id: int) -> EntryDetailPublic:
     return present_entry_detail(session, person, get_entry(session, person, entry_id))
 
 

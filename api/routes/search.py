@@ -5,11 +5,13 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query
+from sqlmodel import Session
 
-from api.deps import CurrentPerson, SessionDep
+from api.deps import CurrentPerson, RuntimeDep, SessionDep
 from api.present import present_entries
 from api.schemas import SearchHitPublic, SearchResultsPublic
 from models.search import search
+from models.tables import Person
 
 __all__ = ["router"]
 
@@ -17,13 +19,18 @@ router = APIRouter(tags=["search"])
 
 
 @router.get("/search")
-def search_journal(
+async def search_journal(
     q: Annotated[str, Query(min_length=1, max_length=200, description="Words to find.")],
     person: CurrentPerson,
     session: SessionDep,
+    runtime: RuntimeDep,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
 ) -> SearchResultsPublic:
     """Entries whose transcript, or an answer under them, holds every word (best first)."""
+    return await runtime.db(_results, session, person, q, limit)
+
+
+def _results(session: Session, person: Person, q: str, limit: int) -> SearchResultsPublic:
     hits = search(session, person, q, limit=limit)
     entries = present_entries(session, person, [h.entry for h in hits])
     return SearchResultsPublic(query=q, items=[

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import threading
 import uuid
 from datetime import timedelta
 
@@ -10,10 +11,10 @@ import pytest
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from models import entries, mutual, search
+from models import entries, jobs, mutual, search
 from models.accounts import register
 from models.couples import create_invite, join_couple
-from models.db import create_db_engine, migrate
+from models.db import create_db_engine, migrate, session_scope
 from models.errors import NotFound
 
 URL = os.environ.get("CONFIDE_TEST_POSTGRES_URL")
@@ -65,3 +66,33 @@ def test_journal_operations_and_privacy_on_postgres(pg_session):
     assert [e.id for e in entries.list_entries(s, alex, flt).entries] == [private.id]
     with pytest.raises(NotFound):
         entries.get_entry(s, sam, private.id)
+
+
+def test_concurrent_job_claims_never_take_the_same_job_on_postgres(pg_session):
+    engine = pg_session.get_bind()
+    with session_scope(engine) as s:
+        for _ in range(40):
+            jobs.enqueue(s)
+    taken: list[list[int]] = [[] for _ in range(4)]
+    errors: list[BaseException] = []
+
+    def claimer(mine: list[int]) -> None:
+        try:
+            while True:
+                with session_scope(engine) as s:
+                    job = jobs.claim_next(s)
+                    if job is None:
+                        return
+                    assert job.id is not None
+                    mine.append(job.id)
+        except BaseException as exc:  # reported below, not lost in the thread
+            errors.append(exc)
+
+    threads = [threading.Thread(target=claimer, args=(t,)) for t in taken]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    claimed = [i for t in taken for i in t]
+    assert not errors
+    assert len(claimed) == len(set(claimed)) == 40

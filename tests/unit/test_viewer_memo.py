@@ -1,0 +1,42 @@
+"""The viewer (who is looking, with their journals and partner) is computed once per
+transaction, and computed again as soon as the session writes anything."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlmodel import Session
+
+from models.accounts import register
+from models.couples import create_invite, join_couple
+from models.visibility import viewer_for
+
+pytestmark = pytest.mark.unit
+
+
+def test_viewer_is_reused_until_the_session_writes(session: Session) -> None:
+    alex = register(session, "Alex", "correct horse 1")
+    alone = viewer_for(session, alex)
+    assert viewer_for(session, alex) is alone
+    assert (alone.shared_journal_id, alone.partner_id) == (None, None)
+
+    invite = create_invite(session, alex, timedelta(hours=1))
+    coupled = viewer_for(session, alex)
+    assert coupled.shared_journal_id is not None and coupled.partner_id is None
+
+    sam = register(session, "Sam", "correct horse 2")
+    join_couple(session, sam, invite.code)
+    paired = viewer_for(session, alex)
+    assert paired.partner_id == sam.id
+    assert paired.shared_journal_id == coupled.shared_journal_id
+    assert viewer_for(session, sam).partner_id == alex.id
+
+
+def test_viewer_is_forgotten_when_the_transaction_ends(session: Session) -> None:
+    alex = register(session, "Alex", "correct horse 1")
+    session.commit()
+    first = viewer_for(session, alex)
+    session.commit()
+    assert viewer_for(session, alex) is not first
+    assert viewer_for(session, alex) == first
