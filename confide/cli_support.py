@@ -23,10 +23,11 @@ err = Console(stderr=True)
 
 
 def fail(message: str, code: int = 1) -> NoReturn:
-    """Print a one-line error and exit non-zero."""
+    """Print a one-line error and exit non-zero (one line even when piped: scripts and
+    screen readers read it whole)."""
     from rich.markup import escape
 
-    err.print(f"[bold red]error:[/] {escape(message)}", highlight=False)
+    err.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
     raise typer.Exit(code)
 
 

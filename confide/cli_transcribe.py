@@ -13,9 +13,11 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+
+from confide.cli_support import fail
 
 if TYPE_CHECKING:
     from models.transcript import Transcript
@@ -45,11 +47,6 @@ PROGRESS_AFTER_S = 30.0
 class Journal(enum.StrEnum):
     private = "private"
     shared = "shared"
-
-
-def _fail(message: str, code: int = 1) -> NoReturn:
-    typer.echo(f"error: {message}", err=True)
-    raise typer.Exit(code)
 
 
 def _timestamp(seconds: float, sep: str) -> str:
@@ -118,7 +115,7 @@ def _decode_all(files: list[Path], keep_rate: bool) -> list[DecodedAudio]:
     if errors:
         for line in errors[:-1]:
             typer.echo(f"error: {line}", err=True)
-        _fail(errors[-1] + (" " + MSG_NOTHING_STORED if len(files) > 1 else ""))
+        fail(errors[-1] + (" " + MSG_NOTHING_STORED if len(files) > 1 else ""))
     return decoded
 
 
@@ -144,13 +141,13 @@ def transcribe(
     from voice.transcriber import ModelUnavailableError
 
     if json_ + srt + vtt > 1:
-        _fail(MSG_ONE_FORMAT, 2)
+        fail(MSG_ONE_FORMAT, 2)
     if (srt or vtt) and len(files) > 1:
-        _fail(MSG_ONE_FILE_SUBTITLES, 2)
+        fail(MSG_ONE_FILE_SUBTITLES, 2)
     try:
         settings = load_settings()
     except SettingsError as exc:
-        _fail(str(exc), 2)
+        fail(str(exc), 2)
 
     decoded = _decode_all(files, keep_rate=save)
     try:
@@ -158,7 +155,7 @@ def transcribe(
 
         engine = make_transcriber(settings)
     except ModelUnavailableError as exc:
-        _fail(f"{exc} {MSG_NOTHING_STORED}")
+        fail(f"{exc} {MSG_NOTHING_STORED}")
 
     saver = _Saver(settings, as_, journal) if save else None
     results: list[dict[str, Any]] = []
@@ -171,7 +168,7 @@ def transcribe(
         except Exception as exc:
             if entry_id is None:
                 raise
-            _fail(MSG_SAVED_NOT_TRANSCRIBED.format(file=path, entry_id=entry_id, reason=exc))
+            fail(MSG_SAVED_NOT_TRANSCRIBED.format(file=path, entry_id=entry_id, reason=exc))
         if saver and entry_id is not None:
             saver.attach(entry_id, transcript)
             typer.echo(MSG_SAVED.format(file=path, journal=journal.value, entry_id=entry_id,
@@ -206,7 +203,7 @@ class _Saver:
             with cli_session(settings) as session:
                 self.person = resolve_person(session, settings, name)
         except ConfideError as exc:
-            _fail(f"{exc} {MSG_NOTHING_STORED}")
+            fail(f"{exc} {MSG_NOTHING_STORED}")
 
     def store(self, audio: DecodedAudio) -> int:
         from confide.wiring import audio_store, cli_session
@@ -222,7 +219,7 @@ class _Saver:
                 assert entry.id is not None
                 return entry.id
         except ConfideError as exc:
-            _fail(str(exc))
+            fail(str(exc))
 
     def attach(self, entry_id: int, transcript: Transcript) -> None:
         from confide.wiring import cli_session
