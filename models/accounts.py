@@ -227,10 +227,17 @@ class Preferences:
     pause_allowance_s: float | None = None
     max_reply_s: float | None = None
     timezone: str | None = None
+    back_to_default: frozenset[str] = frozenset()
+    """Fields to clear, so the device's setting applies again (None above means unchanged)."""
+
+
+_CLEARABLE = frozenset({"tts_voice", "tts_rate", "tts_volume", "pause_allowance_s", "max_reply_s"})
 
 
 def update_preferences(session: Session, person: Person, prefs: Preferences) -> Person:
     """Apply the given (non-None) preferences after checking each is usable."""
+    if not prefs.back_to_default <= _CLEARABLE:
+        raise InvalidInput("Only voice, rate, volume, pause and reply limit have defaults.")
     if prefs.tts_rate is not None and not 80 <= prefs.tts_rate <= 400:
         raise InvalidInput("Speech rate must be between 80 and 400 words a minute.")
     if prefs.tts_volume is not None and not 0.0 <= prefs.tts_volume <= 1.0:
@@ -246,6 +253,8 @@ def update_preferences(session: Session, person: Person, prefs: Preferences) -> 
         value = getattr(prefs, field)
         if value is not None:
             setattr(person, field, value)
+        elif field in prefs.back_to_default:
+            setattr(person, field, None)
     session.add(person)
     session.flush()
     return person

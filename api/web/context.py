@@ -4,15 +4,18 @@ rendering a template with the layout's common values.
 The web page signs in with the same kind of token the JSON API issues (kept only in the
 HttpOnly ``confide_session`` cookie, never in script-readable storage), so one sign-in
 serves both the pages and the JavaScript that calls ``/api``. Form posts carry a CSRF
-token: an HMAC of the session token under a secret made when the router is built, so a
-token cannot be forged without the cookie and never reveals it.
+token: an HMAC of the session token under a secret kept in the data dir (owner-only, made on
+first start), so a token cannot be forged without the cookie and never reveals it, and a
+form left open across a server restart still posts.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import os
 import secrets
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -80,13 +83,46 @@ def _environment() -> jinja2.Environment:
     return env
 
 
+SECRET_FILE = "web-secret.key"  # noqa: S105 (a file name)
+_SECRET_BYTES = 32
+
+
+def persistent_secret(folder: Path) -> bytes:
+    """The CSRF key in ``folder``, created once (mode 0600) by whichever process gets there
+    first; the others read it."""
+    path = folder / SECRET_FILE
+    for _ in range(50):
+        try:
+            data = path.read_bytes()
+        except FileNotFoundError:
+            folder.mkdir(parents=True, exist_ok=True)
+            try:
+                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            except FileExistsError:
+                continue
+            key = secrets.token_bytes(_SECRET_BYTES)
+            with os.fdopen(fd, "wb") as out:
+                out.write(key)
+                out.flush()
+                os.fsync(out.fileno())
+            return key
+        if len(data) >= _SECRET_BYTES:
+            return data[:_SECRET_BYTES]
+        time.sleep(0.01)  # another process is writing it this instant
+    raise RuntimeError(f"cannot read the web page's key {path}: delete it and start again")
+
+
 @dataclass
 class WebContext:
     """One per router: the settings, the CSRF secret and the template environment."""
 
     settings: Settings
-    secret: bytes = field(default_factory=lambda: secrets.token_bytes(32))
+    secret: bytes = b""
     env: jinja2.Environment = field(default_factory=_environment)
+
+    def __post_init__(self) -> None:
+        if not self.secret:
+            self.secret = persistent_secret(self.settings.data_dir)
 
     def csrf_for(self, binding: str) -> str:
         """The CSRF token for a session (or a sign-in nonce): unforgeable without it."""

@@ -145,7 +145,7 @@ def help_page(request: Request, web: WebDep, who: PersonDep) -> HTMLResponse:
 def web_router(settings: Settings) -> APIRouter:
     """The web page's routes, for ``create_app`` to include next to ``/api``.
 
-    The CSRF secret is made here, once per app; pages read the database and audio through
+    The CSRF secret is read (or made) here, once per app; pages read the database and audio through
     the app's ``Runtime`` (``api.deps``), so the router needs ``create_app``'s app.
     """
     web = WebContext(settings)

@@ -97,8 +97,7 @@ def _settings(request: Request, web: WebContext, who: SignedIn, session: Session
             "pause_allowance_s": f"{person.pause_allowance_s or defaults.pause_allowance_s:g}",
             "error": None,
         },
-        # "Default" only until a voice is chosen: the journal operations cannot clear one.
-        "voices": [v for v in VOICES if v[0] or not person.tts_voice],
+        "voices": list(VOICES),
         "reminders": reminders,
         "reminder_form": reminder_form or {"days": [], "local_time": "20:00",
                                            "kind": "reflection", "error": None},
@@ -131,10 +130,8 @@ def save_preferences(request: Request, web: WebDep, who: PersonDep, session: Ses
             raise InvalidInput("Choose a voice from the list.")
         prefs = Preferences(tts_rate=int(rate) if rate is not None else None,
                             tts_voice=voice or None,
-                            pause_allowance_s=float(pause) if pause is not None else None)
-        if not voice and who.person.tts_voice is not None:
-            # update_preferences treats None as "unchanged" and has no way to clear a voice.
-            raise InvalidInput("Choose one of the listed voices.")
+                            pause_allowance_s=float(pause) if pause is not None else None,
+                            back_to_default=frozenset() if voice else frozenset({"tts_voice"}))
         update_preferences(session, who.person, prefs)
     except ConfideError as exc:
         session.rollback()

@@ -260,3 +260,15 @@ def test_the_known_head_revision_is_alembics_head(engine):
     from models.db import HEAD_REVISION, current_revision, head_revision
 
     assert HEAD_REVISION == head_revision() == current_revision(engine)
+
+
+def test_a_chosen_voice_can_go_back_to_the_device_default(session, cast):
+    from models.accounts import Preferences, update_preferences
+
+    update_preferences(session, cast.alex, Preferences(tts_voice="en-gb", tts_rate=120))
+    assert (cast.alex.tts_voice, cast.alex.tts_rate) == ("en-gb", 120)
+    update_preferences(session, cast.alex, Preferences(back_to_default=frozenset({"tts_voice"})))
+    assert (cast.alex.tts_voice, cast.alex.tts_rate) == (None, 120), "only the voice is reset"
+    with pytest.raises(InvalidInput):
+        update_preferences(session, cast.alex, Preferences(back_to_default=frozenset({"name"})))
+    assert cast.alex.name == "Alex"
