@@ -435,10 +435,9 @@ class VoiceSession:
             self.after_save(entry_id)
 
     def goal_checkins(self) -> None:
-        try:
-            from models import goals
-        except ImportError:  # pragma: no cover - goals arrive with the goals module
-            return
+        """One active goal a session: a 1-5 rating by voice and, if wanted, a few words."""
+        from models import goals
+
         with session_scope(self.engine) as s:
             active = [g for g in goals.list_goals(s, accounts.get_person(s, self.person_id))
                       if g.status == "active"]
@@ -456,15 +455,13 @@ class VoiceSession:
             self.say(P.GOAL_SAVED.format(rating=phrases.count_words(rating, "")[:-1].strip()))
 
     def close(self) -> None:
-        try:
-            from models.progress import progress_for, summary_sentence
+        """Progress in one kind sentence (a milestone reached today is named), then goodbye."""
+        from models.progress import progress_for, summary_sentence
 
-            with session_scope(self.engine) as s:
-                summary = summary_sentence(progress_for(s, accounts.get_person(s, self.person_id),
-                                                        self.now()))
-            self.say(summary, remember=False)
-        except ImportError:  # pragma: no cover - until the progress module lands
-            pass
+        with session_scope(self.engine) as s:
+            summary = summary_sentence(progress_for(s, accounts.get_person(s, self.person_id),
+                                                    self.now()))
+        self.say(summary, remember=False)
         self.say(P.GOODBYE, remember=False)
 
 
