@@ -51,12 +51,17 @@ def _names_query() -> Any:
 
 def _names(session: Session, ids: Iterable[int], person: Person | None = None,
            ) -> dict[int, str]:
-    """Display names by person id; the caller's own name needs no query."""
+    """Display names by person id; the caller's and their partner's need no query."""
     names: dict[int, str] = {}
     wanted = set(ids)
     if person is not None and person.id in wanted:
         names[person.id] = person.name
         wanted.discard(person.id)
+    if person is not None and wanted:
+        viewer = viewer_for(session, person)  # already known to a request that got this far
+        if viewer.partner_id in wanted and viewer.partner_name is not None:
+            names[viewer.partner_id] = viewer.partner_name
+            wanted.discard(viewer.partner_id)
     if wanted:
         rows = session.exec(_names_query(), params={"ids": sorted(wanted)})
         names.update((int(i), n) for i, n in rows if i is not None)

@@ -47,6 +47,7 @@ class Viewer:
     shared_journal_id: int | None
     couple_id: int | None
     partner_id: int | None
+    partner_name: str | None = None
 
 
 _MEMO = "confide.viewer"
@@ -54,7 +55,7 @@ _MEMO = "confide.viewer"
 
 @functools.cache
 def _viewer_query() -> Any:
-    """The viewer's journals and partner in one statement (three lookups, one round trip)."""
+    """The viewer's journals and partner in one statement (four lookups, one round trip)."""
     person, couple = sa.bindparam("person", type_=sa.Integer), sa.bindparam("couple",
                                                                             type_=sa.Integer)
     return sa.select(
@@ -63,6 +64,8 @@ def _viewer_query() -> Any:
         select(Journal.id).where(Journal.kind == "shared", Journal.couple_id == couple)
         .scalar_subquery(),
         select(Person.id).where(Person.couple_id == couple, Person.id != person)
+        .limit(1).scalar_subquery(),
+        select(Person.name).where(Person.couple_id == couple, Person.id != person)
         .limit(1).scalar_subquery(),
     )
 
@@ -78,12 +81,13 @@ def viewer_for(session: Session, person: Person) -> Viewer:
     memo: tuple[tuple[int, int | None], Viewer] | None = session.info.get(_MEMO)
     if memo is not None and memo[0] == key:
         return memo[1]
-    private, shared, partner = session.exec(
+    private, shared, partner, partner_name = session.exec(
         _viewer_query(), params={"person": person.id, "couple": person.couple_id}).one()
     if private is None or (person.couple_id is not None and shared is None):
         raise NoResultFound(f"Person {person.id} has no journal to read from.")
-    viewer = Viewer(person.id, private, shared if person.couple_id is not None else None,
-                    person.couple_id, partner if person.couple_id is not None else None)
+    coupled = person.couple_id is not None
+    viewer = Viewer(person.id, private, shared if coupled else None, person.couple_id,
+                    partner if coupled else None, partner_name if coupled else None)
     session.info[_MEMO] = (key, viewer)
     return viewer
 

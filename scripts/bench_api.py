@@ -3,9 +3,10 @@
 
 Seeds a fresh SQLite journal with many couples and entries (bulk inserts through SQL Core,
 not the ORM one row at a time), starts the server as `confide serve` does (uvicorn in a
-subprocess, on loopback), then runs CLIENTS concurrent httpx clients, each signed in as a
-different person, and measures each operation separately. The last line printed is one
-JSON object with the figures (milliseconds), for docs/BENCHMARKS.md.
+subprocess, on loopback), then runs CLIENTS concurrent clients (lean keep-alive HTTP/1.1,
+or httpx), each signed in as a different person, and measures each operation separately.
+The last line printed is one JSON object with the figures (milliseconds), for
+docs/BENCHMARKS.md.
 
     .venv/bin/python scripts/bench_api.py                 # 100k entries, 32 clients
     .venv/bin/python scripts/bench_api.py --entries 20000 --requests 500   # quicker
@@ -184,36 +185,98 @@ def _path(op: str, target: dict[str, Any], rng: random.Random, words: list[str])
     return f"/api/search?q={rng.choice(words)}&limit=20"
 
 
+class LeanClient:
+    """One keep-alive HTTP/1.1 connection doing plain GETs: the least client work per request.
+
+    The clients share this machine's two cores with the server, and httpx spends about as
+    much CPU per request as the server does, so with it the figures measure the load
+    generator as much as Confide (``--client httpx`` shows by how much). The response is
+    read whole (status line, headers, Content-Length body) and the status checked.
+    """
+
+    def __init__(self, base_url: str, token: str) -> None:
+        host, _, port = base_url.removeprefix("http://").partition(":")
+        self.host, self.port = host, int(port)
+        self.prefix = f"Host: {host}\r\nAuthorization: Bearer {token}\r\nAccept: */*\r\n\r\n"
+        self.reader: asyncio.StreamReader | None = None
+        self.writer: asyncio.StreamWriter | None = None
+
+    async def __aenter__(self) -> LeanClient:
+        self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
+        return self
+
+    async def __aexit__(self, *_: object) -> None:
+        if self.writer is not None:
+            self.writer.close()
+
+    async def get(self, path: str) -> int:
+        assert self.reader is not None and self.writer is not None
+        self.writer.write(f"GET {path} HTTP/1.1\r\n{self.prefix}".encode())
+        head = await self.reader.readuntil(b"\r\n\r\n")
+        length = None
+        for line in head.split(b"\r\n")[1:]:
+            name, _, value = line.partition(b":")
+            if name.strip().lower() == b"content-length":
+                length = int(value)
+        if length is None:
+            raise RuntimeError("response without Content-Length")
+        await self.reader.readexactly(length)
+        return int(head[9:12])
+
+
+class HttpxClient:
+    def __init__(self, base_url: str, token: str) -> None:
+        self.client = httpx.AsyncClient(base_url=base_url, timeout=30,
+                                        headers={"Authorization": f"Bearer {token}"})
+
+    async def __aenter__(self) -> HttpxClient:
+        await self.client.__aenter__()
+        return self
+
+    async def __aexit__(self, *exc: Any) -> None:
+        await self.client.__aexit__(*exc)
+
+    async def get(self, path: str) -> int:
+        return (await self.client.get(path)).status_code
+
+
+CLIENTS: dict[str, type[LeanClient] | type[HttpxClient]] = {"lean": LeanClient,
+                                                             "httpx": HttpxClient}
+
+
 async def measure(base_url: str, op: str, targets: list[dict[str, Any]], requests: int,
                   words: list[str], seed_value: int, think_s: float,
-                  server: psutil.Process) -> dict[str, Any]:
+                  server: psutil.Process, client_kind: str = "lean") -> dict[str, Any]:
     """``requests`` calls of one operation spread over len(targets) concurrent clients, each
     waiting ``think_s`` between its requests (0: back to back, the server saturated)."""
     per_client = max(1, requests // len(targets))
     latencies: list[float] = []
     errors = 0
+    make = CLIENTS[client_kind]
 
     async def client_loop(index: int, target: dict[str, Any]) -> None:
         nonlocal errors
         rng = random.Random(seed_value * 1000 + index)
-        headers = {"Authorization": f"Bearer {target['token']}"}
-        async with httpx.AsyncClient(base_url=base_url, headers=headers, timeout=30) as client:
+        async with make(base_url, target["token"]) as client:
             for _ in range(3):  # warm the connection
                 await client.get(_path(op, target, rng, words))
             for _ in range(per_client):
                 if think_s:
                     await asyncio.sleep(think_s * rng.uniform(0.5, 1.5))
                 t0 = time.perf_counter()
-                r = await client.get(_path(op, target, rng, words))
+                status = await client.get(_path(op, target, rng, words))
                 latencies.append((time.perf_counter() - t0) * 1000)
-                if r.status_code != 200:
+                if status != 200:
                     errors += 1
 
     cpu_before = sum(server.cpu_times()[:2])
+    own_before = time.process_time()
     started = time.perf_counter()
     await asyncio.gather(*(client_loop(i, t) for i, t in enumerate(targets)))
     wall = time.perf_counter() - started
     cpu = sum(server.cpu_times()[:2]) - cpu_before
+    own = time.process_time() - own_before
+    calls = len(latencies) + 3 * len(targets)
     latencies.sort()
     return {
         "requests": len(latencies),
@@ -223,7 +286,8 @@ async def measure(base_url: str, op: str, targets: list[dict[str, Any]], request
         "max_ms": round(latencies[-1], 2),
         "throughput_rps": round(len(latencies) / wall, 1),
         # Server CPU per request (warm-up included): comparable across machines and loads.
-        "server_cpu_ms_per_request": round(cpu * 1000 / (len(latencies) + 3 * len(targets)), 2),
+        "server_cpu_ms_per_request": round(cpu * 1000 / calls, 2),
+        "client_cpu_ms_per_request": round(own * 1000 / calls, 2),
     }
 
 
@@ -236,6 +300,8 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--think-ms", type=float, default=1000.0,
                         help="pause of each client between requests in the paced run")
+    parser.add_argument("--client", choices=sorted(CLIENTS), default="lean",
+                        help="the load generator's HTTP client (see LeanClient)")
     parser.add_argument("--data-dir", type=Path, default=None,
                         help="keep the seeded data here (default: a temporary folder)")
     args = parser.parse_args()
@@ -263,7 +329,7 @@ def main() -> None:
             for op in ("list", "get", "search"):
                 got = asyncio.run(measure(f"http://127.0.0.1:{port}", op, targets,
                                           args.requests, words, args.seed, think,
-                                          psutil.Process(server.pid)))
+                                          psutil.Process(server.pid), args.client))
                 results[mode][op] = got
                 print(f"{mode:>9} {op:>6}: p50 {got['p50_ms']} ms, p99 {got['p99_ms']} ms, "
                       f"{got['throughput_rps']} req/s, server CPU "
@@ -282,6 +348,7 @@ def main() -> None:
                     "platform": platform.platform(terse=True)},
         "load_average_1m": round(os.getloadavg()[0], 2),
         "clients": args.clients,
+        "client": args.client,
         "think_ms_paced": args.think_ms,
         **dict(seeded.items()),
         **results,
