@@ -176,7 +176,6 @@ def speak(as_: AsOption = None) -> None:
     assert isinstance(session, VoiceSession)
     if early is not None and early.person_id == person_id:
         session.greeted = early.text
-    assert isinstance(session, VoiceSession)
     session.after_first_words = background.start
 
     def notices() -> list[str]:

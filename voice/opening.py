@@ -55,7 +55,7 @@ def _sqlite_file(settings: Settings) -> Path | None:
     url = settings.db_url
     if not url.startswith(prefix) or "?" in url:
         return None
-    path = Path(url[len(prefix):])
+    path = Path(url[len(prefix):]).resolve()
     return path if path.is_file() else None
 
 

@@ -101,3 +101,13 @@ def test_local_time_tolerates_an_unknown_zone() -> None:
     assert local_time(moment, "Europe/Berlin").hour == 1
     assert local_time(moment, "Not/A_Zone") == moment
     assert local_time(moment.replace(tzinfo=None), "Europe/Berlin").hour == 1
+
+
+def test_a_relative_database_path_works_too(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    settings = Settings(data_dir=tmp_path / "data", person=None)
+    add(settings, "Sam")
+    monkeypatch.chdir(tmp_path)
+    relative = Settings(data_dir=tmp_path / "data", person=None,
+                        database_url="sqlite:///data/confide.db")
+    card = read_person(relative, None)
+    assert card is not None and card.name == "Sam"
