@@ -4,7 +4,6 @@ take the same job."""
 
 from __future__ import annotations
 
-import threading
 from pathlib import Path
 
 import pytest
@@ -14,6 +13,7 @@ from sqlmodel import Session, select
 from models import jobs
 from models.db import create_db_engine, session_scope
 from models.tables import TranscriptionJob
+from tests.claims import claim_concurrently
 
 pytestmark = pytest.mark.unit
 
@@ -49,33 +49,17 @@ def test_concurrent_claimers_never_take_the_same_job(tmp_path: Path, engine: Eng
     total = 60
     _queue(engine, total)
     url = f"sqlite:///{tmp_path / 'test.db'}"
-    taken: list[list[int]] = [[] for _ in range(4)]
-    errors: list[BaseException] = []
-    start = threading.Barrier(len(taken))
+    own: list[Engine] = []
 
-    def claimer(mine: list[int]) -> None:
-        own = create_db_engine(url)  # its own connections, like another process
-        try:
-            start.wait()
-            while True:
-                with session_scope(own) as s:
-                    job = jobs.claim_next(s)
-                    if job is None:
-                        return
-                    assert job.id is not None
-                    mine.append(job.id)
-        except BaseException as exc:  # reported below, not lost in the thread
-            errors.append(exc)
-        finally:
-            own.dispose()
+    def separate_engine() -> Engine:  # its own connections, like another process
+        own.append(create_db_engine(url))
+        return own[-1]
 
-    threads = [threading.Thread(target=claimer, args=(t,)) for t in taken]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
-    assert not errors
-    claimed = [i for t in taken for i in t]
+    try:
+        claimed = claim_concurrently(separate_engine)
+    finally:
+        for e in own:
+            e.dispose()
     assert len(claimed) == len(set(claimed)) == total
     with Session(engine) as s:
         rows = s.exec(select(TranscriptionJob)).all()

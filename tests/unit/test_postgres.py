@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import threading
 import uuid
 from datetime import timedelta
 
@@ -16,6 +15,7 @@ from models.accounts import register
 from models.couples import create_invite, join_couple
 from models.db import create_db_engine, migrate, session_scope
 from models.errors import NotFound
+from tests.claims import claim_concurrently
 
 URL = os.environ.get("CONFIDE_TEST_POSTGRES_URL")
 pytestmark = [
@@ -73,26 +73,5 @@ def test_concurrent_job_claims_never_take_the_same_job_on_postgres(pg_session):
     with session_scope(engine) as s:
         for _ in range(40):
             jobs.enqueue(s)
-    taken: list[list[int]] = [[] for _ in range(4)]
-    errors: list[BaseException] = []
-
-    def claimer(mine: list[int]) -> None:
-        try:
-            while True:
-                with session_scope(engine) as s:
-                    job = jobs.claim_next(s)
-                    if job is None:
-                        return
-                    assert job.id is not None
-                    mine.append(job.id)
-        except BaseException as exc:  # reported below, not lost in the thread
-            errors.append(exc)
-
-    threads = [threading.Thread(target=claimer, args=(t,)) for t in taken]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
-    claimed = [i for t in taken for i in t]
-    assert not errors
+    claimed = claim_concurrently(lambda: engine)
     assert len(claimed) == len(set(claimed)) == 40
