@@ -11,11 +11,12 @@ form left open across a server restart still posts.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import os
 import secrets
-import time
+import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -88,28 +89,26 @@ _SECRET_BYTES = 32
 
 
 def persistent_secret(folder: Path) -> bytes:
-    """The CSRF key in ``folder``, created once (mode 0600) by whichever process gets there
-    first; the others read it."""
+    """The CSRF key in ``folder``, made once (mode 0600) by whichever process gets there
+    first; the others read it. It is written whole to a private file and then linked into
+    place, so no process (or crash) can ever leave a half-written key behind."""
     path = folder / SECRET_FILE
-    for _ in range(50):
+    if not path.exists():
+        folder.mkdir(parents=True, exist_ok=True)
+        fd, scratch = tempfile.mkstemp(dir=folder, prefix=".web-secret-")  # mode 0600
         try:
-            data = path.read_bytes()
-        except FileNotFoundError:
-            folder.mkdir(parents=True, exist_ok=True)
-            try:
-                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            except FileExistsError:
-                continue
-            key = secrets.token_bytes(_SECRET_BYTES)
             with os.fdopen(fd, "wb") as out:
-                out.write(key)
+                out.write(secrets.token_bytes(_SECRET_BYTES))
                 out.flush()
                 os.fsync(out.fileno())
-            return key
-        if len(data) >= _SECRET_BYTES:
-            return data[:_SECRET_BYTES]
-        time.sleep(0.01)  # another process is writing it this instant
-    raise RuntimeError(f"cannot read the web page's key {path}: delete it and start again")
+            with contextlib.suppress(FileExistsError):  # another process linked first
+                os.link(scratch, path)
+        finally:
+            os.unlink(scratch)
+    key = path.read_bytes()
+    if len(key) != _SECRET_BYTES:
+        raise RuntimeError(f"the web page's key {path} is damaged: delete it and start again")
+    return key
 
 
 @dataclass

@@ -31,3 +31,11 @@ def test_processes_starting_together_agree_on_one_key(tmp_path: Path) -> None:
     with ThreadPoolExecutor(8) as pool:
         keys = set(pool.map(lambda _: persistent_secret(tmp_path), range(32)))
     assert len(keys) == 1 and len(next(iter(keys))) == 32
+
+
+def test_no_scratch_file_is_left_and_a_damaged_key_is_named(tmp_path: Path) -> None:
+    persistent_secret(tmp_path)
+    assert [p.name for p in tmp_path.iterdir()] == [SECRET_FILE]
+    (tmp_path / SECRET_FILE).write_bytes(b"short")
+    with pytest.raises(RuntimeError, match="delete it"):
+        persistent_secret(tmp_path)
