@@ -4,7 +4,7 @@ from the outside (who wrote it, which journal, its links, whether it is unread).
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -21,6 +21,7 @@ from api.schemas import (
     ResponsePublic,
     SegmentPublic,
 )
+from models.entries import EntryView, ListedEntry
 from models.tables import (
     Entry,
     EntryRead,
@@ -37,6 +38,7 @@ __all__ = [
     "present_entries",
     "present_entry_detail",
     "present_goal",
+    "present_listed",
     "present_person",
     "present_reminder",
     "present_responses",
@@ -94,33 +96,44 @@ def _unread(session: Session, person: Person, entries: Sequence[Entry]) -> set[i
     return set(theirs) - opened
 
 
-def _entry_fields(entry: Entry, person: Person, private_journal: int, names: dict[int, str],
-                  unread: set[int]) -> dict[str, object]:
-    assert entry.id is not None
-    has_audio = entry.audio_path is not None
+_SHOWN = ("id", "author_id", "journal_id", "kind", "prompt_id", "prompt_text", "transcript",
+          "language", "word_count", "mood", "tags", "status", "status_reason", "audio_path",
+          "audio_duration_s", "created_at", "updated_at")
+"""The entry columns that go out (as ``_entry_fields`` reads them)."""
+
+
+def _shown(entry: EntryView) -> Mapping[str, Any]:
+    return {name: getattr(entry, name) for name in _SHOWN}
+
+
+def _entry_fields(v: Mapping[str, Any], person: Person, private_journal: int,
+                  names: dict[int, str], unread: bool) -> dict[str, object]:
+    """``v``: an entry's shown columns; a page row's mapping (by key is about four times
+    faster than a row's attributes, which counts at 20 rows a page)."""
+    entry_id, author, has_audio = v["id"], v["author_id"], v["audio_path"] is not None
     return {
-        "id": entry.id,
-        "author_id": entry.author_id,
-        "author_name": names.get(entry.author_id, ""),
-        "is_mine": entry.author_id == person.id,
-        "journal": "private" if entry.journal_id == private_journal else "shared",
-        "kind": entry.kind,
-        "prompt_id": entry.prompt_id,
-        "prompt_text": entry.prompt_text,
-        "transcript": entry.transcript,
-        "language": entry.language,
-        "word_count": entry.word_count,
-        "mood": entry.mood,
-        "tags": list(entry.tags or []),
-        "status": entry.status,
-        "status_reason": entry.status_reason,
+        "id": entry_id,
+        "author_id": author,
+        "author_name": names.get(author, ""),
+        "is_mine": author == person.id,
+        "journal": "private" if v["journal_id"] == private_journal else "shared",
+        "kind": v["kind"],
+        "prompt_id": v["prompt_id"],
+        "prompt_text": v["prompt_text"],
+        "transcript": v["transcript"],
+        "language": v["language"],
+        "word_count": v["word_count"],
+        "mood": v["mood"],
+        "tags": list(v["tags"] or []),
+        "status": v["status"],
+        "status_reason": v["status_reason"],
         "has_audio": has_audio,
-        "audio_duration_s": entry.audio_duration_s,
-        "audio_url": f"/api/entries/{entry.id}/audio" if has_audio else None,
-        "speech_url": f"/api/entries/{entry.id}/speech" if entry.transcript else None,
-        "unread": entry.id in unread,
-        "created_at": entry.created_at,
-        "updated_at": entry.updated_at,
+        "audio_duration_s": v["audio_duration_s"],
+        "audio_url": f"/api/entries/{entry_id}/audio" if has_audio else None,
+        "speech_url": f"/api/entries/{entry_id}/speech" if v["transcript"] else None,
+        "unread": unread,
+        "created_at": v["created_at"],
+        "updated_at": v["updated_at"],
     }
 
 
@@ -133,14 +146,26 @@ def present_entries(session: Session, person: Person,
     private = viewer_for(session, person).private_journal_id
     names = _names(session, (e.author_id for e in entries), person)
     unread = _unread(session, person, entries)
-    return [EntryPublic.model_validate(_entry_fields(e, person, private, names, unread))
-            for e in entries]
+    return [EntryPublic.model_validate(
+        _entry_fields(_shown(e), person, private, names, e.id in unread)) for e in entries]
+
+
+def present_listed(session: Session, person: Person,
+                   rows: Sequence[ListedEntry]) -> list[EntryPublic]:
+    """A page of ``list_entries`` as it goes out: its rows already say what was opened."""
+    if not rows:
+        return []
+    private = viewer_for(session, person).private_journal_id
+    names = _names(session, (r.author_id for r in rows), person)
+    return [EntryPublic.model_validate(_entry_fields(
+        r._mapping, person, private, names, r.author_id != person.id and not r.opened))
+        for r in rows]
 
 
 def present_entry_detail(session: Session, person: Person, entry: Entry) -> EntryDetailPublic:
-    fields = _entry_fields(entry, person, viewer_for(session, person).private_journal_id,
+    fields = _entry_fields(_shown(entry), person, viewer_for(session, person).private_journal_id,
                            _names(session, [entry.author_id], person),
-                           _unread(session, person, [entry]))
+                           entry.id in _unread(session, person, [entry]))
     fields["segments"] = [SegmentPublic.model_validate(s) for s in entry.segments or []]
     return EntryDetailPublic.model_validate(fields)
 

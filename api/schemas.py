@@ -204,6 +204,19 @@ class EntryDetailPublic(EntryPublic):
     segments: list[SegmentPublic]
 
 
+class EntryListQuery(BaseModel):
+    """The filters and page of ``GET /api/entries``, validated as one model."""
+
+    journal: Literal["private", "shared"] | None = None
+    author: Literal["me", "partner"] | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+    prompt_id: str | None = Field(default=None, max_length=80)
+    tag: str | None = Field(default=None, max_length=40)
+    cursor: str | None = Field(default=None, max_length=200)
+    limit: int = Field(default=50, ge=1, le=200)
+
+
 class EntryPagePublic(BaseModel):
     items: list[EntryPublic]
     next_cursor: str | None = Field(

@@ -9,15 +9,14 @@ from __future__ import annotations
 import base64
 import functools
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, Literal, Protocol, cast
 
 import numpy as np
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
-from sqlmodel.sql.expression import SelectOfScalar
 
 from models import jobs
 from models.errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -37,6 +36,8 @@ __all__ = [
     "MAX_TEXT",
     "EntryFilter",
     "EntryPage",
+    "EntryView",
+    "ListedEntry",
     "attach_transcript",
     "create_entry_from_audio",
     "create_written_entry",
@@ -305,13 +306,62 @@ class EntryFilter:
     tag: str | None = None
 
 
+class EntryView(Protocol):
+    """What a list or a card reads of an entry: an ``Entry``, or a row of a page."""
+
+    @property
+    def id(self) -> int | None: ...
+    @property
+    def author_id(self) -> int: ...
+    @property
+    def journal_id(self) -> int: ...
+    @property
+    def prompt_id(self) -> str | None: ...
+    @property
+    def prompt_text(self) -> str | None: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def audio_path(self) -> str | None: ...
+    @property
+    def audio_duration_s(self) -> float | None: ...
+    @property
+    def transcript(self) -> str: ...
+    @property
+    def language(self) -> str | None: ...
+    @property
+    def word_count(self) -> int: ...
+    @property
+    def mood(self) -> str | None: ...
+    @property
+    def tags(self) -> list[str]: ...
+    @property
+    def status(self) -> str: ...
+    @property
+    def status_reason(self) -> str | None: ...
+    @property
+    def created_at(self) -> datetime: ...
+    @property
+    def updated_at(self) -> datetime: ...
+
+
+class ListedEntry(EntryView, Protocol):
+    """An entry on a page: a plain row (no ORM object, no timed segments), with whether the
+    viewer has opened it, so a page needs neither object loading nor an unread query."""
+
+    @property
+    def opened(self) -> bool: ...
+    @property
+    def _mapping(self) -> Mapping[str, Any]: ...
+
+
 @dataclass(frozen=True, slots=True)
 class EntryPage:
-    entries: list[Entry]
+    entries: list[ListedEntry]
     next_cursor: str | None
 
 
-def _encode_cursor(entry: Entry) -> str:
+def _encode_cursor(entry: EntryView) -> str:
     raw = f"{entry.created_at.timestamp():.6f}:{entry.id}"
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
@@ -330,13 +380,18 @@ def _decode_cursor(cursor: str) -> tuple[datetime, int]:
 
 
 @functools.cache
-def _page_query(coupled: bool, given: frozenset[str]) -> SelectOfScalar[Entry]:
+def _page_query(coupled: bool, given: frozenset[str]) -> sa.Select[Any]:
     """One listing statement per combination of filters (``given``: the names of the bound
     parameters a page supplies), so a page costs an execution, not a build and compile."""
     def param(name: str, type_: Any = sa.Integer) -> Any:
         return sa.bindparam(name, type_=type_)
 
-    query = select(Entry).where(visible_template(coupled))
+    listed = [c for c in Entry.__table__.c if c.name != "segments"]  # type: ignore[attr-defined]
+    opened = sa.and_(col(EntryRead.entry_id) == col(Entry.id),
+                     col(EntryRead.person_id) == param("v_person"))
+    query = (sa.select(*listed, col(EntryRead.entry_id).is_not(None).label("opened"))
+             .outerjoin(EntryRead, opened)
+             .where(visible_template(coupled)))
     if "f_journal" in given:
         query = query.where(col(Entry.journal_id) == param("f_journal"))
     if "f_author" in given:
@@ -387,7 +442,7 @@ def list_entries(session: Session, person: Person, flt: EntryFilter | None = Non
         params["f_at"], params["f_id"] = _decode_cursor(cursor)
     params["f_limit"] = limit + 1
     query = _page_query(viewer.shared_journal_id is not None, frozenset(params))
-    rows = list(session.exec(query, params=params))
+    rows = cast(list[ListedEntry], session.execute(query, params).all())
     more = len(rows) > limit
     rows = rows[:limit]
     return EntryPage(rows, _encode_cursor(rows[-1]) if more and rows else None)

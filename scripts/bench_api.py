@@ -68,6 +68,14 @@ def _text(rng: random.Random, vocab: list[str], weights: list[float]) -> str:
     return " ".join(words).capitalize() + "."
 
 
+def _segments(body: str) -> list[dict[str, Any]]:
+    """Timed segments as a transcribed reply carries them: about 12 words (4 s) each."""
+    words = body.split()
+    return [{"start": i / 3.0, "end": (i + len(words[i:i + 12])) / 3.0,
+             "text": " ".join(words[i:i + 12]), "confidence": 0.9}
+            for i in range(0, len(words), 12)]
+
+
 def seed(engine: sa.Engine, entries: int, couples: int, seed_value: int) -> dict[str, Any]:
     """Bulk-insert couples, people, journals, entries and some responses; returns timings."""
     rng = random.Random(seed_value)
@@ -97,7 +105,7 @@ def seed(engine: sa.Engine, entries: int, couples: int, seed_value: int) -> dict
             created = now - timedelta(seconds=rng.randrange(365 * 86400))
             rows.append({
                 "id": i + 1, "author_id": author, "journal_id": journal, "kind": "reflection",
-                "transcript": body, "segments": [], "word_count": len(body.split()),
+                "transcript": body, "segments": _segments(body), "word_count": len(body.split()),
                 "tags": ["dinner"] if rng.random() < 0.1 else [], "status": "ready",
                 "language": "en", "created_at": created, "updated_at": created,
             })

@@ -7,16 +7,23 @@ see is 404 whether or not it exists, so ids do not leak.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated, Literal
+from typing import Annotated
 
 from fastapi import APIRouter, Query, status
 from sqlmodel import Session
 
 from api.deps import CurrentPerson, RowId, RuntimeDep, SessionDep, StoreDep
 from api.errors import Responses, error_doc
-from api.present import present_entries, present_entry_detail
+from api.present import present_entries, present_entry_detail, present_listed
 from api.routes.prompts import find_prompt
-from api.schemas import EntryCreate, EntryDetailPublic, EntryPagePublic, EntryPublic, EntryUpdate
+from api.schemas import (
+    EntryCreate,
+    EntryDetailPublic,
+    EntryListQuery,
+    EntryPagePublic,
+    EntryPublic,
+    EntryUpdate,
+)
 from models.entries import (
     EntryFilter,
     create_written_entry,
@@ -45,29 +52,18 @@ def _aware(moment: datetime | None) -> datetime | None:
 
 
 @router.get("")
-async def list_my_entries(
-    person: CurrentPerson,
-    session: SessionDep,
-    runtime: RuntimeDep,
-    journal: Literal["private", "shared"] | None = None,
-    author: Literal["me", "partner"] | None = None,
-    since: datetime | None = None,
-    until: datetime | None = None,
-    prompt_id: Annotated[str | None, Query(max_length=80)] = None,
-    tag: Annotated[str | None, Query(max_length=40)] = None,
-    cursor: Annotated[str | None, Query(max_length=200)] = None,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
-) -> EntryPagePublic:
+async def list_my_entries(person: CurrentPerson, session: SessionDep, runtime: RuntimeDep,
+                          q: Annotated[EntryListQuery, Query()]) -> EntryPagePublic:
     """Entries the caller may see, newest first; follow ``next_cursor`` for older ones."""
-    flt = EntryFilter(journal=journal, author=author, since=_aware(since), until=_aware(until),
-                      prompt_id=prompt_id, tag=tag)
-    return await runtime.db(_page, session, person, flt, cursor, limit)
+    flt = EntryFilter(journal=q.journal, author=q.author, since=_aware(q.since),
+                      until=_aware(q.until), prompt_id=q.prompt_id, tag=q.tag)
+    return await runtime.db(_page, session, person, flt, q.cursor, q.limit)
 
 
 def _page(session: Session, person: Person, flt: EntryFilter, cursor: str | None,
           limit: int) -> EntryPagePublic:
     page = list_entries(session, person, flt, cursor=cursor, limit=limit)
-    return EntryPagePublic(items=present_entries(session, person, page.entries),
+    return EntryPagePublic(items=present_listed(session, person, page.entries),
                            next_cursor=page.next_cursor)
 
 

@@ -7,6 +7,7 @@ entries by hand, so a private entry can only ever reach its author.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
@@ -30,6 +31,7 @@ from api.web.format import clock
 from models.couples import partner_of
 from models.entries import (
     EntryFilter,
+    EntryView,
     create_written_entry,
     get_entry,
     journal_id_for,
@@ -61,7 +63,7 @@ def names_for(session: Session, person: Person) -> dict[int, str]:
     return names
 
 
-def entry_title(entry: Entry, names: dict[int, str], me: int | None) -> str:
+def entry_title(entry: EntryView, names: dict[int, str], me: int | None) -> str:
     kind = KIND_WORDS.get(entry.kind, "reflection")
     if entry.author_id == me:
         return f"Your {kind}"
@@ -72,7 +74,7 @@ def entry_title(entry: Entry, names: dict[int, str], me: int | None) -> str:
 class EntryCard:
     """One entry as a journal list shows it."""
 
-    entry: Entry
+    entry: EntryView
     title: str
     author: str
     mine: bool
@@ -81,7 +83,7 @@ class EntryCard:
     responses: int
 
 
-def cards(session: Session, person: Person, entries: list[Entry]) -> list[EntryCard]:
+def cards(session: Session, person: Person, entries: Sequence[EntryView]) -> list[EntryCard]:
     names = names_for(session, person)
     ids = [e.id for e in entries if e.id is not None]
     unread = unread_ids(session, person, ids)

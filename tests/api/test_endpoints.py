@@ -177,6 +177,15 @@ def test_written_entries_list_filter_and_paginate(couple: tuple[Api, User, User]
     assert not unread[tagged["id"]]
     assert api.client.post(f"/api/entries/{ids[1]}/read", headers=sam.headers).status_code == 204
     assert not api.client.get(f"/api/entries/{ids[1]}", headers=sam.headers).json()["unread"]
+    # The list reads the same marks (its own query), and only the reader's own: the author
+    # opening an entry does not mark it read for the partner.
+    assert api.client.post(f"/api/entries/{ids[3]}/read", headers=alex.headers).status_code == 204
+    unread = {e["id"]: e["unread"]
+              for e in api.client.get("/api/entries", headers=sam.headers).json()["items"]}
+    assert unread == {tagged["id"]: False, ids[1]: False, ids[3]: True}
+    assert not any(e["unread"] for e in
+                   api.client.get("/api/entries", headers=alex.headers).json()["items"]
+                   if e["is_mine"])
     assert api.client.get("/api/entries", params={"cursor": "garbage!"},
                           headers=alex.headers).status_code == 422
     assert api.client.get("/api/entries", params={"limit": "0"},
