@@ -108,8 +108,8 @@ def _shown(entry: EntryView) -> Mapping[str, Any]:
 
 def _entry_fields(v: Mapping[str, Any], person: Person, private_journal: int,
                   names: dict[int, str], unread: bool) -> dict[str, object]:
-    """``v``: an entry's shown columns; a page row's mapping (by key is about four times
-    faster than a row's attributes, which counts at 20 rows a page)."""
+    """An entry's public fields from its shown columns ``v``: ``_shown(entry)``, or a page
+    row's ``_mapping`` (read by key, about four times faster than by attribute)."""
     entry_id, author, has_audio = v["id"], v["author_id"], v["audio_path"] is not None
     return {
         "id": entry_id,
