@@ -13,16 +13,17 @@ import logging
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import sqlalchemy as sa
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlmodel import Session, col, delete, func, select
-from sqlmodel.sql.expression import SelectOfScalar
 
 from models.errors import Conflict, InvalidInput, NotAuthenticated, NotFound, RateLimited
 from models.tables import ApiToken, Journal, LoginAttempt, Person, utcnow
+from models.visibility import remember_viewer, viewer_columns
 
 __all__ = [
     "Preferences",
@@ -180,10 +181,11 @@ def issue_token(session: Session, person: Person, ttl: timedelta,
 
 
 @functools.cache
-def _person_for_token_query() -> SelectOfScalar[Person]:
-    """Built once: the person behind a live token, found by the token hash's unique index."""
+def _person_for_token_query() -> Any:
+    """Built once: the person behind a live token, found by the token hash's unique index,
+    with what the visibility rule needs to know about them."""
     return (
-        select(Person)
+        sa.select(Person, *viewer_columns())
         .join(ApiToken, col(ApiToken.person_id) == col(Person.id))
         .where(col(ApiToken.token_hash) == sa.bindparam("token_hash", type_=sa.String),
                col(ApiToken.revoked_at).is_(None),
@@ -194,11 +196,12 @@ def _person_for_token_query() -> SelectOfScalar[Person]:
 def person_for_token(session: Session, token: str, now: datetime | None = None) -> Person:
     """The person a bearer or cookie token belongs to, if it is neither expired nor revoked
     (one indexed lookup: this runs on every signed-in request)."""
-    person = session.exec(_person_for_token_query(),
-                          params={"token_hash": _hash_token(token), "now": now or utcnow()},
-                          ).first()
-    if person is None:
+    row = session.execute(_person_for_token_query(),
+                          {"token_hash": _hash_token(token), "now": now or utcnow()}).first()
+    if row is None:
         raise NotAuthenticated("Sign in again: this session is not valid.")
+    person: Person = row[0]
+    remember_viewer(session, person, *row[1:])
     return person
 
 

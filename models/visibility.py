@@ -32,6 +32,8 @@ __all__ = [
     "Viewer",
     "entry_visible",
     "get_visible_entry",
+    "remember_viewer",
+    "viewer_columns",
     "viewer_for",
     "viewer_params",
     "visible_template",
@@ -53,42 +55,54 @@ class Viewer:
 _MEMO = "confide.viewer"
 
 
-@functools.cache
-def _viewer_query() -> Any:
-    """The viewer's journals and partner in one statement (four lookups, one round trip)."""
-    person, couple = sa.bindparam("person", type_=sa.Integer), sa.bindparam("couple",
-                                                                            type_=sa.Integer)
-    return sa.select(
-        select(Journal.id).where(Journal.kind == "private", Journal.owner_id == person)
+def viewer_columns() -> tuple[Any, Any, Any, Any]:
+    """The viewer's private journal, shared journal, partner id and partner name, as scalar
+    subqueries on ``Person``: selected beside a person (the token lookup does, so a signed-in
+    request finds who it is and what it may see in one statement) or on their own."""
+    partner = aliased(Person, name="partner")
+    return (
+        select(Journal.id).where(Journal.kind == "private", Journal.owner_id == Person.id)
         .scalar_subquery(),
-        select(Journal.id).where(Journal.kind == "shared", Journal.couple_id == couple)
+        select(Journal.id).where(Journal.kind == "shared", Journal.couple_id == Person.couple_id)
         .scalar_subquery(),
-        select(Person.id).where(Person.couple_id == couple, Person.id != person)
+        select(partner.id).where(partner.couple_id == Person.couple_id, partner.id != Person.id)
         .limit(1).scalar_subquery(),
-        select(Person.name).where(Person.couple_id == couple, Person.id != person)
-        .limit(1).scalar_subquery(),
+        select(partner.name).where(partner.couple_id == Person.couple_id,
+                                   partner.id != Person.id).limit(1).scalar_subquery(),
     )
 
 
-def viewer_for(session: Session, person: Person) -> Viewer:
-    """The person's ``Viewer``, remembered for the rest of the session's transaction.
+@functools.cache
+def _viewer_query() -> Any:
+    return sa.select(*viewer_columns()).where(
+        col(Person.id) == sa.bindparam("person", type_=sa.Integer))
 
-    The memo is dropped whenever the session flushes or its transaction ends, so a change
-    of couple or journals within a request is always seen.
-    """
+
+def remember_viewer(session: Session, person: Person, private: int | None, shared: int | None,
+                    partner: int | None, partner_name: str | None) -> Viewer | None:
+    """The person's ``Viewer`` from ``viewer_columns`` values, kept for the rest of the
+    session's transaction (dropped whenever it flushes or ends, so a change of couple or
+    journals within a request is always seen); None if a journal it needs is missing."""
     assert person.id is not None
-    key = (person.id, person.couple_id)
-    memo: tuple[tuple[int, int | None], Viewer] | None = session.info.get(_MEMO)
-    if memo is not None and memo[0] == key:
-        return memo[1]
-    private, shared, partner, partner_name = session.exec(
-        _viewer_query(), params={"person": person.id, "couple": person.couple_id}).one()
     if private is None or (person.couple_id is not None and shared is None):
-        raise NoResultFound(f"Person {person.id} has no journal to read from.")
+        return None
     coupled = person.couple_id is not None
     viewer = Viewer(person.id, private, shared if coupled else None, person.couple_id,
                     partner if coupled else None, partner_name if coupled else None)
-    session.info[_MEMO] = (key, viewer)
+    session.info[_MEMO] = ((person.id, person.couple_id), viewer)
+    return viewer
+
+
+def viewer_for(session: Session, person: Person) -> Viewer:
+    """The person's ``Viewer``: remembered for this transaction, or one query."""
+    assert person.id is not None
+    memo: tuple[tuple[int, int | None], Viewer] | None = session.info.get(_MEMO)
+    if memo is not None and memo[0] == (person.id, person.couple_id):
+        return memo[1]
+    viewer = remember_viewer(session, person,
+                             *session.exec(_viewer_query(), params={"person": person.id}).one())
+    if viewer is None:
+        raise NoResultFound(f"Person {person.id} has no journal to read from.")
     return viewer
 
 

@@ -10,8 +10,8 @@ import pytest
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from models import entries, jobs, mutual, search
-from models.accounts import register
+from models import entries, jobs, mutual, search, visibility
+from models.accounts import issue_token, person_for_token, register
 from models.couples import create_invite, join_couple
 from models.db import create_db_engine, migrate, session_scope
 from models.errors import NotFound
@@ -66,6 +66,11 @@ def test_journal_operations_and_privacy_on_postgres(pg_session):
     assert [e.id for e in entries.list_entries(s, alex, flt).entries] == [private.id]
     with pytest.raises(NotFound):
         entries.get_entry(s, sam, private.id)
+    token = issue_token(s, sam, timedelta(hours=1)).token
+    s.commit()
+    assert person_for_token(s, token).id == sam.id
+    viewer = visibility.viewer_for(s, sam)
+    assert (viewer.partner_id, viewer.partner_name) == (alex.id, "Alex")
 
 
 def test_concurrent_job_claims_never_take_the_same_job_on_postgres(pg_session):

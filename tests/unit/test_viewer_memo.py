@@ -4,11 +4,13 @@ transaction, and computed again as soon as the session writes anything."""
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
+from sqlalchemy import event
 from sqlmodel import Session
 
-from models.accounts import register
+from models.accounts import issue_token, person_for_token, register
 from models.couples import create_invite, join_couple
 from models.visibility import viewer_for
 
@@ -40,3 +42,28 @@ def test_viewer_is_forgotten_when_the_transaction_ends(session: Session) -> None
     session.commit()
     assert viewer_for(session, alex) is not first
     assert viewer_for(session, alex) == first
+
+
+def test_the_token_lookup_finds_the_viewer_in_the_same_statement(session: Session) -> None:
+    alex = register(session, "Alex", "correct horse 1")
+    sam = register(session, "Sam", "correct horse 2")
+    join_couple(session, sam, create_invite(session, alex, timedelta(hours=1)).code)
+    token = issue_token(session, sam, timedelta(hours=1)).token
+    session.commit()
+    statements: list[str] = []
+    engine = session.get_bind()
+
+    def count(_conn: Any, _cursor: Any, statement: str, *_rest: Any) -> None:
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        assert person_for_token(session, token).id == sam.id
+        remembered = viewer_for(session, sam)
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert len(statements) == 1, statements  # the viewer came with the person
+    session.commit()
+    fresh = viewer_for(session, sam)
+    assert remembered is not fresh and remembered == fresh
+    assert (fresh.partner_id, fresh.partner_name) == (alex.id, "Alex")
