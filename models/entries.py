@@ -416,7 +416,8 @@ def _page_query(coupled: bool, given: frozenset[str]) -> sa.Select[Any]:
 
 def list_entries(session: Session, person: Person, flt: EntryFilter | None = None, *,
                  cursor: str | None = None, limit: int = 50) -> EntryPage:
-    """Visible entries, newest first, filtered, one page at a time."""
+    """Visible entries, newest first, filtered, one page at a time, as plain rows
+    (``ListedEntry``): a page is read far more often than anything is written."""
     flt = flt or EntryFilter()
     if not 1 <= limit <= 200:
         raise InvalidInput("limit must be between 1 and 200.")
