@@ -15,19 +15,16 @@ paying Whisper's fixed cost per chunk; only then does timing shape the passes.
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
-import functools
 import logging
 import threading
 import time
 from collections import deque
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
 from models.transcript import Transcript
+from voice.heap import return_freed_memory
 from voice.transcriber import (
     SAMPLE_RATE,
     ProgressCallback,
@@ -63,28 +60,6 @@ class ChunkingOptions:
     """When closed chunks pile up (a busy CPU), transcribe neighbours together up to this
     length, so the worker catches up instead of paying Whisper's fixed cost per chunk.
     0 transcribes every chunk on its own (cuts then fully decide the passes)."""
-
-
-@functools.cache
-def _malloc_trim() -> Callable[[int], int] | None:
-    name = ctypes.util.find_library("c")
-    try:
-        libc = ctypes.CDLL(name) if name else None
-    except OSError:
-        return None
-    trim = getattr(libc, "malloc_trim", None)  # glibc only
-    return trim if callable(trim) else None
-
-
-def _return_freed_memory() -> None:
-    """Give freed heap pages back to the OS once a reply is done.
-
-    Each session's worker thread gets its own glibc arena, which keeps what it freed; over
-    many replies a long-running voice loop or server would otherwise creep upwards.
-    """
-    trim = _malloc_trim()
-    if trim is not None:
-        trim(0)
 
 
 def _windows(seconds: float) -> int:
@@ -227,7 +202,7 @@ class StreamingTranscription(TranscriptionStream):
             self._error = exc
         finally:
             self._done.set()
-            _return_freed_memory()
+            return_freed_memory()
 
     def _segment(self) -> None:
         """Walk the new VAD windows, closing chunks where the rules allow."""

@@ -25,6 +25,7 @@ import numpy as np
 
 from confide.settings import BUNDLED_MODEL, Settings
 from models.transcript import Segment, Transcript
+from voice.heap import keep_inference_buffers
 from voice.transcriber import (
     SAMPLE_RATE,
     ModelUnavailableError,
@@ -223,6 +224,7 @@ def _load_model(ref: str, local: bool, device: str, compute_type: str, threads: 
         log.info("loaded Whisper model %s on %s (%s, %d threads)",
                  ref, device, compute_type, threads)
         _models[key] = model
+        keep_inference_buffers()
         _install_window_trim()
         return model
 
