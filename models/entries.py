@@ -111,6 +111,7 @@ def create_entry_from_audio(
     kind: str = "reflection",
     mutual_key: str | None = None,
     audio_name: str | None = None,
+    created_at: datetime | None = None,
 ) -> Entry:
     """Store the recording durably, then the row (status 'recorded') and its transcription job.
 
@@ -134,6 +135,7 @@ def create_entry_from_audio(
             audio_duration_s=round(float(samples.shape[0]) / rate, 3),
             audio_sample_rate=rate,
             status="recorded",
+            created_at=created_at or utcnow(),
         )
         session.add(entry)
         session.flush()
@@ -205,6 +207,7 @@ def create_written_entry(
     prompt_text: str | None = None,
     mood: str | None = None,
     tags: Sequence[str] = (),
+    created_at: datetime | None = None,
 ) -> Entry:
     """A typed reflection: an entry like any other, without audio."""
     body = text.strip()
@@ -225,6 +228,7 @@ def create_written_entry(
         mood=_check_mood(mood),
         tags=_clean_tags(tags),
         status="ready",
+        created_at=created_at or utcnow(),
     )
     session.add(entry)
     session.flush()
