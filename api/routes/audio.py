@@ -21,6 +21,7 @@ from models.errors import Conflict, NotFound
 from models.responses import get_response
 from models.storage import AudioStore
 from models.tables import Entry
+from prompts.speakable import text_to_read_aloud
 
 __all__ = ["router"]
 
@@ -95,8 +96,9 @@ def entry_speech(
 ) -> Response:
     """The transcript read aloud in the caller's chosen voice, rate and volume."""
     entry = get_entry(session, person, entry_id)
-    text = entry.transcript.strip()
-    if not text:
+    # Only punctuation, emoji or symbols: the engine would render silence or nothing.
+    text = text_to_read_aloud(entry.transcript)
+    if text is None:
         raise Conflict("This entry has no words to read aloud yet.")
     settings = runtime.settings
     path = runtime.speech.render(
