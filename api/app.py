@@ -20,6 +20,7 @@ from starlette.concurrency import run_in_threadpool
 
 from api.deps import Runtime
 from api.errors import ERROR_RESPONSES, install_error_handlers
+from api.head import HeadAsGetMiddleware
 from api.media import SpeechRenderer, SynthesizerPort
 from api.routes import ROUTERS, health
 from api.security import BodyLimitMiddleware, RateLimiter, SecurityHeadersMiddleware
@@ -135,6 +136,7 @@ def create_app(
             expose_headers=["Content-Range", "Accept-Ranges", "ETag", "Retry-After"],
         )
     app.add_middleware(SecurityHeadersMiddleware, hsts=settings.cookie_secure)
+    app.add_middleware(HeadAsGetMiddleware)  # outermost: everything inside sees a GET
     return app
 
 
