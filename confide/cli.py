@@ -77,6 +77,7 @@ def doctor() -> None:
 def devices(
     has_real: Annotated[bool, typer.Option("--has-real", help="Only exit 0/1: is there a "
                                            "microphone and a speaker?")] = False,
+    json_: Annotated[bool, typer.Option("--json", help="Print JSON (shape in README.md).")] = False,
 ) -> None:
     """List audio input and output devices."""
     from voice.devices import DeviceError, has_real_devices, list_devices
@@ -87,6 +88,13 @@ def devices(
         found = list_devices()
     except DeviceError as exc:
         fail(str(exc))
+    if json_:
+        import json
+
+        sys.stdout.write(json.dumps([{"index": d.index, "name": d.name, "inputs": d.inputs,
+                                      "outputs": d.outputs, "default_rate": d.default_rate}
+                                     for d in found], indent=2, ensure_ascii=False) + "\n")
+        return
     table = Table("index", "name", "inputs", "outputs", "rate")
     for d in found:
         table.add_row(str(d.index), d.name, str(d.inputs), str(d.outputs), f"{d.default_rate:.0f}")
@@ -117,7 +125,9 @@ def people_add(
 
 
 @people_app.command("list")
-def people_list() -> None:
+def people_list(
+    json_: Annotated[bool, typer.Option("--json", help="Print JSON (shape in README.md).")] = False,
+) -> None:
     """List the people who use this journal."""
     from sqlmodel import select
 
@@ -125,7 +135,15 @@ def people_list() -> None:
     from models.tables import Person
 
     with cli_session(settings_or_exit()) as session:
-        for person in session.exec(select(Person).order_by(Person.name)):
+        people = list(session.exec(select(Person).order_by(Person.name)))
+        if json_:
+            import json
+
+            sys.stdout.write(json.dumps([{"name": p.name, "paired": p.couple_id is not None,
+                                          "timezone": p.timezone} for p in people],
+                                        indent=2, ensure_ascii=False) + "\n")
+            return
+        for person in people:
             paired = "paired" if person.couple_id else "not paired"
             out.print(f"{person.name} ({paired}, {person.timezone})")
 

@@ -34,6 +34,8 @@ reminders_app = typer.Typer(help="Your reminders to journal: days, time, time zo
                                  "export them to a calendar.", no_args_is_help=True)
 
 AsOption = Annotated[str | None, typer.Option("--as", help="Whose journal (a person's name).")]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table "
+                                                         "(shape in README.md).")]
 
 _out = Console()
 _err = Console(stderr=True)
@@ -53,12 +55,26 @@ def _now() -> datetime:
 
 # -- goals ------------------------------------------------------------------------------
 @goals_app.command("list")
-def goals_list(as_: AsOption = None) -> None:
+def goals_list(as_: AsOption = None, json_: JsonOption = False) -> None:
     """List your couple's goals with their latest and average ratings."""
     from models.goals import list_checkins, list_goals
 
     with acting(as_) as (session, person):
         goals = list_goals(session, person)
+        if json_:
+            rows: list[dict[str, object]] = []
+            for goal in goals:
+                assert goal.id is not None
+                ratings = [c.rating for c in list_checkins(session, person, goal.id)]
+                rows.append({
+                    "id": goal.id, "title": goal.title, "why": goal.why, "status": goal.status,
+                    "created_at": goal.created_at.isoformat(), "checkins": len(ratings),
+                    "latest": ratings[-1] if ratings else None,
+                    "average": round(sum(ratings) / len(ratings), 2) if ratings else None,
+                    "ratings": ratings,
+                })
+            _print_json(rows)
+            return
         if not goals:
             _out.print(NO_GOALS, highlight=False)
             return
@@ -119,6 +135,10 @@ def goals_done(
         _out.print(f"“{done.title}” is marked done.", highlight=False)
 
 
+def _print_json(rows: list[dict[str, object]]) -> None:
+    sys.stdout.write(json.dumps(rows, indent=2, ensure_ascii=False) + "\n")
+
+
 # -- reminders --------------------------------------------------------------------------
 def _local(moment: datetime | None, zone: str) -> str:
     if moment is None:
@@ -131,13 +151,30 @@ def _local(moment: datetime | None, zone: str) -> str:
 
 
 @reminders_app.command("list")
-def reminders_list(as_: AsOption = None) -> None:
+def reminders_list(as_: AsOption = None, json_: JsonOption = False) -> None:
     """List your reminders and when each fires next."""
     from models.reminders import list_reminders, next_fire_of
-    from models.schedule import rule_days_text
+    from models.schedule import DAY_NAMES, rule_days_text
 
     with acting(as_) as (session, person):
         found = list_reminders(session, person)
+        if json_:
+            now = _now()
+            rows: list[dict[str, object]] = []
+            for r in found:
+                snoozed = r.enabled and r.snoozed_until is not None and r.snoozed_until > now
+                upcoming = next_fire_of(r, now)
+                rows.append({
+                    "id": r.id, "kind": r.kind, "days": [DAY_NAMES[d][:3].lower()
+                                                         for d in sorted(r.days)],
+                    "time": r.local_time, "timezone": r.timezone, "enabled": r.enabled,
+                    "state": "snoozed" if snoozed else "on" if r.enabled else "paused",
+                    "snoozed_until": r.snoozed_until.isoformat() if snoozed and r.snoozed_until
+                    else None,
+                    "next": upcoming.isoformat() if upcoming is not None else None,
+                })
+            _print_json(rows)
+            return
         if not found:
             _out.print(NO_REMINDERS, highlight=False)
             return
