@@ -62,9 +62,9 @@ class StreamOptions:
     """Silence between sentences (the engine's own trailing silence is trimmed to this)."""
     clause_pause_s: float = 0.08
     """Silence where the first sentence is cut at a comma."""
-    first_chunk_words: int = 8
+    first_chunk_words: int = 6
     """A first sentence longer than this is cut at a clause (or before a joining word), so
-    the first audio is ready in about the time eight words take to make."""
+    the first audio is ready in about the time six words take to make."""
     lookahead: int = 2
     """Chunks made ahead of the one playing."""
     silence_level: float = 0.01

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 
 import numpy as np
 import pytest
@@ -49,7 +50,7 @@ def test_a_short_first_sentence_is_one_chunk_and_the_last_has_no_pause():
 def test_a_long_first_sentence_is_cut_at_a_comma_within_reach():
     text = ("When you think about the last week, which small moment made you feel most cared "
             "for? Take your time.")
-    chunks = speech_chunks(text)
+    chunks = speech_chunks(text, StreamOptions(first_chunk_words=8))
     assert [c.text for c in chunks] == [
         "When you think about the last week,",
         "which small moment made you feel most cared for?", "Take your time."]
@@ -82,39 +83,6 @@ def test_trim_silence_keeps_a_little_edge():
     trimmed = trim_silence(samples, rate, keep_s=0.01)
     assert trimmed.size == 100 + 2 * 10
     assert trim_silence(np.zeros(50, dtype=np.float32), rate).size == 0
-
-
-class _Clock:
-    """A clock that synthesis moves forward, so pacing is tested without sleeping."""
-
-    def __init__(self) -> None:
-        self.now = 0.0
-        self.lock = threading.Lock()
-
-    def __call__(self) -> float:
-        with self.lock:
-            return self.now
-
-    def advance(self, seconds: float) -> None:
-        with self.lock:
-            self.now += seconds
-
-
-class _SlowSynth(SpeechSynthesizer):
-    """A tone per chunk; each call costs ``cost_s`` on the fake clock."""
-
-    def __init__(self, clock: _Clock, cost_s: float, rate: int = 16_000) -> None:
-        self.clock, self.cost_s, self.rate = clock, cost_s, rate
-        self.calls: list[str] = []
-
-    def synthesize(self, text, *, voice=None, rate=165, volume=1.0):
-        self.calls.append(text)
-        self.clock.advance(self.cost_s)
-        t = np.arange(int(self.rate * 0.05 * len(text.split()))) / self.rate
-        return (0.3 * np.sin(2 * np.pi * 300 * t)).astype(np.float32), self.rate
-
-    def voices(self):
-        return [("slow", "Slow")]
 
 
 def test_speech_starts_with_the_lead_in_then_plays_every_chunk():
@@ -155,27 +123,39 @@ def test_a_stop_set_before_speaking_plays_nothing():
     assert not report.completed and sink.blocks == []
 
 
-def test_fast_synthesis_leaves_no_gap_and_slow_synthesis_shows_one():
-    clock = _Clock()
-    opts = StreamOptions(lookahead=2)
-    text = "One two three four. Five six seven eight. Nine ten eleven twelve."
+class _SlowSynth(SpeechSynthesizer):
+    """A tone of ``audio_s`` per chunk that takes ``cost_s`` (real time) to make."""
 
-    fast = _SlowSynth(clock, cost_s=0.01)
-    report = StreamedSpeech(fast, FakeSink(), opts, clock=clock).speak(text)
-    assert report.completed and report.gaps_s and max(report.gaps_s) <= 0.15
+    def __init__(self, cost_s: float, audio_s: float, rate: int = 16_000) -> None:
+        self.cost_s, self.audio_s, self.rate = cost_s, audio_s, rate
 
-    clock2 = _Clock()
-    slow = _SlowSynth(clock2, cost_s=2.0)  # ten times slower than real time
-    report = StreamedSpeech(slow, FakeSink(), opts, clock=clock2).speak(text)
-    assert max(report.gaps_s) > 0.15
+    def synthesize(self, text, *, voice=None, rate=165, volume=1.0):
+        time.sleep(self.cost_s)
+        t = np.arange(int(self.rate * self.audio_s)) / self.rate
+        return (0.3 * np.sin(2 * np.pi * 300 * t)).astype(np.float32), self.rate
+
+    def voices(self):
+        return [("slow", "Slow")]
 
 
-def test_first_audio_time_counts_only_the_first_chunk():
-    clock = _Clock()
-    synth = _SlowSynth(clock, cost_s=0.1)
-    report = StreamedSpeech(synth, FakeSink(), clock=clock).speak(
-        "Hello. This is a second sentence. And a third one.")
-    assert report.first_audio_s is not None and report.first_audio_s == pytest.approx(0.1, abs=0.11)
+def test_synthesis_faster_than_real_time_leaves_no_gap():
+    synth = _SlowSynth(cost_s=0.02, audio_s=0.3)
+    report = StreamedSpeech(synth, FakeSink()).speak("One two. Three four. Five six.")
+    assert report.completed and len(report.gaps_s) == 2
+    assert max(report.gaps_s) <= 0.05
+
+
+def test_synthesis_slower_than_real_time_shows_as_a_gap():
+    synth = _SlowSynth(cost_s=0.3, audio_s=0.02)
+    report = StreamedSpeech(synth, FakeSink(), StreamOptions(sentence_pause_s=0.0)).speak(
+        "One two. Three four. Five six.")
+    assert min(report.gaps_s) > 0.15
+
+
+def test_first_audio_waits_only_for_the_first_chunk():
+    synth = _SlowSynth(cost_s=0.1, audio_s=1.0)
+    report = StreamedSpeech(synth, FakeSink()).speak("Hello. A second sentence. A third one.")
+    assert report.first_audio_s is not None and 0.09 < report.first_audio_s < 0.19
 
 
 def test_a_synthesis_error_reaches_the_caller():
