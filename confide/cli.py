@@ -240,7 +240,7 @@ def main() -> None:
 def _register_subcommands() -> None:
     """Attach the commands that live in their own modules (imported here, not at the top,
     because they import this module's app and helpers)."""
-    from confide import cli_voice  # noqa: F401  (registers speak and demo)
+    from confide import cli_import, cli_voice  # noqa: F401  (register import, speak and demo)
     from confide.cli_goals import goals_app, progress, reminders_app
     from confide.cli_prompts import programs_app, prompts_app
     from confide.cli_serve import serve

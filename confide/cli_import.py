@@ -1,0 +1,318 @@
+"""`confide import dayone|jrnl|text|memos`: bring a journal in, idempotently.
+
+Each command reads its source first (a bad source stops it with one line and nothing
+written), then writes entry by entry through the journal's own operations, each entry in
+its own transaction with its import mark. Recordings are then transcribed from the
+durable job queue with a progress bar; stopping at any point loses nothing, and running
+the same command again carries on where it stopped (what is in is skipped as already
+imported, waiting recordings are transcribed).
+"""
+
+from __future__ import annotations
+
+import enum
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import typer
+from rich.console import Console
+
+from confide.cli import app
+from confide.cli_support import fail, settings_or_exit
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from confide.settings import Settings
+    from models.import_marks import SourceKind
+    from models.importing import Candidate, ImportReport, Parsed
+
+__all__ = ["import_app"]
+
+import_app = typer.Typer(
+    help="Bring entries in: a Day One or jrnl JSON export, a folder of Markdown or text "
+    "files, a folder of voice memos. Importing the same thing twice adds nothing.",
+    no_args_is_help=True,
+)
+
+_err = Console(stderr=True)
+
+# Printed wording, kept together.
+MSG_IMPORTED = "Imported {n} {entries} into your {journal} journal from {source}."
+MSG_NOTHING_NEW = "Nothing new to import from {source}."
+MSG_SKIPPED_HEAD = "Skipped {n}:"
+MSG_NOTICES_HEAD = "Notes:"
+MSG_INTERRUPTED = ("Stopped. Everything listed above is in; run the same command again to "
+                   "import the rest.")
+MSG_TRANSCRIBING = "Transcribing {n} {recordings}"
+MSG_TRANSCRIBED = "Transcribed {done} {recordings}."
+MSG_TRANSCRIBE_LATER = ("Waiting for a transcript: {n}. Run the same command again, or "
+                        "`confide serve`, to transcribe them.")
+MSG_NO_MODEL = "The speech model is not available ({reason}); the recordings are kept."
+MSG_TRANSCRIPTION_STOPPED = ("Transcription stopped; still waiting: {n}. Run the same command "
+                             "again to carry on.")
+MSG_BAD_TZ = "Unknown time zone {tz!r}: use an IANA name such as Europe/Berlin."
+
+MAX_FILE_BYTES = 2 * 1024**3
+MAX_SECONDS = 4 * 3600.0
+
+
+class Journal(enum.StrEnum):
+    private = "private"
+    shared = "shared"
+
+
+AsOption = Annotated[str | None, typer.Option("--as", help="Whose journal (a person's name).")]
+JournalOption = Annotated[Journal, typer.Option(
+    help="Which journal the entries go to.")]
+TzOption = Annotated[str | None, typer.Option(
+    "--tz", help="IANA time zone for dates the source gives without one; yours by default.")]
+JsonOption = Annotated[bool, typer.Option(
+    "--json", help="Print the report as JSON (imported, skipped with reasons, notes).")]
+TranscribeOption = Annotated[bool, typer.Option(
+    "--transcribe/--no-transcribe",
+    help="Transcribe the imported recordings now (else they wait in the queue).")]
+
+
+def _word(n: int, word: str) -> str:
+    return word if n == 1 else f"{word}s"
+
+
+def _decode(source: Path | bytes) -> tuple[np.ndarray, int]:
+    from voice.audio_file import decode_audio
+
+    audio = decode_audio(source, target_rate=None, max_bytes=MAX_FILE_BYTES,
+                         max_seconds=MAX_SECONDS)
+    return audio.samples, audio.rate
+
+
+@contextmanager
+def _steps(total: int, label: str) -> Iterator[Callable[[Candidate], None]]:
+    """A progress bar over the entries being written, on stderr when it is a terminal."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    if total == 0 or not _err.is_terminal:
+        yield lambda _candidate: None
+        return
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                  console=_err, transient=True) as bar:
+        task = bar.add_task(label, total=total)
+        yield lambda _candidate: bar.advance(task)
+
+
+def _run_import(source: Path, kind: SourceKind, as_: str | None, journal: Journal,
+                tz: str | None, json_: bool, transcribe: bool,
+                parse: Callable[[ZoneInfo], Parsed]) -> None:
+    from confide.wiring import audio_store, cli_session, resolve_person
+    from models.errors import ConfideError
+    from models.importing import import_candidates, recording_statuses
+
+    settings = settings_or_exit()
+    zone: ZoneInfo | None = None
+    if tz is not None:
+        try:
+            zone = ZoneInfo(tz)
+        except (ZoneInfoNotFoundError, ValueError):
+            fail(MSG_BAD_TZ.format(tz=tz), 2)
+    try:
+        with cli_session(settings) as session:
+            person = resolve_person(session, settings, as_)
+            if zone is None:
+                try:
+                    zone = ZoneInfo(person.timezone)
+                except (ZoneInfoNotFoundError, ValueError):
+                    zone = ZoneInfo("UTC")
+            parsed = parse(zone)
+            with _steps(len(parsed.candidates), f"Importing {source.name}") as step:
+                report = import_candidates(session, audio_store(settings), person, parsed,
+                                           kind=kind, journal=journal.value, decode=_decode,
+                                           on_step=step)
+    except ConfideError as exc:
+        fail(str(exc))
+    transcription: dict[str, int] = {}
+    if not json_:
+        _print_report(report, source, journal)
+    if report.interrupted:
+        if json_:
+            _print_json(report, transcription)
+        raise typer.Exit(130)
+    if kind in ("dayone", "memo") and (report.audio_entry_ids or _waiting(settings)):
+        transcription = _transcribe(settings, transcribe, quiet=json_)
+        with cli_session(settings) as session:
+            transcription["imported_recordings"] = len(report.audio_entry_ids)
+            for status, n in recording_statuses(session, report.audio_entry_ids).items():
+                transcription[status] = n
+    if json_:
+        _print_json(report, transcription)
+
+
+def _print_json(report: ImportReport, transcription: dict[str, int]) -> None:
+    data = report.as_dict()
+    data["transcription"] = transcription
+    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+
+
+def _print_report(report: ImportReport, source: Path, journal: Journal) -> None:
+    """Plain lines (no table): they read well piped and through a screen reader."""
+    count = sum(len(i.entry_ids) for i in report.imported)
+    if count:
+        typer.echo(MSG_IMPORTED.format(n=count, entries="entry" if count == 1 else "entries",
+                                       journal=journal.value, source=source))
+    else:
+        typer.echo(MSG_NOTHING_NEW.format(source=source))
+    if report.skipped:
+        typer.echo(MSG_SKIPPED_HEAD.format(n=len(report.skipped)))
+        for skipped in report.skipped:
+            typer.echo(f"  {skipped.label}: {skipped.message}")
+    if report.notices:
+        typer.echo(MSG_NOTICES_HEAD)
+        for notice in report.notices:
+            typer.echo(f"  {notice}")
+    if report.interrupted:
+        typer.echo(MSG_INTERRUPTED, err=True)
+
+
+def _waiting(settings: Settings) -> int:
+    from confide.wiring import cli_session
+    from models.importing import queued_transcriptions
+
+    with cli_session(settings) as session:
+        return queued_transcriptions(session)
+
+
+def _transcribe(settings: Settings, transcribe: bool, *, quiet: bool) -> dict[str, int]:
+    """Drain the durable queue with a progress bar; Ctrl+C leaves the rest queued (a job
+    cut off mid-way is put back by the next run)."""
+    from models import jobs
+
+    def say(line: str) -> None:
+        if not quiet:
+            typer.echo(line, err=True)
+
+    waiting = _waiting(settings)
+    if not transcribe:
+        say(MSG_TRANSCRIBE_LATER.format(n=waiting))
+        return {"transcribed": 0, "waiting": waiting}
+    from confide.wiring import audio_store, cli_session, database
+    from confide.wiring import transcriber as make_transcriber
+    from voice.jobs_runner import run_one_job
+    from voice.transcriber import ModelUnavailableError
+
+    with cli_session(settings) as session:
+        jobs.requeue_stale(session)
+    try:
+        engine = make_transcriber(settings)
+    except ModelUnavailableError as exc:
+        say(MSG_NO_MODEL.format(reason=exc))
+        say(MSG_TRANSCRIBE_LATER.format(n=waiting))
+        return {"transcribed": 0, "waiting": waiting}
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    done = 0
+    try:
+        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                      TimeElapsedColumn(), console=_err, transient=True,
+                      disable=quiet or not _err.is_terminal) as bar:
+            task = bar.add_task(MSG_TRANSCRIBING.format(
+                n=waiting, recordings=_word(waiting, "recording")), total=waiting)
+            while run_one_job(database(settings), audio_store(settings), engine) is not None:
+                done += 1
+                bar.update(task, completed=done, total=done + _waiting(settings))
+    except KeyboardInterrupt:
+        left = _waiting(settings)
+        say(MSG_TRANSCRIPTION_STOPPED.format(n=left))
+        raise typer.Exit(130) from None
+    say(MSG_TRANSCRIBED.format(done=done, recordings=_word(done, "recording")))
+    return {"transcribed": done, "waiting": _waiting(settings)}
+
+
+@import_app.command("dayone")
+def import_dayone(
+    export: Annotated[Path, typer.Argument(
+        help="The Day One JSON export: its zip, the unzipped folder, or Journal.json.")],
+    as_: AsOption = None,
+    journal: JournalOption = Journal.private,
+    tz: TzOption = None,
+    json_: JsonOption = False,
+    transcribe: TranscribeOption = True,
+) -> None:
+    """Import a Day One JSON export (text, tags, recordings).
+
+    Dates keep their time zones; each recording in audios/ becomes a spoken entry and is
+    transcribed. Photos, videos and PDFs are skipped with a note."""
+    from models.importing import parse_dayone
+
+    _run_import(export, "dayone", as_, journal, tz, json_, transcribe,
+                lambda zone: parse_dayone(export, zone))
+
+
+@import_app.command("jrnl")
+def import_jrnl(
+    export: Annotated[Path, typer.Argument(
+        help="The file `jrnl --export json` wrote (use - for standard input).")],
+    as_: AsOption = None,
+    journal: JournalOption = Journal.private,
+    tz: TzOption = None,
+    json_: JsonOption = False,
+) -> None:
+    """Import a jrnl JSON export (title and body, date and time, tags, starred)."""
+    from models.errors import InvalidInput
+    from models.importing import parse_jrnl
+
+    def parse(zone: ZoneInfo) -> Parsed:
+        if str(export) == "-":
+            return parse_jrnl(sys.stdin.buffer.read(), zone, name="standard input")
+        try:
+            data = export.read_bytes()
+        except OSError as exc:
+            raise InvalidInput(f"{export}: {exc.strerror or exc}.") from exc
+        return parse_jrnl(data, zone, name=export.name)
+
+    _run_import(export, "jrnl", as_, journal, tz, json_, False, parse)
+
+
+@import_app.command("text")
+def import_text(
+    folder: Annotated[Path, typer.Argument(help="A folder of .md or .txt files, one entry each.")],
+    as_: AsOption = None,
+    journal: JournalOption = Journal.private,
+    tz: TzOption = None,
+    json_: JsonOption = False,
+) -> None:
+    """Import a folder of Markdown or text files, one entry each.
+
+    A file's date comes from its front matter (date:), its first heading, or its name
+    (2024-03-05.md); tags and mood from its front matter."""
+    from models.importing import parse_text_folder
+
+    _run_import(folder, "text", as_, journal, tz, json_, False,
+                lambda zone: parse_text_folder(folder, zone))
+
+
+@import_app.command("memos")
+def import_memos(
+    folder: Annotated[Path, typer.Argument(
+        help="A folder of voice memos: WAV, M4A, MP3, OGG, Opus, FLAC, AAC.")],
+    as_: AsOption = None,
+    journal: JournalOption = Journal.private,
+    tz: TzOption = None,
+    json_: JsonOption = False,
+    transcribe: TranscribeOption = True,
+) -> None:
+    """Import a folder of voice memos as spoken entries, and transcribe them.
+
+    A memo's date comes from its metadata, else its name (2024-03-05 18.22.m4a,
+    20240305_182200.m4a), else its modification time. Stopped half-way? Run it again: it
+    carries on."""
+    from models.importing import parse_memo_folder
+
+    _run_import(folder, "memo", as_, journal, tz, json_, transcribe,
+                lambda zone: parse_memo_folder(folder, zone))
+
+
+app.add_typer(import_app, name="import")
