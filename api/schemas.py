@@ -9,9 +9,10 @@ from the domain rows, never the rows themselves, so a new column cannot leak by 
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Literal
+from typing import Annotated, Any, Literal
+from zoneinfo import available_timezones
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 __all__ = [
     "CheckInAudioForm",
@@ -56,12 +57,51 @@ __all__ = [
 ]
 
 JournalName = Literal["private", "shared"]
+Mood = Literal["calm", "hopeful", "grateful", "tender", "anxious", "sad", "angry", "hurt", "tired"]
+"""``models.tables.MOODS``, as the schema's enum."""
+ReminderKind = Literal["reflection", "goal_checkin", "partner_shared"]
+"""``models.reminders.KINDS``."""
+
+# What the journal's own checks enforce, said in the schema so that every value the schema
+# allows is accepted. Patterns are searched (JSON Schema's rule) and read by Python's ``re``
+# here (``regex_engine`` below), the way the journal reads the text; \x1c-\x1f and \x85
+# are spaces to Python's ``str.split`` but not to every regex engine, so they are named.
+NOT_BLANK = r"[^\s\x1c-\x1f\x85]"
+"""Holds something other than whitespace (the journal strips or collapses whitespace)."""
+HAS_LETTER_OR_DIGIT = r"[^\W_]"
+"""Holds a letter or digit: an invite code is read as its letters and digits only."""
+TAG = r'^[^"\\]*[^\s\x1c-\x1f\x85"\\][^"\\]*$'
+"""A tag: not blank, without double quotes or backslashes."""
+CLOCK_TIME = r"^\s*([01]?\d|2[0-3]):[0-5]\d\s*$"
+"""``models.schedule.parse_local_time``: H:MM or HH:MM on a 24-hour clock."""
+
+
+def _time_zones(schema: dict[str, Any]) -> None:
+    """The zone names ``zoneinfo`` knows here, listed when the schema is built (not on import)."""
+    schema["enum"] = sorted(available_timezones())
+
+
+TimeZoneName = Annotated[str, Field(max_length=64, examples=["Europe/Berlin"],
+                                    json_schema_extra=_time_zones)]
+
+
+def _whole(value: object) -> object:
+    """4.0 is the integer 4 to JSON Schema; strict mode still refuses "4", true and 4.5."""
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
+# Integers as JSON Schema means them: numbers without a fractional part.
+Weekday = Annotated[int, Field(ge=0, le=6), BeforeValidator(_whole)]
+SpeechRate = Annotated[int, Field(ge=80, le=400), BeforeValidator(_whole)]
+RowRef = Annotated[int, Field(ge=1, le=2**63 - 1), BeforeValidator(_whole)]
+Rating = Annotated[int, Field(ge=1, le=5), BeforeValidator(_whole)]
 
 
 class Input(BaseModel):
     """Base of every request body: unknown fields and loose types are refused (422)."""
 
-    model_config = ConfigDict(extra="forbid", strict=True, str_max_length=20_000)
+    model_config = ConfigDict(extra="forbid", strict=True, str_max_length=20_000,
+                              regex_engine="python-re")
 
 
 class ErrorPublic(BaseModel):
@@ -74,9 +114,9 @@ class ErrorPublic(BaseModel):
 
 
 class RegisterRequest(Input):
-    name: str = Field(min_length=1, max_length=80, examples=["Alex"])
+    name: str = Field(min_length=1, max_length=80, pattern=NOT_BLANK, examples=["Alex"])
     passphrase: str = Field(min_length=8, max_length=1000)
-    timezone: str = Field(default="UTC", max_length=64, examples=["Europe/Berlin"])
+    timezone: TimeZoneName = "UTC"
 
 
 class LoginRequest(Input):
@@ -111,11 +151,11 @@ class PreferencesUpdate(Input):
     """How Confide speaks and listens to this person; omitted fields stay as they are."""
 
     tts_voice: str | None = Field(default=None, max_length=80)
-    tts_rate: int | None = Field(default=None, ge=80, le=400)
+    tts_rate: SpeechRate | None = None
     tts_volume: float | None = Field(default=None, ge=0.0, le=1.0)
     pause_allowance_s: float | None = Field(default=None, ge=0.5, le=60.0)
     max_reply_s: float | None = Field(default=None, ge=5.0, le=24 * 3600.0)
-    timezone: str | None = Field(default=None, max_length=64)
+    timezone: TimeZoneName | None = None
 
 
 # --- couples --------------------------------------------------------------------------------
@@ -127,7 +167,8 @@ class InvitePublic(BaseModel):
 
 
 class CoupleJoin(Input):
-    invite_code: str = Field(min_length=1, max_length=40)
+    invite_code: str = Field(min_length=1, max_length=40, pattern=HAS_LETTER_OR_DIGIT,
+                             examples=["ABCD-EFGH"])
 
 
 class PartnerPublic(BaseModel):
@@ -148,20 +189,22 @@ class CouplePublic(BaseModel):
 class EntryCreate(Input):
     """A written entry (a spoken one is uploaded to /api/recordings)."""
 
-    text: str = Field(min_length=1, max_length=20_000)
+    text: str = Field(min_length=1, max_length=20_000, pattern=NOT_BLANK)
     journal: JournalName = "private"
     prompt_id: str | None = Field(default=None, max_length=80)
-    mood: str | None = Field(default=None, max_length=20)
-    tags: list[str] = Field(default_factory=list, max_length=12)
+    mood: Mood | Literal[""] | None = None
+    tags: list[Annotated[str, Field(max_length=40, pattern=TAG)]] = Field(
+        default_factory=list, max_length=12)
 
 
 class EntryUpdate(Input):
     """Share or unshare, correct the transcript, set mood or tags; ``mood: null`` clears it."""
 
     visibility: JournalName | None = None
-    transcript: str | None = Field(default=None, max_length=20_000)
-    mood: str | None = Field(default=None, max_length=20)
-    tags: list[str] | None = Field(default=None, max_length=12)
+    transcript: str | None = Field(default=None, max_length=20_000, pattern=NOT_BLANK)
+    mood: Mood | Literal[""] | None = None
+    tags: list[Annotated[str, Field(max_length=40, pattern=TAG)]] | None = Field(
+        default=None, max_length=12)
 
 
 class EntryPublic(BaseModel):
@@ -247,14 +290,14 @@ class JobPublic(BaseModel):
 class ResponseCreate(Input):
     """A written answer; send multipart with a ``file`` to answer by voice instead."""
 
-    text: str = Field(min_length=1, max_length=20_000)
-    parent_id: int | None = Field(default=None, ge=1, le=2**63 - 1)
+    text: str = Field(min_length=1, max_length=20_000, pattern=NOT_BLANK)
+    parent_id: RowRef | None = None
 
 
 class ResponseAudioForm(Input):
     """The other fields of a spoken answer's multipart form."""
 
-    parent_id: int | None = Field(default=None, ge=1, le=2**63 - 1)
+    parent_id: RowRef | None = None
 
 
 class ResponsePublic(BaseModel):
@@ -279,7 +322,7 @@ class ResponsePublic(BaseModel):
 class MutualAnswerCreate(Input):
     """A written answer to a mutual prompt; send multipart with a ``file`` to speak it."""
 
-    text: str = Field(min_length=1, max_length=20_000)
+    text: str = Field(min_length=1, max_length=20_000, pattern=NOT_BLANK)
 
 
 class MutualAudioForm(Input):
@@ -305,12 +348,12 @@ class MutualAnswerCreated(BaseModel):
 
 
 class GoalCreate(Input):
-    title: str = Field(min_length=1, max_length=200)
+    title: str = Field(min_length=1, max_length=200, pattern=NOT_BLANK)
     why: str = Field(default="", max_length=1000)
 
 
 class GoalUpdate(Input):
-    title: str | None = Field(default=None, min_length=1, max_length=200)
+    title: str | None = Field(default=None, min_length=1, max_length=200, pattern=NOT_BLANK)
     why: str | None = Field(default=None, max_length=1000)
     status: Literal["active", "paused", "done"] | None = None
 
@@ -327,14 +370,14 @@ class GoalPublic(BaseModel):
 class CheckInCreate(Input):
     """A written check-in; send multipart with ``rating`` and a ``file`` to speak it."""
 
-    rating: int = Field(ge=1, le=5)
+    rating: Rating
     reflection: str = Field(default="", max_length=20_000)
 
 
 class CheckInAudioForm(Input):
     """The other fields of a spoken check-in's multipart form."""
 
-    rating: int = Field(ge=1, le=5)
+    rating: Rating
 
 
 class CheckInPublic(BaseModel):
@@ -351,18 +394,18 @@ class CheckInPublic(BaseModel):
 
 
 class ReminderCreate(Input):
-    days: list[int] = Field(min_length=1, max_length=7,
-                            description="Weekdays, 0 = Monday … 6 = Sunday.")
-    local_time: str = Field(pattern=r"^\d{2}:\d{2}$", examples=["20:30"])
-    timezone: str | None = Field(default=None, max_length=64)
-    kind: str = Field(default="reflection", max_length=20)
+    days: list[Weekday] = Field(min_length=1, max_length=7,
+                                description="Weekdays, 0 = Monday … 6 = Sunday.")
+    local_time: str = Field(pattern=CLOCK_TIME, max_length=20, examples=["20:30"])
+    timezone: TimeZoneName | None = None
+    kind: ReminderKind = "reflection"
 
 
 class ReminderUpdate(Input):
-    days: list[int] | None = Field(default=None, min_length=1, max_length=7)
-    local_time: str | None = Field(default=None, pattern=r"^\d{2}:\d{2}$")
-    timezone: str | None = Field(default=None, max_length=64)
-    kind: str | None = Field(default=None, max_length=20)
+    days: list[Weekday] | None = Field(default=None, min_length=1, max_length=7)
+    local_time: str | None = Field(default=None, pattern=CLOCK_TIME, max_length=20)
+    timezone: TimeZoneName | None = None
+    kind: ReminderKind | None = None
     enabled: bool | None = None
 
 
