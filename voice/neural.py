@@ -49,11 +49,12 @@ DEFAULT_NEURAL_VOICE = "en_US-joe-medium"
 
 NATIVE_WPM = 200.0
 """The rate setting at which the joe voice speaks at its own pace (length scale 1.0). Chosen so
-that one setting speaks about as fast on both engines: at 165, joe says 207 words a minute
-over the prompts and espeak-ng 199 (scripts/bench_tts.py, wpm_at_165); at its own pace joe
-says 228 (native_wpm)."""
+that one setting speaks about as fast on both engines: at 165, joe says 205-213 words a
+minute over the prompts and espeak-ng 194-201 (scripts/bench_tts.py, wpm_at_165); at its own
+pace joe says about 238 (native_wpm)."""
 
 _TERMINATORS = ".!?,;:"
+_MAX_WORDS = 24
 _PAUSE_CHARS = re.compile(r"[\s\u00a0]+")
 
 
@@ -235,10 +236,21 @@ class PiperSynthesizer(SpeechSynthesizer):
 
     def synthesize(self, text: str, *, voice: str | None = None, rate: int = 165,
                    volume: float = 1.0) -> tuple[np.ndarray, int]:
+        from voice.streamed_speech import StreamOptions, speech_chunks
+
+        # Sentence by sentence (long ones cut at a clause): the model's working memory grows
+        # with the input, 250 MB of RSS on 20 words and up to 490 MB on 40.
+        whole = StreamOptions(first_chunk_words=_MAX_WORDS, max_chunk_words=_MAX_WORDS)
+        pieces = [self._one(chunk.text, rate, volume) for chunk in speech_chunks(text, whole)]
+        if not pieces:
+            return np.zeros(0, dtype=np.float32), self._voice.sample_rate
+        return np.concatenate(pieces), self._voice.sample_rate
+
+    def _one(self, text: str, rate: int, volume: float) -> np.ndarray:
         v = self._voice
         phonemes = v.phonemize(text)
         if not phonemes:
-            return np.zeros(0, dtype=np.float32), v.sample_rate
+            return np.zeros(0, dtype=np.float32)
         ids = np.array([phoneme_ids(phonemes, v.id_map)], dtype=np.int64)
         scales = np.array([v.noise_scale,
                            v.base_length * length_scale_for(rate, self.options.native_wpm),
@@ -251,7 +263,8 @@ class PiperSynthesizer(SpeechSynthesizer):
         with v.lock:  # one run at a time: the session already uses every core
             audio = v.session.run(None, feeds)[0]
         samples = np.asarray(audio, dtype=np.float32).reshape(-1) * (self.options.gain * float(volume))
-        return np.clip(samples, -1.0, 1.0).astype(np.float32), v.sample_rate
+        out: np.ndarray = np.clip(samples, -1.0, 1.0).astype(np.float32)
+        return out
 
     def voices(self) -> list[tuple[str, str]]:
         return [(self.options.name, "Joe (US English, neural)")]

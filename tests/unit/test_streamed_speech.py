@@ -70,6 +70,14 @@ def test_only_the_first_sentence_is_cut():
     assert len(speech_chunks(text)) == 2
 
 
+def test_a_long_first_sentence_grows_from_short_chunks_and_long_sentences_are_capped():
+    long = " ".join(["word"] * 30)
+    chunks = speech_chunks(f"{long}. {long}.")
+    sizes = [len(c.text.split()) for c in chunks]
+    assert sizes[:3] == [6, 12, 12] and all(n <= 24 for n in sizes)
+    assert sum(sizes) == 60
+
+
 def test_chunks_put_every_word_back_in_order():
     text = ("Before we begin, remember that you can say pause, repeat or skip at any time, and "
             "that nothing you say leaves this room. Ready when you are.")
