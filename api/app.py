@@ -24,6 +24,7 @@ from api.head import HeadAsGetMiddleware
 from api.media import SpeechRenderer, SynthesizerPort
 from api.routes import ROUTERS, health
 from api.security import BodyLimitMiddleware, RateLimiter, SecurityHeadersMiddleware
+from api.unlocked import UnlockedSessions
 from api.worker import TranscriptionWorker
 from confide import __version__
 from confide.settings import Settings
@@ -75,12 +76,15 @@ def create_app(
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     engine = create_db_engine(settings.db_url, pool_size=10)
     store = AudioStore(settings.audio_dir)
+    unlocked = UnlockedSessions()
     runtime = Runtime(
         settings=settings,
         engine=engine,
         store=store,
         worker=TranscriptionWorker(engine, store,
-                                   transcriber_factory or _real_transcriber(settings)),
+                                   transcriber_factory or _real_transcriber(settings),
+                                   unlocked=unlocked.people),
+        unlocked=unlocked,
         speech=SpeechRenderer(store, synthesizer_factory or _real_synthesizer),
         register_limiter=RateLimiter(limit=20, window_s=timedelta(hours=1).total_seconds()),
         upload_limiter=RateLimiter(limit=120, window_s=timedelta(hours=1).total_seconds()),
@@ -99,6 +103,7 @@ def create_app(
             yield
         finally:
             await run_in_threadpool(runtime.worker.stop)
+            unlocked.clear()
             engine.dispose()
 
     app = FastAPI(

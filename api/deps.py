@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Annotated, Literal, ParamSpec, TypeVar
 from urllib.parse import urlsplit
@@ -21,10 +21,13 @@ from starlette.concurrency import run_in_threadpool
 
 from api.media import SpeechRenderer
 from api.security import RateLimiter
+from api.unlocked import UnlockedSessions
 from api.worker import TranscriptionWorker
 from confide.settings import Settings
 from models.accounts import person_for_token
 from models.errors import Forbidden, NotAuthenticated
+from models.keys import Keys
+from models.sealing import use_keys
 from models.storage import AudioStore
 from models.tables import Person
 
@@ -43,7 +46,9 @@ __all__ = [
     "clear_session_cookie",
     "get_runtime",
     "get_session",
+    "remember_sign_in",
     "set_session_cookie",
+    "signed_in_person",
 ]
 
 log = logging.getLogger(__name__)
@@ -69,6 +74,8 @@ class Runtime:
     speech: SpeechRenderer
     register_limiter: RateLimiter
     upload_limiter: RateLimiter
+    unlocked: UnlockedSessions = field(default_factory=UnlockedSessions)
+    """The keys sign-ins opened, by token, in memory only (``api.unlocked``)."""
     inline_db: bool = False
     """Run database work on the event loop (SQLite) instead of the thread pool; see ``db``."""
 
@@ -173,9 +180,32 @@ async def get_token(
 CurrentToken = Annotated[AuthToken, Depends(get_token)]
 
 
+def signed_in_person(runtime: Runtime, session: Session, token: str) -> Person:
+    """The person behind a live token, with the keys their sign-in unlocked put in this
+    session; a token whose keys this process does not hold (a restart) must sign in again."""
+    person = person_for_token(session, token)
+    keys = runtime.unlocked.get(token)
+    if keys is None or keys.person_id != person.id:
+        raise NotAuthenticated("Sign in again to unlock your journal.")
+    use_keys(session, keys)
+    return person
+
+
+def remember_sign_in(runtime: Runtime, session: Session, person: Person, keys: Keys,
+                     token: str, expires_at: datetime) -> None:
+    """Keep the keys a sign-in opened for this token, and do the work that waited for them
+    (files written while locked are indexed, a journal from before sealing is sealed)."""
+    from models.unlocking import settle
+
+    runtime.unlocked.put(token, keys, expires_at)
+    use_keys(session, keys)
+    settle(session, runtime.store, keys, person)
+    runtime.worker.wake()  # recordings of theirs that waited for the key can be transcribed
+
+
 async def get_current_person(runtime: RuntimeDep, session: SessionDep,
                              token: CurrentToken) -> Person:
-    return await runtime.db(person_for_token, session, token.token)
+    return await runtime.db(signed_in_person, runtime, session, token.token)
 
 
 CurrentPerson = Annotated[Person, Depends(get_current_person)]

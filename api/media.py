@@ -2,25 +2,25 @@
 
 An upload is judged by what it decodes to, never by its file name or declared type:
 corrupt, empty, silent-length or non-audio bytes are refused before anything is stored.
-Rendered speech is cached beside the recordings as
-``derived/speech-entry-{id}-{hash}.wav`` (the hash covers text and voice settings), which is
-the pattern ``models.entries.delete_entry`` removes with the entry.
+Rendered speech is cached sealed beside the recordings as
+``derived/speech-entry-{id}-{hash}.sealed`` (a keyed hash of text and voice settings), which
+is the pattern ``models.entries.delete_entry`` removes with the entry.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import io
 import logging
-import os
 import threading
 from collections.abc import Callable
-from pathlib import Path
 from typing import BinaryIO, Protocol
 
 import numpy as np
 
 from api.errors import ServiceUnavailableError
+from models import crypto
 from models.errors import InvalidAudio, TooLarge
 from models.storage import AudioStore
 
@@ -83,24 +83,23 @@ class SpeechRenderer:
         self._lock = threading.Lock()
 
     @staticmethod
-    def cache_key(text: str, voice: str | None, rate: int, volume: float) -> str:
+    def cache_key(text: str, voice: str | None, rate: int, volume: float,
+                  data_key: bytes) -> str:
+        """Keyed by the entry's data key, so the file name says nothing about the words."""
         raw = f"{voice or ''}\x00{rate}\x00{volume:.3f}\x00{text}".encode()
-        return hashlib.sha256(raw).hexdigest()[:16]
+        return hmac.new(crypto.derive(data_key, "speech-name"), raw, hashlib.sha256).hexdigest()[:16]
 
-    def path_for(self, entry_id: int, key: str) -> Path:
-        return self._store.root / "derived" / f"speech-entry-{entry_id}-{key}.wav"
-
-    def render(self, entry_id: int, text: str, *, voice: str | None, rate: int,
-               volume: float) -> Path:
-        """The cached WAV of ``text`` read aloud, rendering it first if needed."""
+    def render(self, entry_id: int, text: str, data_key: bytes, *, voice: str | None,
+               rate: int, volume: float) -> tuple[bytes, str]:
+        """The WAV of ``text`` read aloud (and a tag for its ETag), from the sealed cache or
+        rendered now and cached sealed with the entry's key."""
         import soundfile as sf
 
-        path = self.path_for(entry_id, self.cache_key(text, voice, rate, volume))
-        if path.is_file():
-            return path
+        name = f"speech-entry-{entry_id}-{self.cache_key(text, voice, rate, volume, data_key)}"
+        rel = f"derived/{name}.sealed"
         with self._lock:
-            if path.is_file():
-                return path
+            if self._store.exists(rel):
+                return self._store.read_derived(rel, data_key), rel
             try:
                 if self._synth is None:
                     self._synth = self._factory()
@@ -114,18 +113,12 @@ class SpeechRenderer:
             buf = io.BytesIO()
             sf.write(buf, np.clip(np.asarray(samples, dtype=np.float32), -1.0, 1.0), int(sr),
                      format="WAV", subtype="PCM_16")
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_name(path.name + ".part")
-            with open(tmp, "wb") as fh:
-                fh.write(buf.getvalue())
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, path)
+            self._store.write_derived(f"{name}.sealed", buf.getvalue(), data_key)
             # Older renders of this entry (an earlier transcript or voice) are stale now.
-            for old in path.parent.glob(f"speech-entry-{entry_id}-*.wav"):
-                if old != path:
+            for old in (self._store.root / "derived").glob(f"speech-entry-{entry_id}-*"):
+                if old.name != f"{name}.sealed":
                     old.unlink(missing_ok=True)
-        return path
+        return buf.getvalue(), rel
 
     def forget(self, entry_id: int) -> None:
         """Remove every render of an entry (used when it vanished mid-render)."""

@@ -20,7 +20,7 @@ from sqlalchemy.engine import Engine
 from models import jobs
 from models.db import session_scope
 from models.storage import AudioStore
-from voice.jobs_runner import run_one_job
+from voice.jobs_runner import KeyRing, run_one_job
 from voice.transcriber import Transcriber
 
 __all__ = ["ModelState", "TranscriptionWorker"]
@@ -39,10 +39,12 @@ class TranscriptionWorker:
         store: AudioStore,
         transcriber_factory: Callable[[], Transcriber],
         *,
+        unlocked: KeyRing = dict,
         poll_s: float = 2.0,
         retry_load_s: float = 30.0,
     ) -> None:
         self._engine = engine
+        self._unlocked = unlocked
         self._store = store
         self._factory = transcriber_factory
         self._poll_s = poll_s
@@ -116,7 +118,7 @@ class TranscriptionWorker:
         if self._transcriber is None and not self._load():
             return False
         assert self._transcriber is not None
-        job_id = run_one_job(self._engine, self._store, self._transcriber)
+        job_id = run_one_job(self._engine, self._store, self._transcriber, self._unlocked)
         if job_id is None:
             return False
         log.info("transcription job %d finished", job_id)

@@ -108,9 +108,9 @@ def people_add(
                                              "this person can sign in to the web page.")] = False,
     timezone: Annotated[str, typer.Option(help="IANA time zone, e.g. Europe/Berlin.")] = "UTC",
 ) -> None:
-    """Add a person (with their private journal)."""
+    """Add a person (with their private journal, sealed with their own key)."""
     from confide.wiring import cli_session
-    from models.accounts import register
+    from models.accounts import register_person
     from models.errors import ConfideError
 
     settings = settings_or_exit()
@@ -118,10 +118,12 @@ def people_add(
         if passphrase else None
     try:
         with cli_session(settings) as session:
-            person = register(session, name, secret, timezone=timezone)
-            out.print(f"Added {person.name}. Their private journal is ready.")
+            person, _keys, words = register_person(session, name, secret, timezone=timezone)
+            out.print(f"Added {person.name}. Their private journal is ready, sealed so only "
+                      "they can read it.")
     except ConfideError as exc:
         fail(str(exc))
+    out.print(MSG_RECOVERY.format(words=words))
 
 
 @people_app.command("list")
@@ -148,18 +150,50 @@ def people_list(
             out.print(f"{person.name} ({paired}, {person.timezone})")
 
 
+MSG_RECOVERY = (
+    "Recovery key: {words}\n"
+    "Write these 12 words down and keep them somewhere safe. With them you can set a new "
+    "passphrase if you forget yours. Without the passphrase and these words, nobody can open "
+    "the journal again, not even Confide."
+)
+
+
 @people_app.command("passphrase")
-def people_passphrase(name: str) -> None:
-    """Set or change a person's passphrase for the web page and the API."""
+def people_passphrase(
+    name: str,
+    recovery: Annotated[bool, typer.Option(
+        "--recovery", help="Open with the 12 recovery words (a forgotten passphrase).")] = False,
+) -> None:
+    """Set or change a person's passphrase: asks the current one (or the recovery words);
+    only the small wrap of their key changes, nothing is re-encrypted."""
+    from confide.cli_unlock import ask_passphrase
     from confide.wiring import cli_session
+    from models import keys
     from models.accounts import get_person_by_name, set_passphrase
     from models.errors import ConfideError
 
     settings = settings_or_exit()
-    secret = typer.prompt("New passphrase", hide_input=True, confirmation_prompt=True)
     try:
         with cli_session(settings) as session:
-            set_passphrase(session, get_person_by_name(session, name), secret)
+            person = get_person_by_name(session, name)
+            if not keys.has_keys(session, person.id or 0):  # someone from before sealing
+                secret = typer.prompt("New passphrase", hide_input=True,
+                                      confirmation_prompt=True) \
+                    if sys.stdin.isatty() else sys.stdin.readline().rstrip("\r\n")
+                _keys, words = keys.create_person_keys(session, person, secret)
+                out.print(MSG_RECOVERY.format(words=words))
+                return
+            if recovery or not keys.has_passphrase(session, person):
+                words = typer.prompt("Recovery words", hide_input=True) \
+                    if sys.stdin.isatty() else sys.stdin.readline()
+                unlocked = keys.unlock_with_recovery(session, person, words)
+            else:
+                from confide.cli_unlock import unlock_in
+
+                unlocked = unlock_in(session, settings, person, ask_passphrase(person.name))
+            secret = typer.prompt("New passphrase", hide_input=True, confirmation_prompt=True) \
+                if sys.stdin.isatty() else sys.stdin.readline().rstrip("\r\n")
+            set_passphrase(session, unlocked, secret)
     except ConfideError as exc:
         fail(str(exc))
     out.print("Passphrase set.")
@@ -217,7 +251,9 @@ def export_cmd(
     output: Annotated[Path, typer.Argument(help="The zip file to write.")],
     as_: AsOption = None,
 ) -> None:
-    """Export your journal (Markdown, JSON and the recordings) as a zip."""
+    """Export your journal (Markdown, JSON and the recordings) as a zip; asks for your
+    passphrase, since the zip holds your words in the clear."""
+    from confide.cli_unlock import ask_passphrase, unlock_in
     from confide.wiring import audio_store, cli_session, resolve_person
     from models.errors import ConfideError
     from models.export import export_zip
@@ -225,8 +261,9 @@ def export_cmd(
     settings = settings_or_exit()
     try:
         with cli_session(settings) as session:
-            data = export_zip(session, audio_store(settings),
-                              resolve_person(session, settings, as_))
+            person = resolve_person(session, settings, as_)
+            unlock_in(session, settings, person, ask_passphrase(person.name))
+            data = export_zip(session, audio_store(settings), person)
     except ConfideError as exc:
         fail(str(exc))
     output.write_bytes(data)

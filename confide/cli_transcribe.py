@@ -199,6 +199,7 @@ class _Saver:
 
         self.settings = settings
         self.journal = journal
+        self._data_keys: dict[int, bytes] = {}
         try:
             with cli_session(settings) as session:
                 self.person = resolve_person(session, settings, name)
@@ -207,16 +208,19 @@ class _Saver:
 
     def store(self, audio: DecodedAudio) -> int:
         from confide.wiring import audio_store, cli_session
+        from models.crypto import new_key
         from models.entries import create_entry_from_audio
         from models.errors import ConfideError
 
+        data_key = new_key()  # kept in memory to seal the transcript: no unlock needed
         try:
             with cli_session(self.settings) as session:
                 entry = create_entry_from_audio(
                     session, audio_store(self.settings), self.person, audio.samples,
-                    audio.rate, journal=self.journal.value, prompt_id=None,
+                    audio.rate, journal=self.journal.value, prompt_id=None, data_key=data_key,
                 )
                 assert entry.id is not None
+                self._data_keys[entry.id] = data_key
                 return entry.id
         except ConfideError as exc:
             fail(str(exc))
@@ -226,4 +230,4 @@ class _Saver:
         from models.entries import attach_transcript
 
         with cli_session(self.settings) as session:
-            attach_transcript(session, entry_id, transcript)
+            attach_transcript(session, entry_id, transcript, self._data_keys.pop(entry_id))

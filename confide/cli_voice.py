@@ -29,8 +29,9 @@ class _Background:
     """Start-up work done after the first words are spoken: filing unfinished replies and
     loading Whisper. Loading competes with speaking for the CPU, so it waits for hello."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, unlocked: dict[int, Any] | None = None) -> None:
         self.settings = settings
+        self.unlocked = unlocked or {}
         self._lock = threading.Lock()
         self._pool: ThreadPoolExecutor | None = None
         self.recovered: Future[list[object]] | None = None
@@ -41,7 +42,7 @@ class _Background:
             if self._pool is not None:
                 return
             self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="confide-start")
-            self.recovered = self._pool.submit(_recover, self.settings)
+            self.recovered = self._pool.submit(_recover, self.settings, self.unlocked)
             self.model = self._pool.submit(ready_transcriber, self.settings)
 
     def shutdown(self) -> None:
@@ -104,12 +105,12 @@ def build_session(settings: Settings, person_id: int, *, mic: object = None,
         crisis_line=settings.crisis_line)
 
 
-def _recover(settings: Settings) -> list[object]:
+def _recover(settings: Settings, unlocked: dict[int, Any]) -> list[object]:
     from confide.wiring import audio_store, database, transcriber
     from voice.recovery import recover
 
     return list(recover(database(settings), audio_store(settings), settings.pending_dir,
-                        transcriber(settings)))
+                        transcriber(settings), unlocked))
 
 
 @dataclass(frozen=True)
@@ -145,25 +146,36 @@ def _greet_early(settings: Settings, name: str | None) -> _Hello | None:
 
 
 @app.command()
-def speak(as_: AsOption = None) -> None:
-    """The voice loop: hear a prompt, answer aloud, everything by voice."""
+def speak(
+    as_: AsOption = None,
+    locked: Annotated[bool, typer.Option(
+        "--locked", help="Don't ask for the passphrase: record replies (they are sealed "
+        "without it) but hear nothing sealed.")] = False,
+) -> None:
+    """The voice loop: hear a prompt, answer aloud, everything by voice. Asks once for the
+    passphrase (Enter skips: replies are still saved, sealed)."""
     settings = settings_or_exit()
     early = _greet_early(settings, as_)  # before the imports below, which take a second
 
+    from confide.cli_unlock import ask_passphrase, unlock_in
     from confide.wiring import cli_session, resolve_person
     from models.errors import ConfideError
     from voice.devices import DeviceError
     from voice.phrases import P
     from voice.session import VoiceSession
 
+    unlocked: dict[int, Any] = {}
     try:
         with cli_session(settings) as s:
             person = resolve_person(s, settings, as_)
             person_id = person.id
+            passphrase = "" if locked else ask_passphrase(person.name, optional=True)
+            if passphrase:
+                unlocked[person.id or 0] = unlock_in(s, settings, person, passphrase)
     except ConfideError as exc:
         fail(str(exc))
     assert person_id is not None
-    background = _Background(settings)
+    background = _Background(settings, unlocked)
     try:
         session = build_session(settings, person_id, stt=_Deferred(background),
                                 speaker=early and early.speaker,
@@ -174,6 +186,7 @@ def speak(as_: AsOption = None) -> None:
         background.recovered.exception()
         fail(str(exc))
     assert isinstance(session, VoiceSession)
+    session.unlocked = unlocked.get(person_id)
     if early is not None and early.person_id == person_id:
         session.greeted = early.text
     session.after_first_words = background.start
@@ -188,7 +201,10 @@ def speak(as_: AsOption = None) -> None:
             return []
         mine = [r for r in done if getattr(r, "person_id", None) == person_id]
         if not mine:
-            return []
+            from voice.recovery import locked_replies
+
+            waiting = locked_replies(settings.pending_dir, unlocked)
+            return [P.RECOVERED_LOCKED] if waiting else []
         words = sum(getattr(r, "words", 0) for r in mine)
         return [P.RECOVERED.format(words=f", {words} words" if words else "")]
 
@@ -227,6 +243,10 @@ def demo(
         server.stop()
 
 
+DEMO_PASSPHRASES = {"Alex": "demo passphrase alex", "Sam": "demo passphrase sam"}
+"""The demo's made-up people unlock with these; a real person's passphrase is never stored."""
+
+
 def _seed_demo(settings: Settings) -> int:
     from datetime import timedelta
 
@@ -238,8 +258,8 @@ def _seed_demo(settings: Settings) -> int:
         try:
             alex = accounts.get_person_by_name(s, "Alex")
         except NotFound:
-            alex = accounts.register(s, "Alex")
-            sam = accounts.register(s, "Sam")
+            alex = accounts.register(s, "Alex", DEMO_PASSPHRASES["Alex"])
+            sam = accounts.register(s, "Sam", DEMO_PASSPHRASES["Sam"])
             invite = couples.create_invite(s, alex, timedelta(hours=1))
             couples.join_couple(s, sam, invite.code)
             goals.create_goal(s, alex, "No phones at dinner", "So we really listen.")
@@ -260,17 +280,30 @@ def _run_demo(settings: Settings, server: object) -> None:
     out.print("A synthesized person, Alex, answers through the virtual microphone.\n")
     session = build_session(settings, person_id)
     assert isinstance(session, VoiceSession)
+    from confide.cli_unlock import unlock_in
+    from confide.wiring import cli_session
+    from models import accounts
+
+    with cli_session(settings) as s:
+        session.unlocked = unlock_in(s, settings, accounts.get_person(s, person_id),
+                                     DEMO_PASSPHRASES["Alex"])
     if isinstance(server, VirtualSoundServer):
         feeder = threading.Thread(target=_feed_answers, args=(server, session.report.spoken),
                                   daemon=True)
         feeder.start()
     report = session.run()
-    from confide.wiring import cli_session
-    from models.tables import Entry
+    from models.entries import get_entry
+    from models.errors import NotFound
+    from models.sealing import use_keys
 
     with cli_session(settings) as s:
+        use_keys(s, session.unlocked)
+        alex = accounts.get_person(s, person_id)
         for entry_id in report.saved:
-            entry = s.get(Entry, entry_id)
+            try:
+                entry = get_entry(s, alex, entry_id)
+            except NotFound:
+                continue
             if entry is not None:
                 out.print(f"\nStored entry {entry.id} ({entry.status}, {entry.word_count} words, "
                           f"audio {entry.audio_path}):\n  {entry.transcript}")

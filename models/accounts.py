@@ -1,8 +1,9 @@
 """People, passphrases, sign-in tokens and preferences.
 
-Passphrases are hashed with argon2id; tokens are random, stored only as SHA-256 hashes,
-expire, and can be revoked. Failed sign-ins are counted per name and per client address
-so guessing is slow.
+A passphrase is proved by opening the person's sealed secret (Argon2id, models/keys.py);
+accounts from before sealing keep an argon2 hash until their first sign-in. Tokens are
+random, stored only as SHA-256 hashes, expire, and can be revoked. Failed sign-ins are
+counted per name and per client address so guessing is slow.
 """
 
 from __future__ import annotations
@@ -21,7 +22,9 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlmodel import Session, col, delete, func, select
 
+from models import crypto, keys
 from models.errors import Conflict, InvalidInput, NotAuthenticated, NotFound, RateLimited
+from models.keys import Keys
 from models.tables import ApiToken, Journal, LoginAttempt, Person, utcnow
 from models.visibility import remember_viewer, viewer_columns
 
@@ -34,8 +37,10 @@ __all__ = [
     "issue_token",
     "person_for_token",
     "register",
+    "register_person",
     "revoke_token",
     "set_passphrase",
+    "sign_in",
     "update_preferences",
 ]
 
@@ -63,33 +68,36 @@ def _check_passphrase(passphrase: str) -> None:
         raise InvalidInput("A passphrase can be at most 1000 characters.")
 
 
-def register(session: Session, name: str, passphrase: str | None = None,
-             *, timezone: str = "UTC") -> Person:
-    """A new person with their private journal. Without a passphrase they can use the voice
-    station but not sign in to the web page until one is set."""
+def register_person(session: Session, name: str, passphrase: str | None = None,
+                    *, timezone: str = "UTC") -> tuple[Person, Keys, str]:
+    """A new person with their private journal and key pair; returns them unlocked, with the
+    recovery words to show once. Without a passphrase they can record (writing needs no
+    secret) and unlock with the recovery words until they set one."""
     name = _clean_name(name)
     if passphrase is not None:
         _check_passphrase(passphrase)
     _check_timezone(timezone)
     if session.exec(select(Person.id).where(func.lower(Person.name) == name.lower())).first():
         raise Conflict(f"The name {name!r} is taken.")
-    person = Person(
-        name=name,
-        passphrase_hash=_hasher.hash(passphrase) if passphrase is not None else None,
-        timezone=timezone,
-    )
+    person = Person(name=name, timezone=timezone)
     session.add(person)
     session.flush()
     session.add(Journal(kind="private", owner_id=person.id))
     session.flush()
-    return person
+    unlocked, words = keys.create_person_keys(session, person, passphrase)
+    return person, unlocked, words
 
 
-def set_passphrase(session: Session, person: Person, passphrase: str) -> None:
+def register(session: Session, name: str, passphrase: str | None = None,
+             *, timezone: str = "UTC") -> Person:
+    """``register_person`` for callers that show no recovery words (tests, fixtures)."""
+    return register_person(session, name, passphrase, timezone=timezone)[0]
+
+
+def set_passphrase(session: Session, unlocked: Keys, passphrase: str) -> None:
+    """A new passphrase for an unlocked person: their secret is re-wrapped, nothing else."""
     _check_passphrase(passphrase)
-    person.passphrase_hash = _hasher.hash(passphrase)
-    session.add(person)
-    session.flush()
+    keys.change_passphrase(session, unlocked, passphrase)
 
 
 def get_person(session: Session, person_id: int) -> Person:
@@ -131,30 +139,56 @@ def check_login_allowed(session: Session, name: str, address: str | None,
                               retry_after=WINDOW.total_seconds())
 
 
-def authenticate(session: Session, name: str, passphrase: str, *, address: str | None = None,
-                 now: datetime | None = None) -> Person:
-    """The person whose name and passphrase these are; failures are counted, then refused."""
+def sign_in(session: Session, name: str, passphrase: str, *, address: str | None = None,
+            now: datetime | None = None) -> tuple[Person, Keys]:
+    """The person whose name and passphrase these are, unlocked: the passphrase is proved by
+    opening their secret (one Argon2id), so there is no separate hash to guess against.
+    Failures are counted per name and address, then refused."""
     now = now or utcnow()
     check_login_allowed(session, name, address, now)
     person = session.exec(
         select(Person).where(func.lower(Person.name) == " ".join(name.split()).lower())
     ).first()
-    ok = False
-    if person is not None and person.passphrase_hash:
+    unlocked: Keys | None = None
+    if person is not None and keys.has_keys(session, person.id or 0):
         try:
-            ok = _hasher.verify(person.passphrase_hash, passphrase)
-        except (VerificationError, InvalidHashError):
-            ok = False
+            unlocked = keys.unlock(session, person, passphrase)
+        except (NotAuthenticated, RateLimited):
+            unlocked = None
+    elif person is not None and person.passphrase_hash:
+        unlocked = _first_unlock_of_old_account(session, person, passphrase)
     else:
         # Spend the same time as a real check, so names cannot be probed by timing.
-        _hasher.hash(passphrase)
-    if not ok or person is None:
+        crypto.passphrase_key(passphrase, bytes(16), keys.DEFAULT_KDF)
+    if unlocked is None or person is None:
         for key in _attempt_keys(name, address):
             session.add(LoginAttempt(key=key, at=now))
         session.commit()  # the failure must be counted even though the caller raises
         raise NotAuthenticated("That name and passphrase do not match.")
     session.exec(delete(LoginAttempt).where(col(LoginAttempt.key) == _attempt_keys(name, None)[0]))
-    return person
+    return person, unlocked
+
+
+def _first_unlock_of_old_account(session: Session, person: Person, passphrase: str) -> Keys | None:
+    """An account from before sealing: its passphrase hash proves it once, then it gets keys
+    and the hash goes (the journal itself is sealed by ``sealing.settle``)."""
+    try:
+        _hasher.verify(person.passphrase_hash or "", passphrase)
+    except (VerificationError, InvalidHashError):
+        return None
+    unlocked, _words = keys.create_person_keys(session, person, passphrase)
+    person.passphrase_hash = None
+    session.add(person)
+    session.flush()
+    log.info("person %s now has keys; their recovery words can be issued after unlock",
+             person.id)
+    return unlocked
+
+
+def authenticate(session: Session, name: str, passphrase: str, *, address: str | None = None,
+                 now: datetime | None = None) -> Person:
+    """``sign_in`` for callers that only need to know who it is."""
+    return sign_in(session, name, passphrase, address=address, now=now)[0]
 
 
 def _hash_token(token: str) -> str:

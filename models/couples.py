@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session, func, select
 
+from models import keys
 from models.errors import Conflict, Expired, InvalidInput, NotFound
 from models.tables import Couple, Journal, Person, utcnow
 
@@ -84,6 +85,10 @@ def join_couple(session: Session, person: Person, code: str,
     session.add(person)
     session.add(couple)
     session.flush()
+    assert couple.id is not None
+    member_ids = [i for i in session.exec(select(Person.id).where(Person.couple_id == couple.id))
+                  if i is not None]
+    keys.ensure_couple_key(session, couple.id, member_ids)
     return couple
 
 

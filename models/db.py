@@ -34,6 +34,9 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA synchronous=NORMAL")
     cur.execute("PRAGMA busy_timeout=10000")
+    # Overwrite what is deleted or replaced with zeros, so a plain copy from before sealing
+    # (or an unshared wrap) does not linger in free pages.
+    cur.execute("PRAGMA secure_delete=ON")
     cur.close()
 
 

@@ -18,10 +18,22 @@ import numpy as np
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from models import jobs
-from models.errors import Conflict, Forbidden, InvalidInput, NotFound
+from models import crypto, jobs, keys, sealing
+from models.errors import Conflict, Forbidden, InvalidInput, Locked, NotFound
+from models.keys import Keys
+from models.sealing import entry_readers
 from models.storage import AudioStore
-from models.tables import MOODS, Entry, EntryRead, Journal, Person, Response, utcnow
+from models.tables import (
+    MOODS,
+    CoupleKey,
+    Entry,
+    EntryRead,
+    Journal,
+    Person,
+    Response,
+    SearchTerm,
+    utcnow,
+)
 from models.transcript import Transcript
 from models.visibility import (
     Viewer,
@@ -50,6 +62,7 @@ __all__ = [
     "mark_failed",
     "mark_read",
     "news_for",
+    "read_entry",
     "set_visibility",
     "unread_ids",
 ]
@@ -68,6 +81,8 @@ def journal_id_for(session: Session, person: Person, journal: str) -> int:
     elif journal == "shared":
         if person.couple_id is None:
             raise Conflict("Pair with your partner first to share entries.")
+        if session.get(CoupleKey, person.couple_id) is None:
+            raise Conflict("Your partner has not joined yet; share once they have.")
         jid = session.exec(
             select(Journal.id).where(Journal.kind == "shared", Journal.couple_id == person.couple_id)
         ).one()
@@ -112,16 +127,26 @@ def create_entry_from_audio(
     mutual_key: str | None = None,
     audio_name: str | None = None,
     created_at: datetime | None = None,
+    data_key: bytes | None = None,
+    unlocked: Keys | None = None,
+    mood: str | None = None,
+    tags: Sequence[str] = (),
 ) -> Entry:
-    """Store the recording durably, then the row (status 'recorded') and its transcription job.
+    """Store the recording durably (sealed), then the row (status 'recorded'), its key's
+    wraps and its transcription job. No secret is needed: the key is sealed for the readers.
+    ``mood`` and ``tags`` (an import's) are sealed with it at once; the transcript keeps them.
 
     The audio is on disk and fsynced before the row exists; if the row cannot be written
     the file is removed again, so nothing points nowhere and nothing is orphaned.
+    ``data_key``: the key the reply was recorded under (the voice loop keeps it to attach
+    the transcript it made while listening).
     """
     jid = journal_id_for(session, author, journal)
     if samples.size == 0:
         raise InvalidInput("The recording is empty.")
-    rel = store.write_flac(samples, rate, name=audio_name)
+    mood, clean_tags = _check_mood(mood), _clean_tags(tags)
+    data_key = data_key or crypto.new_key()
+    rel = store.write_audio(samples, rate, data_key, name=audio_name)
     try:
         assert author.id is not None
         entry = Entry(
@@ -140,6 +165,13 @@ def create_entry_from_audio(
         session.add(entry)
         session.flush()
         assert entry.id is not None
+        keys.wrap_item(session, "entry", entry.id, data_key, entry_readers(session, entry),
+                       unlocked or sealing.keys_for(session, author.id))
+        if mood is not None or clean_tags:
+            sealing.seal_entry(entry, data_key, transcript="", segments=[], mood=mood,
+                               tags=clean_tags)
+            session.add(entry)
+            session.flush()
         jobs.enqueue(session, entry_id=entry.id)
     except BaseException:
         session.rollback()
@@ -151,26 +183,47 @@ def create_entry_from_audio(
 def entry_for_audio_name(session: Session, audio_name: str) -> Entry | None:
     """The entry whose recording was stored under ``audio_name`` (recovery's idempotence)."""
     return session.exec(
-        select(Entry).where(col(Entry.audio_path).like(f"%/{audio_name}.flac"))
+        select(Entry).where(col(Entry.audio_path).like(f"%/{audio_name}.%"))
     ).first()
 
 
-def attach_transcript(session: Session, entry_id: int, transcript: Transcript) -> Entry:
-    """Give a recorded entry its text; silence becomes status 'no_speech', never invented text."""
+def attach_transcript(session: Session, entry_id: int, transcript: Transcript,
+                      data_key: bytes | None = None) -> Entry:
+    """Give a recorded entry its text, sealed with its key (given, or opened with the
+    author's keys in this session); silence becomes status 'no_speech', never invented
+    text. Mood and tags set meanwhile are kept."""
     entry = session.get(Entry, entry_id)
     if entry is None:
         raise NotFound(f"Entry {entry_id} was not found.")
-    entry.transcript = transcript.text.strip()
-    entry.segments = [s.to_dict() for s in transcript.segments]
+    if data_key is None:
+        author = session.get(Person, entry.author_id)
+        assert author is not None
+        data_key = sealing.require_keys(session, author).data_key(
+            session, "entry", entry_id, author.couple_id)
+    before = sealing.entry_fields(data_key, entry)
+    sealing.seal_entry(entry, data_key, transcript=transcript.text.strip(),
+                       segments=[s.to_dict() for s in transcript.segments],
+                       mood=before.get("mood"), tags=before.get("tags") or [])
     entry.language = transcript.language
     entry.word_count = transcript.word_count
     entry.status = "no_speech" if transcript.no_speech else "ready"
     entry.status_reason = "Nothing was said in this recording." if transcript.no_speech else None
     entry.updated_at = utcnow()
+    entry.indexed = False
     session.add(entry)
     jobs.finish_jobs_for(session, entry_id=entry_id)
     session.flush()
+    _index_if_unlocked(session, entry, None)
     return entry
+
+
+def _index_if_unlocked(session: Session, entry: Entry, unlocked: Keys | None) -> None:
+    """Index the words now when the author's keys are at hand; else the next unlock does."""
+    unlocked = unlocked or sealing.keys_for(session, entry.author_id)
+    if unlocked is not None:
+        from models.search import index_entry
+
+        index_entry(session, unlocked, entry)
 
 
 def mark_failed(session: Session, entry_id: int, reason: str) -> None:
@@ -208,14 +261,16 @@ def create_written_entry(
     mood: str | None = None,
     tags: Sequence[str] = (),
     created_at: datetime | None = None,
+    unlocked: Keys | None = None,
 ) -> Entry:
-    """A typed reflection: an entry like any other, without audio."""
+    """A typed reflection: an entry like any other, without audio, sealed at once."""
     body = text.strip()
     if not body:
         raise InvalidInput("A written entry needs some text.")
     if len(body) > MAX_TEXT:
         raise InvalidInput(f"A written entry can be at most {MAX_TEXT} characters.")
     jid = journal_id_for(session, author, journal)
+    mood, clean_tags = _check_mood(mood), _clean_tags(tags)
     assert author.id is not None
     entry = Entry(
         author_id=author.id,
@@ -223,20 +278,37 @@ def create_written_entry(
         prompt_id=prompt_id,
         prompt_text=prompt_text,
         kind="written",
-        transcript=body,
         word_count=len(body.split()),
-        mood=_check_mood(mood),
-        tags=_clean_tags(tags),
         status="ready",
         created_at=created_at or utcnow(),
     )
     session.add(entry)
     session.flush()
+    assert entry.id is not None
+    unlocked = unlocked or sealing.keys_for(session, author.id)
+    data_key = sealing.new_data_key(session, "entry", entry.id, entry_readers(session, entry),
+                                    unlocked)
+    sealing.seal_entry(entry, data_key, transcript=body, segments=[], mood=mood, tags=clean_tags)
+    session.add(entry)
+    session.flush()
+    _index_if_unlocked(session, entry, unlocked)
     return entry
 
 
 def get_entry(session: Session, person: Person, entry_id: int) -> Entry:
-    return get_visible_entry(session, viewer_for(session, person), entry_id)
+    """The entry if the person may see it; its words are shown when the session holds the
+    person's unlocked keys (``sealing.use_keys``), and empty otherwise."""
+    entry = get_visible_entry(session, viewer_for(session, person), entry_id)
+    unlocked = sealing.keys_for(session, person.id)
+    if unlocked is not None:
+        sealing.open_entry(session, unlocked, entry, person.couple_id)
+    return entry
+
+
+def read_entry(session: Session, person: Person, entry_id: int) -> Entry:
+    """``get_entry`` for a caller that needs the words: Locked without the keys."""
+    sealing.require_keys(session, person)
+    return get_entry(session, person, entry_id)
 
 
 def _own_entry(session: Session, person: Person, entry_id: int) -> Entry:
@@ -248,48 +320,87 @@ def _own_entry(session: Session, person: Person, entry_id: int) -> Entry:
 
 
 def set_visibility(session: Session, person: Person, entry_id: int,
-                   visibility: Literal["private", "shared"] | str) -> Entry:
-    """Share an entry with the partner or take it back; unsharing hides it at once."""
+                   visibility: Literal["private", "shared"] | str, *,
+                   data_key: bytes | None = None) -> Entry:
+    """Share an entry with the partner or take it back. Sharing wraps the entry's key for
+    the couple (the voice loop passes the key it recorded with, so no unlock is needed);
+    unsharing removes that wrap at once, and the couple's index of it."""
     entry = _own_entry(session, person, entry_id)
     if entry.kind == "mutual":
         raise Conflict("A mutual answer stays in the shared journal.")
-    entry.journal_id = journal_id_for(session, person, visibility)
+    target = journal_id_for(session, person, visibility)
+    if target == entry.journal_id:
+        return entry
+    assert entry.id is not None
+    unlocked = sealing.keys_for(session, person.id)
+    couple_reader: keys.Reader = ("couple", person.couple_id or 0)
+    if visibility == "shared":
+        if data_key is None:
+            if unlocked is None:
+                raise Locked("Unlock your journal to share an older entry.")
+            data_key = unlocked.data_key(session, "entry", entry.id, person.couple_id)
+        keys.wrap_item(session, "entry", entry.id, data_key, [couple_reader], unlocked)
+    else:
+        keys.remove_wraps(session, "entry", entry.id, couple_reader)
+    session.exec(sa.delete(SearchTerm).where(col(SearchTerm.entry_id) == entry.id))
+    entry.journal_id = target
+    entry.indexed = False
     entry.updated_at = utcnow()
     session.add(entry)
     session.flush()
+    if unlocked is not None and entry.sealed is not None:
+        from models.search import index_entry
+
+        index_entry(session, unlocked, entry)
     return entry
 
 
 def edit_entry(session: Session, person: Person, entry_id: int, *,
                transcript: str | None = None, mood: str | None = None,
                tags: Sequence[str] | None = None, clear_mood: bool = False) -> Entry:
-    """Correct the transcript, set the mood or tags; only the author may."""
+    """Correct the transcript, set the mood or tags; only the author may, unlocked."""
     entry = _own_entry(session, person, entry_id)
+    unlocked = sealing.require_keys(session, person)
+    assert entry.id is not None
+    new_text, new_mood, new_tags = entry.transcript, entry.mood, list(entry.tags or [])
     if transcript is not None:
         body = transcript.strip()
         if not body:
             raise InvalidInput("The transcript cannot be empty; delete the entry instead.")
         if len(body) > MAX_TEXT:
             raise InvalidInput(f"A transcript can be at most {MAX_TEXT} characters.")
-        entry.transcript = body
+        new_text = body
         entry.word_count = len(body.split())
         if entry.status == "no_speech":
             entry.status = "ready"
     if mood is not None or clear_mood:
-        entry.mood = None if clear_mood else _check_mood(mood)
+        new_mood = None if clear_mood else _check_mood(mood)
     if tags is not None:
-        entry.tags = _clean_tags(tags)
+        new_tags = _clean_tags(tags)
+    data_key = unlocked.data_key(session, "entry", entry.id, person.couple_id)
+    sealing.seal_entry(entry, data_key, transcript=new_text, segments=list(entry.segments or []),
+                       mood=new_mood, tags=new_tags)
     entry.updated_at = utcnow()
     session.add(entry)
     session.flush()
+    if entry.status in ("ready", "no_speech"):
+        from models.search import index_entry
+
+        index_entry(session, unlocked, entry)
     return entry
 
 
 def delete_entry(session: Session, store: AudioStore, person: Person, entry_id: int) -> None:
-    """Delete for real: the row, its responses, and every audio or derived file of it."""
+    """Delete for real: the row, its responses, every wrap of their keys, and every audio or
+    derived file of it."""
     entry = _own_entry(session, person, entry_id)
-    files = [entry.audio_path]
-    files += [r.audio_path for r in session.exec(select(Response).where(Response.entry_id == entry_id))]
+    replies = list(session.exec(select(Response).where(Response.entry_id == entry_id)))
+    files = [entry.audio_path, *(r.audio_path for r in replies)]
+    for reply in replies:
+        assert reply.id is not None
+        keys.remove_wraps(session, "response", reply.id)
+    keys.remove_wraps(session, "entry", entry_id)
+    session.exec(sa.delete(SearchTerm).where(col(SearchTerm.entry_id) == entry_id))
     session.exec(sa.delete(EntryRead).where(col(EntryRead.entry_id) == entry_id))
     session.exec(sa.delete(Response).where(col(Response.entry_id) == entry_id))
     session.delete(entry)
@@ -406,8 +517,11 @@ def _page_query(coupled: bool, given: frozenset[str]) -> sa.Select[Any]:
         query = query.where(col(Entry.created_at) < sa.bindparam("f_until"))
     if "f_prompt" in given:
         query = query.where(col(Entry.prompt_id) == param("f_prompt", sa.String))
-    if "f_tag" in given:
-        query = query.where(sa.cast(col(Entry.tags), sa.String).like(param("f_tag", sa.String)))
+    if "f_tag0" in given:
+        tag_terms = [sa.bindparam(n, type_=sa.LargeBinary) for n in sorted(given)
+                     if n.startswith("f_tag")]
+        query = query.where(col(Entry.id).in_(
+            sa.select(col(SearchTerm.entry_id)).where(col(SearchTerm.term).in_(tag_terms))))
     if "f_at" in given:
         at: sa.BindParameter[datetime] = sa.bindparam("f_at")
         query = query.where(
@@ -441,16 +555,43 @@ def list_entries(session: Session, person: Person, flt: EntryFilter | None = Non
         params["f_until"] = flt.until
     if flt.prompt_id is not None:
         params["f_prompt"] = flt.prompt_id
+    unlocked = sealing.keys_for(session, person.id)
     if flt.tag is not None:
-        params["f_tag"] = f'%"{_clean_tags([flt.tag])[0]}"%'
+        # Tags are sealed too: the filter looks for the tag's hash in the blind index.
+        from models.search import index_terms_for
+
+        tag = f"#{_clean_tags([flt.tag])[0]}"
+        for i, term in enumerate(index_terms_for(session, sealing.require_keys(session, person),
+                                                 person, tag)):
+            params[f"f_tag{i}"] = term
+        params.setdefault("f_tag0", b"")
     if cursor:
         params["f_at"], params["f_id"] = _decode_cursor(cursor)
     params["f_limit"] = limit + 1
     query = _page_query(viewer.shared_journal_id is not None, frozenset(params))
-    rows = cast(list[ListedEntry], session.execute(query, params).all())
-    more = len(rows) > limit
-    rows = rows[:limit]
+    found = session.execute(query, params).all()
+    more = len(found) > limit
+    found = found[:limit]
+    words = (sealing.entry_values(session, unlocked, found, person.couple_id)
+             if unlocked is not None else {})
+    rows = cast(list[ListedEntry], [_Listed({**r._mapping, **words.get(r.id, {})})
+                                    for r in found])
     return EntryPage(rows, _encode_cursor(rows[-1]) if more and rows else None)
+
+
+class _Listed:
+    """A page row with its words opened (in memory): read by key or by attribute."""
+
+    __slots__ = ("_mapping",)
+
+    def __init__(self, mapping: dict[str, Any]) -> None:
+        self._mapping = mapping
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self._mapping[name]
+        except KeyError:
+            raise AttributeError(name) from None
 
 
 def mark_read(session: Session, person: Person, entry_id: int) -> None:
@@ -487,6 +628,9 @@ def news_for(session: Session, person: Person, *, mark_seen: bool = False) -> li
     if person.news_seen_at is not None:
         query = query.where(col(Entry.created_at) > person.news_seen_at)
     found = list(session.exec(query.order_by(col(Entry.created_at))))
+    unlocked = sealing.keys_for(session, person.id)
+    if unlocked is not None:
+        sealing.open_entries(session, unlocked, found, person.couple_id)
     if mark_seen:
         person.news_seen_at = utcnow()
         session.add(person)

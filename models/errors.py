@@ -8,7 +8,9 @@
     ├── Conflict                 valid, but clashes with the current state (409)
     │   └── Expired              an invite code or token past its time (410)
     ├── NotAuthenticated         missing, wrong, expired or revoked credentials (401)
+    │   └── Locked               the content is sealed and the reader has not unlocked (401)
     ├── Forbidden                known to the caller but not theirs to change (403)
+    │   └── SealError            sealed bytes that do not open: not sealed for this key, or changed
     └── RateLimited              too many attempts; ``retry_after`` seconds (429)
 
 Operations raise these; the API maps them to status codes in one handler and the CLI
@@ -25,9 +27,11 @@ __all__ = [
     "Forbidden",
     "InvalidAudio",
     "InvalidInput",
+    "Locked",
     "NotAuthenticated",
     "NotFound",
     "RateLimited",
+    "SealError",
     "TooLarge",
 ]
 
@@ -64,7 +68,15 @@ class NotAuthenticated(ConfideError):
     pass
 
 
+class Locked(NotAuthenticated):
+    pass
+
+
 class Forbidden(ConfideError):
+    pass
+
+
+class SealError(Forbidden):
     pass
 
 

@@ -12,6 +12,7 @@ import logging
 import numpy as np
 from sqlmodel import Session, col, select
 
+from models import crypto, keys, sealing
 from models.entries import MAX_TEXT
 from models.errors import Conflict, InvalidInput, NotFound
 from models.storage import AudioStore
@@ -118,18 +119,26 @@ def add_checkin(session: Session, person: Person, goal_id: int, rating: int,
     if goal.status == "done":
         raise Conflict("This goal is marked done; reopen it to check in again.")
     rel: str | None = None
+    data_key = crypto.new_key()
     if audio is not None:
         if store is None:
             raise InvalidInput("A spoken check-in needs somewhere to keep the recording.")
         samples, rate = audio
         if samples.size == 0:
             raise InvalidInput("The recording is empty.")
-        rel = store.write_flac(samples, rate, kind="checkins")
+        rel = store.write_audio(samples, rate, data_key, kind="checkins")
     assert person.id is not None
     assert goal.id is not None
     try:
         checkin = GoalCheckIn(goal_id=goal.id, person_id=person.id, rating=rating,
-                              reflection=body, audio_path=rel)
+                              audio_path=rel)
+        session.add(checkin)
+        session.flush()
+        assert checkin.id is not None
+        # Goals are the couple's: the note is sealed for both partners.
+        keys.wrap_item(session, "checkin", checkin.id, data_key, [("couple", goal.couple_id)],
+                       sealing.keys_for(session, person.id))
+        sealing.seal_checkin(checkin, data_key, body)
         session.add(checkin)
         session.flush()
     except BaseException:
@@ -143,7 +152,11 @@ def add_checkin(session: Session, person: Person, goal_id: int, rating: int,
 def list_checkins(session: Session, person: Person, goal_id: int) -> list[GoalCheckIn]:
     """A goal's check-ins by either partner, oldest first (NotFound for another couple's)."""
     goal = get_goal(session, person, goal_id)
-    return list(session.exec(
+    found = list(session.exec(
         select(GoalCheckIn).where(GoalCheckIn.goal_id == goal.id)
         .order_by(col(GoalCheckIn.created_at), col(GoalCheckIn.id))
     ))
+    unlocked = sealing.keys_for(session, person.id)
+    if unlocked is not None:
+        sealing.open_checkins(session, unlocked, found, goal.couple_id)
+    return found

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
+import sqlalchemy as sa
 from sqlmodel import Session, col, select, update
 
-from models.tables import TranscriptionJob, utcnow
+from models.tables import Entry, Response, TranscriptionJob, utcnow
 
 __all__ = ["MAX_ATTEMPTS", "claim_next", "enqueue", "finish_jobs_for", "get_job", "requeue_stale"]
 
@@ -35,15 +38,24 @@ def requeue_stale(session: Session) -> int:
     return int(result.rowcount or 0)
 
 
-def claim_next(session: Session) -> TranscriptionJob | None:
-    """Take the oldest queued job and mark it running, atomically.
+def claim_next(session: Session, authors: Collection[int]) -> TranscriptionJob | None:
+    """Take the oldest queued job whose recording one of ``authors`` made (only they, once
+    unlocked, can open it) and mark it running, atomically.
 
     One compare-and-set statement (``UPDATE ... WHERE id = (oldest queued) AND status =
     'queued' RETURNING id``), so two claimers — the server's worker and a voice station
     draining the queue at start, or several server processes — never take the same job.
     Losing a race to another claimer just means trying the next oldest.
     """
-    oldest = (select(TranscriptionJob.id).where(col(TranscriptionJob.status) == "queued")
+    if not authors:
+        return None
+    theirs = sa.or_(
+        col(TranscriptionJob.entry_id).in_(
+            select(Entry.id).where(col(Entry.author_id).in_(list(authors)))),
+        col(TranscriptionJob.response_id).in_(
+            select(Response.id).where(col(Response.author_id).in_(list(authors)))),
+    )
+    oldest = (select(TranscriptionJob.id).where(col(TranscriptionJob.status) == "queued", theirs)
               .order_by(col(TranscriptionJob.id)).limit(1).scalar_subquery())
     claim = (
         update(TranscriptionJob)
@@ -58,7 +70,7 @@ def claim_next(session: Session) -> TranscriptionJob | None:
         if job_id is not None:
             return session.get(TranscriptionJob, job_id, populate_existing=True)
         if session.exec(select(TranscriptionJob.id)
-                        .where(col(TranscriptionJob.status) == "queued")).first() is None:
+                        .where(col(TranscriptionJob.status) == "queued", theirs)).first() is None:
             return None
     return None
 

@@ -10,6 +10,7 @@ from sqlmodel import Session, select
 
 from models.entries import create_entry_from_audio, create_written_entry
 from models.errors import Conflict
+from models.sealing import keys_for, open_entries
 from models.storage import AudioStore
 from models.tables import Entry, Person
 from models.visibility import entry_visible, viewer_for
@@ -81,5 +82,9 @@ def mutual_status(session: Session, person: Person, prompt_id: str) -> MutualSta
         partner_visible = session.exec(
             select(Entry).where(Entry.couple_mutual_key == partner_key, entry_visible(viewer))
         ).first()
+    unlocked = keys_for(session, person.id)
+    if unlocked is not None:
+        open_entries(session, unlocked, [e for e in (mine, partner_visible) if e is not None],
+                     person.couple_id)
     return MutualStatus(prompt_id, mine, partner_visible, partner_answered,
                         revealed=mine is not None and partner_visible is not None)

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from sqlmodel import Session, col, select
 
 from models.errors import Conflict, InvalidInput, NotFound
+from models.sealing import entry_values, keys_for
 from models.tables import CustomPrompt, Entry, Person, ProgramEnrollment, utcnow
 
 if TYPE_CHECKING:
@@ -109,13 +110,17 @@ def leave_program(session: Session, person: Person) -> ProgramEnrollment:
 
 def prompt_history(session: Session, person: Person,
                    limit: int = 500) -> list[tuple[str, object, str]]:
-    """(prompt id, answered at, answer text) of the person's own answered prompts, newest first."""
+    """(prompt id, answered at, answer text) of the person's own answered prompts, newest
+    first. The text is only there when the person is unlocked: sealed words are never
+    quoted back before then."""
     rows = session.exec(
-        select(Entry.prompt_id, Entry.created_at, Entry.transcript)
+        select(Entry.id, Entry.prompt_id, Entry.created_at, Entry.sealed)
         .where(Entry.author_id == person.id, col(Entry.prompt_id).is_not(None))
         .order_by(col(Entry.created_at).desc()).limit(limit)
     ).all()
-    return [(str(p), c, t) for p, c, t in rows]
+    unlocked = keys_for(session, person.id)
+    words = entry_values(session, unlocked, rows, person.couple_id) if unlocked else {}
+    return [(str(p), c, words.get(i or 0, {}).get("transcript", "")) for i, p, c, _ in rows]
 
 
 def choose_next_prompt(session: Session, person: Person, *, context: str = "private",

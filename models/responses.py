@@ -5,11 +5,12 @@ from __future__ import annotations
 import numpy as np
 from sqlmodel import Session, col, select
 
-from models import jobs
+from models import crypto, jobs, keys, sealing
 from models.entries import MAX_TEXT
-from models.errors import InvalidInput, NotFound
+from models.errors import Conflict, InvalidInput, NotFound
+from models.keys import Keys
 from models.storage import AudioStore
-from models.tables import Person, Response
+from models.tables import Entry, Person, Response
 from models.transcript import Transcript
 from models.visibility import get_visible_entry, viewer_for
 
@@ -17,12 +18,17 @@ __all__ = ["add_response", "attach_response_transcript", "get_response", "list_r
 
 
 def list_responses(session: Session, person: Person, entry_id: int) -> list[Response]:
-    """The thread under an entry the person may see (NotFound otherwise), oldest first."""
+    """The thread under an entry the person may see (NotFound otherwise), oldest first;
+    their words shown when the session holds the person's keys."""
     get_visible_entry(session, viewer_for(session, person), entry_id)
-    return list(session.exec(
+    found = list(session.exec(
         select(Response).where(Response.entry_id == entry_id)
         .order_by(col(Response.created_at), col(Response.id))
     ))
+    unlocked = sealing.keys_for(session, person.id)
+    if unlocked is not None:
+        sealing.open_responses(session, unlocked, found, person.couple_id)
+    return found
 
 
 def get_response(session: Session, person: Person, response_id: int) -> Response:
@@ -33,6 +39,9 @@ def get_response(session: Session, person: Person, response_id: int) -> Response
         get_visible_entry(session, viewer_for(session, person), response.entry_id)
     except NotFound:
         raise NotFound(f"Response {response_id} was not found.") from None
+    unlocked = sealing.keys_for(session, person.id)
+    if unlocked is not None:
+        sealing.open_responses(session, unlocked, [response], person.couple_id)
     return response
 
 
@@ -45,6 +54,7 @@ def add_response(
     audio: tuple[np.ndarray, int] | None = None,
     store: AudioStore | None = None,
     parent_id: int | None = None,
+    data_key: bytes | None = None,
 ) -> Response:
     """Answer an entry either partner can see; a voice answer is stored and queued first."""
     entry = get_visible_entry(session, viewer_for(session, person), entry_id)
@@ -57,6 +67,10 @@ def add_response(
         parent = session.get(Response, parent_id)
         if parent is None or parent.entry_id != entry.id:
             raise NotFound("The response you are answering was not found.")
+    if person.couple_id is None:
+        raise Conflict("Pair with your partner first to answer an entry.")
+    data_key = data_key or crypto.new_key()
+    unlocked = sealing.keys_for(session, person.id)
     rel: str | None = None
     duration: float | None = None
     if audio is not None:
@@ -65,17 +79,25 @@ def add_response(
         samples, rate = audio
         if samples.size == 0:
             raise InvalidInput("The recording is empty.")
-        rel = store.write_flac(samples, rate, kind="responses")
+        rel = store.write_audio(samples, rate, data_key, kind="responses")
         duration = round(samples.shape[0] / rate, 3)
     try:
         assert person.id is not None and entry.id is not None
         response = Response(entry_id=entry.id, author_id=person.id, parent_id=parent_id,
-                            text=body, audio_path=rel, audio_duration_s=duration,
+                            audio_path=rel, audio_duration_s=duration,
                             status="recorded" if rel and not body else "ready")
+        session.add(response)
+        session.flush()
+        assert response.id is not None
+        keys.wrap_item(session, "response", response.id, data_key,
+                       [("couple", person.couple_id)], unlocked)
+        sealing.seal_response(response, data_key, body)
         session.add(response)
         session.flush()
         if rel and not body:
             jobs.enqueue(session, response_id=response.id)
+        elif unlocked is not None:
+            _reindex(session, unlocked, person, entry.id)
     except BaseException:
         if rel and store is not None:
             store.delete(rel)
@@ -83,14 +105,32 @@ def add_response(
     return response
 
 
+def _reindex(session: Session, unlocked: Keys, person: Person, entry_id: int) -> None:
+    from models.search import index_entry
+
+    entry = session.get(Entry, entry_id)
+    if entry is not None and entry.sealed is not None:
+        sealing.open_entry(session, unlocked, entry, person.couple_id)
+        index_entry(session, unlocked, entry)
+
+
 def attach_response_transcript(session: Session, response_id: int,
-                               transcript: Transcript) -> Response:
+                               transcript: Transcript, data_key: bytes | None = None) -> Response:
     response = session.get(Response, response_id)
     if response is None:
         raise NotFound(f"Response {response_id} was not found.")
-    response.text = transcript.text.strip()
+    if data_key is None:
+        author = session.get(Person, response.author_id)
+        assert author is not None
+        data_key = sealing.require_keys(session, author).data_key(
+            session, "response", response_id, author.couple_id)
+    sealing.seal_response(response, data_key, transcript.text.strip())
     response.status = "no_speech" if transcript.no_speech else "ready"
     session.add(response)
+    entry = session.get(Entry, response.entry_id)
+    if entry is not None:
+        entry.indexed = False  # its words changed; the next unlock indexes them
+        session.add(entry)
     jobs.finish_jobs_for(session, response_id=response_id)
     session.flush()
     return response

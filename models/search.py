@@ -1,26 +1,38 @@
-"""Full-text search over the transcripts and responses a person may see.
+"""Full-text search without plaintext: a blind index of keyed word hashes.
 
-SQLite uses the FTS5 index the first migration creates (kept in step by triggers);
-PostgreSQL uses to_tsvector. Either way results pass through the visibility rule.
+Each word of an entry (its transcript, its tags and the responses under it) is stemmed and
+stored as ``index_term(journal index key, stem)``, where the index key comes from the secret
+of the journal's reader (the author for a private journal, the couple for a shared one). So
+the database answers "which entries hold this hash" and nothing else, and only someone who
+unlocked that journal can ask. Words are indexed when a reader with the key writes them, or
+at the next unlock (``index_pending``) when they were written locked. Results pass through
+the visibility rule like every read.
 """
 
 from __future__ import annotations
 
 import functools
 import re
+import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
+import snowballstemmer
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
-from sqlmodel.sql.expression import SelectOfScalar
 
-from models.errors import InvalidInput
-from models.tables import Entry, Person, Response
-from models.visibility import entry_visible, viewer_for, viewer_params, visible_template
+from models.crypto import index_term
+from models.errors import InvalidInput, SealError
+from models.keys import Keys, Reader
+from models.sealing import entry_readers, open_entries, open_responses, require_keys
+from models.tables import Entry, Journal, Person, Response, SearchTerm
+from models.visibility import viewer_for, viewer_params, visible_template
 
-__all__ = ["SearchHit", "search"]
+__all__ = ["SearchHit", "index_entry", "index_pending", "index_terms_for", "search", "stems"]
 
 _WORD = re.compile(r"\w+", re.UNICODE)
+MAX_WORDS = 12
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,96 +41,128 @@ class SearchHit:
     snippet: str
 
 
-def _fts_query(text: str) -> str:
-    """User words as quoted FTS5 terms (no operators), the last one as a prefix."""
-    words = _WORD.findall(text)[:12]
-    if not words:
-        raise InvalidInput("Search for at least one word.")
-    terms = [f'"{w}"' for w in words]
-    terms[-1] += "*"
-    return " ".join(terms)
+@functools.cache
+def _stemmer() -> snowballstemmer.stemmer:
+    return snowballstemmer.stemmer("english")
+
+
+def _fold(word: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", word.lower())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def stems(text: str) -> list[str]:
+    """The words of ``text`` as the index keeps them: folded, stemmed, in order, once each."""
+    seen: dict[str, None] = {}
+    for word in _WORD.findall(text):
+        seen.setdefault(_stemmer().stemWord(_fold(word)), None)
+    return list(seen)
+
+
+def _scope(session: Session, entry: Entry) -> Reader:
+    """The reader whose index key an entry's words are hashed with: its journal's."""
+    return entry_readers(session, entry)[-1]
+
+
+def index_entry(session: Session, unlocked: Keys, entry: Entry) -> bool:
+    """(Re)index an opened entry and its responses; False if this reader lacks the key."""
+    assert entry.id is not None
+    try:
+        key = unlocked.index_key(session, _scope(session, entry))
+    except SealError:
+        return False
+    journal = session.get(Journal, entry.journal_id)
+    couple_id = journal.couple_id if journal is not None else None
+    replies = open_responses(session, unlocked, list(session.exec(
+        select(Response).where(Response.entry_id == entry.id))), couple_id)
+    words = stems(" ".join([entry.transcript, *(r.text for r in replies)]))
+    words += [f"#{tag}" for tag in entry.tags or []]
+    session.exec(sa.delete(SearchTerm).where(col(SearchTerm.entry_id) == entry.id))
+    session.add_all(SearchTerm(entry_id=entry.id, term=index_term(key, w)) for w in words)
+    entry.indexed = True
+    session.add(entry)
+    session.flush()
+    return True
+
+
+def index_pending(session: Session, unlocked: Keys, person: Person) -> int:
+    """Index the entries this reader may see that were written while nobody held the key."""
+    viewer = viewer_for(session, person)
+    journals = [j for j in (viewer.private_journal_id, viewer.shared_journal_id) if j]
+    waiting = list(session.exec(select(Entry).where(
+        col(Entry.journal_id).in_(journals), col(Entry.indexed).is_(False),
+        col(Entry.status).in_(("ready", "no_speech")),
+        sa.or_(col(Entry.journal_id) != viewer.private_journal_id,
+               col(Entry.author_id) == viewer.person_id))))
+    done = 0
+    for entry in open_entries(session, unlocked, waiting, person.couple_id):
+        done += index_entry(session, unlocked, entry)
+    return done
 
 
 def _snippet(body: str, words: list[str], width: int = 160) -> str:
-    lower = body.lower()
-    pos = min((p for w in words if (p := lower.find(w.lower())) >= 0), default=0)
+    lower = _fold(body)
+    pos = min((p for w in words if (p := lower.find(w)) >= 0), default=0)
     start = max(0, pos - width // 3)
     piece = body[start:start + width].strip()
     return ("…" if start > 0 else "") + piece + ("…" if start + width < len(body) else "")
 
 
 @functools.cache
-def _allowed_query(coupled: bool) -> SelectOfScalar[int] | SelectOfScalar[None]:
-    return select(Entry.id).where(col(Entry.id).in_(sa.bindparam("ids", expanding=True)),
-                                  visible_template(coupled))
+def _search_query(coupled: bool, n_words: int, n_keys: int) -> sa.Select[Any]:
+    query = sa.select(col(Entry.id)).where(visible_template(coupled))
+    for w in range(n_words):
+        terms = [sa.bindparam(f"t{w}_{k}", type_=sa.LargeBinary) for k in range(n_keys)]
+        query = query.where(col(Entry.id).in_(
+            sa.select(col(SearchTerm.entry_id)).where(col(SearchTerm.term).in_(terms))))
+    return (query.order_by(col(Entry.created_at).desc(), col(Entry.id).desc())
+            .limit(sa.bindparam("limit", type_=sa.Integer)))
 
 
-@functools.cache
-def _entries_query() -> SelectOfScalar[Entry]:
-    return select(Entry).where(col(Entry.id).in_(sa.bindparam("ids", expanding=True)))
+def _index_keys(session: Session, unlocked: Keys, person: Person) -> list[bytes]:
+    readers: Iterable[Reader] = unlocked.readers(person.couple_id)
+    found = []
+    for reader in readers:
+        try:
+            found.append(unlocked.index_key(session, reader))
+        except SealError:
+            continue  # a couple still waiting for its partner has no shared index yet
+    return found
 
 
-@functools.cache
-def _reply_query() -> SelectOfScalar[str]:
-    return select(Response.text).where(
-        col(Response.entry_id) == sa.bindparam("entry_id", type_=sa.Integer))
+def index_terms_for(session: Session, unlocked: Keys, person: Person, word: str) -> list[bytes]:
+    """The hashes ``word`` (already a stem or a "#tag") has in each journal the person reads."""
+    return [index_term(key, word) for key in _index_keys(session, unlocked, person)]
 
 
 def search(session: Session, person: Person, text: str, *, limit: int = 50) -> list[SearchHit]:
-    """Entries (by their transcript or a response under them) matching every word, best first."""
+    """Entries (by their words, tags or a response under them) holding every word, newest
+    first. Needs the person's unlocked keys: the index is meaningless without them."""
     if len(text) > 200:
         raise InvalidInput("A search can be at most 200 characters.")
-    words = _WORD.findall(text)
+    words = stems(text)[:MAX_WORDS]
+    if not words:
+        raise InvalidInput("Search for at least one word.")
+    unlocked = require_keys(session, person)
     viewer = viewer_for(session, person)
-    dialect = session.get_bind().dialect.name
-    ids: list[int] = []
-    if dialect == "sqlite":
-        journals = [j for j in (viewer.private_journal_id, viewer.shared_journal_id) if j]
-        # The index carries each row's journal as a "j<id>" token in ``scope``, so FTS5
-        # intersects the word and journal doclists itself instead of ranking every match
-        # of every couple; the few rows left are ranked and read.
-        scope = " OR ".join(f'"j{j}"' for j in journals)
-        rows = session.connection().execute(
-            sa.text("SELECT entry_id FROM search_fts WHERE search_fts MATCH :q "
-                    "ORDER BY rank LIMIT :n"),
-            {"q": f"body : ({_fts_query(text)}) AND scope : ({scope})", "n": limit * 4},
-        )
-        candidate_ids: list[int] = []
-        for (entry_id,) in rows:
-            if int(entry_id) not in candidate_ids:
-                candidate_ids.append(int(entry_id))
-        candidate_ids = candidate_ids[: limit * 2]
-        if candidate_ids:
-            # The journal filter is a superset; the one rule has the last word.
-            allowed = set(session.exec(
-                _allowed_query(viewer.shared_journal_id is not None),
-                params={"ids": candidate_ids, **viewer_params(viewer)},
-            ))
-            ids = [i for i in candidate_ids if i in allowed][:limit]
-    else:
-        if not words:
-            raise InvalidInput("Search for at least one word.")
-        tsq = sa.func.plainto_tsquery("english", " ".join(words))
-        in_entry = sa.func.to_tsvector("english", col(Entry.transcript)).op("@@")(tsq)
-        in_response = (
-            select(Response.id)
-            .where(Response.entry_id == Entry.id,
-                   sa.func.to_tsvector("english", col(Response.text)).op("@@")(tsq))
-            .exists()
-        )
-        ids = [i for i in session.exec(
-            select(Entry.id).where(entry_visible(viewer), sa.or_(in_entry, in_response))
-            .order_by(col(Entry.created_at).desc()).limit(limit)
-        ) if i is not None]
+    index_keys = _index_keys(session, unlocked, person)
+    params = viewer_params(viewer) | {"limit": limit} | {
+        f"t{w}_{k}": index_term(key, word)
+        for w, word in enumerate(words) for k, key in enumerate(index_keys)}
+    query = _search_query(viewer.shared_journal_id is not None, len(words), len(index_keys))
+    ids = [int(i) for (i,) in session.execute(query, params)]
     if not ids:
         return []
-    entries = {e.id: e for e in session.exec(_entries_query(), params={"ids": ids})}
+    found = {e.id: e for e in session.exec(select(Entry).where(col(Entry.id).in_(ids)))}
+    opened = open_entries(session, unlocked, [found[i] for i in ids], person.couple_id)
     hits = []
-    for i in ids:
-        entry = entries[i]
+    folded = [_fold(w) for w in _WORD.findall(text)]
+    for entry in opened:
         body = entry.transcript
-        if not any(w.lower() in body.lower() for w in words):
-            reply = session.exec(_reply_query(), params={"entry_id": i}).first()
-            body = reply or body
-        hits.append(SearchHit(entry, _snippet(body, words)))
+        if not any(w in _fold(body) for w in folded):
+            replies = open_responses(session, unlocked, list(session.exec(
+                select(Response).where(Response.entry_id == entry.id))), person.couple_id)
+            body = next((r.text for r in replies if any(w in _fold(r.text) for w in folded)),
+                        body)
+        hits.append(SearchHit(entry, _snippet(body, folded)))
     return hits

@@ -1,4 +1,4 @@
-"""Audio files on disk, addressed by paths relative to the data dir's audio folder.
+"""Audio files on disk, sealed, addressed by paths relative to the data dir's audio folder.
 
 A file is written to a temporary name, flushed and fsynced, then renamed into place, so
 a row never points at a half-written recording and a crash leaves no partial file under
@@ -7,6 +7,7 @@ a real name.
 
 from __future__ import annotations
 
+import io
 import logging
 import os
 import uuid
@@ -16,11 +17,13 @@ from pathlib import Path
 import numpy as np
 import soundfile as sf
 
-from models.errors import NotFound
+from models import crypto
+from models.errors import Locked, NotFound
 
-__all__ = ["AudioStore"]
+__all__ = ["SEALED_SUFFIX", "AudioStore", "audio_key", "flac_bytes"]
 
 log = logging.getLogger(__name__)
+SEALED_SUFFIX = ".sealed"
 
 
 def _fsync_dir(path: Path) -> None:
@@ -32,45 +35,60 @@ def _fsync_dir(path: Path) -> None:
 
 
 class AudioStore:
-    """Stores recordings as FLAC (lossless, about half the size of WAV) under ``root``."""
+    """Recordings as sealed FLAC (lossless, about half the size of WAV) under ``root``.
+
+    Every file is sealed with a key from its item's data key (models/crypto.py), so the
+    folder alone plays nothing. Files from before sealing are plain FLAC until their owner's
+    first unlock re-seals them; ``read`` tells the two apart by the sealed header.
+    """
 
     def __init__(self, root: Path) -> None:
         self.root = root
 
-    def write_flac(self, samples: np.ndarray, rate: int, *, kind: str = "entries",
-                   name: str | None = None) -> str:
-        """Write mono/stereo float samples as FLAC; returns the relative path once durable.
-
-        ``name`` (default random) lets a recovered reply keep the id it was recorded under.
-        """
-        now = datetime.now(UTC)
-        rel = f"{kind}/{now:%Y/%m}/{name or uuid.uuid4().hex}.flac"
+    def _write(self, rel: str, data: bytes, key: bytes) -> str:
         final = self.root / rel
         final.parent.mkdir(parents=True, exist_ok=True)
         tmp = final.with_suffix(".part")
-        data = np.clip(np.asarray(samples, dtype=np.float32), -1.0, 1.0)
         with open(tmp, "wb") as fh:
-            with sf.SoundFile(fh, "w", samplerate=rate, channels=1 if data.ndim == 1
-                              else data.shape[1], format="FLAC", subtype="PCM_16") as out:
-                out.write(data)
+            crypto.seal_stream(key, data, fh)
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, final)
         _fsync_dir(final.parent)
         return rel
 
-    def write_bytes(self, data: bytes, suffix: str, *, kind: str = "derived") -> str:
-        """Store derived bytes (e.g. rendered speech) durably; returns the relative path."""
-        rel = f"{kind}/{uuid.uuid4().hex}{suffix}"
-        final = self.root / rel
-        final.parent.mkdir(parents=True, exist_ok=True)
-        tmp = final.with_suffix(".part")
-        with open(tmp, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, final)
-        return rel
+    def write_audio(self, samples: np.ndarray, rate: int, data_key: bytes, *,
+                    kind: str = "entries", name: str | None = None) -> str:
+        """Seal mono/stereo float samples as FLAC; returns the relative path once durable.
+
+        ``name`` (default random) lets a recovered reply keep the id it was recorded under.
+        """
+        now = datetime.now(UTC)
+        rel = f"{kind}/{now:%Y/%m}/{name or uuid.uuid4().hex}{SEALED_SUFFIX}"
+        return self._write(rel, flac_bytes(samples, rate), audio_key(data_key))
+
+    def write_derived(self, name: str, data: bytes, data_key: bytes) -> str:
+        """Store derived bytes (rendered speech) sealed with the item's key."""
+        return self._write(f"derived/{name}", data, crypto.derive(data_key, "derived"))
+
+    def read_derived(self, rel: str, data_key: bytes) -> bytes:
+        return crypto.open_stream(crypto.derive(data_key, "derived"), self.path(rel).read_bytes())
+
+    def read_audio(self, rel: str, data_key: bytes | None) -> bytes:
+        """The FLAC bytes of a recording (SealError if the key does not open it)."""
+        try:
+            blob = self.path(rel).read_bytes()
+        except FileNotFoundError:
+            raise NotFound("That recording does not exist.") from None
+        if blob.startswith(crypto.MAGIC):
+            if data_key is None:
+                raise Locked("Unlock the journal to hear this recording.")
+            return crypto.open_stream(audio_key(data_key), blob)
+        return blob  # from before sealing; re-sealed at the owner's first unlock
+
+    def is_sealed(self, rel: str) -> bool:
+        with open(self.path(rel), "rb") as fh:
+            return fh.read(len(crypto.MAGIC)) == crypto.MAGIC
 
     def path(self, rel: str) -> Path:
         """The absolute path of a stored file; refuses paths that escape the store."""
@@ -90,3 +108,29 @@ class AudioStore:
             self.path(rel).unlink()
         except FileNotFoundError:
             log.info("audio file %s was already gone", rel)
+
+    def wipe(self, rel: str) -> None:
+        """Overwrite a plain file with zeros before removing it (a pre-sealing recording)."""
+        path = self.path(rel)
+        try:
+            size = path.stat().st_size
+            with open(path, "r+b") as fh:
+                fh.write(bytes(size))
+                fh.flush()
+                os.fsync(fh.fileno())
+            path.unlink()
+        except FileNotFoundError:
+            log.info("audio file %s was already gone", rel)
+
+
+def audio_key(data_key: bytes) -> bytes:
+    return crypto.derive(data_key, "audio")
+
+
+def flac_bytes(samples: np.ndarray, rate: int) -> bytes:
+    data = np.clip(np.asarray(samples, dtype=np.float32), -1.0, 1.0)
+    buf = io.BytesIO()
+    with sf.SoundFile(buf, "w", samplerate=rate, channels=1 if data.ndim == 1
+                      else data.shape[1], format="FLAC", subtype="PCM_16") as out:
+        out.write(data)
+    return buf.getvalue()

@@ -17,19 +17,23 @@ from sqlmodel import Column, Field, SQLModel
 __all__ = [
     "ApiToken",
     "Couple",
+    "CoupleKey",
     "CustomPrompt",
     "Entry",
     "EntryRead",
     "EntryStatus",
     "Goal",
     "GoalCheckIn",
+    "ItemKey",
     "Journal",
     "JournalKind",
     "LoginAttempt",
     "Person",
+    "PersonKey",
     "ProgramEnrollment",
     "Reminder",
     "Response",
+    "SearchTerm",
     "TranscriptionJob",
     "utcnow",
 ]
@@ -132,6 +136,12 @@ class Entry(SQLModel, table=True):
     tags: list[str] = Field(default_factory=list, sa_column=Column(sa.JSON, nullable=False))
     status: str = Field(default="ready", max_length=12)
     status_reason: str | None = Field(default=None, max_length=300)
+    # The words, segments, mood and tags, sealed with the entry's data key (models/sealing.py).
+    # ``transcript``, ``segments``, ``mood`` and ``tags`` above are only ever filled in memory
+    # from it, or hold a journal from before sealing until its owner's first unlock.
+    sealed: bytes | None = Field(default=None, sa_column=Column(sa.LargeBinary, nullable=True))
+    indexed: bool = Field(default=False, sa_column=Column(sa.Boolean, nullable=False,
+                                                          server_default=sa.false()))
     created_at: datetime = _created()
     updated_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(),
                                                                          nullable=False))
@@ -154,6 +164,9 @@ class Response(SQLModel, table=True):
     audio_path: str | None = Field(default=None, max_length=200)
     audio_duration_s: float | None = None
     status: str = Field(default="ready", max_length=12)
+    sealed: bytes | None = Field(default=None, sa_column=Column(sa.LargeBinary, nullable=True))
+    indexed: bool = Field(default=False, sa_column=Column(sa.Boolean, nullable=False,
+                                                          server_default=sa.false()))
     created_at: datetime = _created()
 
 
@@ -174,6 +187,7 @@ class GoalCheckIn(SQLModel, table=True):
     rating: int = Field(ge=1, le=5)
     reflection: str = Field(default="", sa_column=Column(sa.Text, nullable=False, default=""))
     audio_path: str | None = Field(default=None, max_length=200)
+    sealed: bytes | None = Field(default=None, sa_column=Column(sa.LargeBinary, nullable=True))
     created_at: datetime = _created()
 
 
@@ -240,3 +254,56 @@ class ProgramEnrollment(SQLModel, table=True):
     days_done: int = 0
     updated_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(),
                                                                          nullable=False))
+
+
+class PersonKey(SQLModel, table=True):
+    """A person's X25519 key pair: the public half in the clear (anyone may seal for them),
+    the secret half only wrapped, by their passphrase (Argon2id) and by their recovery key."""
+
+    __tablename__ = "person_key"
+    person_id: int = Field(foreign_key="person.id", primary_key=True)
+    public_key: bytes = Field(sa_column=Column(sa.LargeBinary, nullable=False))
+    passphrase_wrap: bytes | None = Field(default=None, sa_column=Column(sa.LargeBinary))
+    kdf_salt: bytes | None = Field(default=None, sa_column=Column(sa.LargeBinary))
+    kdf_ops: int | None = None
+    kdf_mem: int | None = None
+    recovery_wrap: bytes = Field(sa_column=Column(sa.LargeBinary, nullable=False))
+    created_at: datetime = _created()
+
+
+class CoupleKey(SQLModel, table=True):
+    """The shared journal's key pair; its secret half is wrapped for each partner (ItemKey)."""
+
+    __tablename__ = "couple_key"
+    couple_id: int = Field(foreign_key="couple.id", primary_key=True)
+    public_key: bytes = Field(sa_column=Column(sa.LargeBinary, nullable=False))
+
+
+class ItemKey(SQLModel, table=True):
+    """One wrap of one data key for one reader. ``item_kind``: entry, response, checkin or
+    couple (a couple's secret key); ``reader_kind``: person or couple; ``method``: box
+    (anonymous, sealed for the public key) or secret (re-wrapped by the reader after unlock)."""
+
+    __tablename__ = "item_key"
+    __table_args__ = (
+        sa.UniqueConstraint("item_kind", "item_id", "reader_kind", "reader_id",
+                            name="uq_item_key_reader"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    item_kind: str = Field(max_length=10)
+    item_id: int
+    reader_kind: str = Field(max_length=10)
+    reader_id: int
+    method: str = Field(default="box", max_length=6)
+    wrapped: bytes = Field(sa_column=Column(sa.LargeBinary, nullable=False))
+
+
+class SearchTerm(SQLModel, table=True):
+    """The blind search index: keyed hashes of an entry's words (and its responses'), made
+    with a key only the journal's readers hold. ``scope`` is the journal the hash belongs to."""
+
+    __tablename__ = "search_term"
+    __table_args__ = (sa.Index("ix_search_term_term", "term", "entry_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    entry_id: int = Field(foreign_key="entry.id", index=True, ondelete="CASCADE")
+    term: bytes = Field(sa_column=Column(sa.LargeBinary(16), nullable=False))

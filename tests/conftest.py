@@ -11,11 +11,17 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from confide.settings import Settings
-from models.accounts import register
+from models.accounts import register_person
+from models.crypto import KdfParams
 from models.couples import create_invite, join_couple
 from models.db import create_db_engine, migrate
+from models.keys import Keys
+from models.sealing import use_keys
 from models.storage import AudioStore
 from models.tables import Person
+
+CHEAP_KDF = KdfParams(ops=1, mem=1024 * 1024)
+"""Argon2id at its floor: the tests about sealing run through the same code, faster."""
 
 
 @pytest.fixture(autouse=True)
@@ -35,10 +41,11 @@ def _cheap_passphrase_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
     check hashing itself still go through the same code, only with cheaper parameters."""
     from argon2 import PasswordHasher
 
-    from models import accounts
+    from models import accounts, keys
 
     monkeypatch.setattr(accounts, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024,
                                                              parallelism=1))
+    monkeypatch.setattr(keys, "DEFAULT_KDF", CHEAP_KDF)
 
 
 @pytest.fixture
@@ -70,15 +77,23 @@ class Cast:
     """Two partners and an outsider (in another couple), as most privacy tests need."""
 
     def __init__(self, session: Session) -> None:
-        self.alex: Person = register(session, "Alex", "correct horse 1")
-        self.sam: Person = register(session, "Sam", "correct horse 2")
-        self.olive: Person = register(session, "Olive", "correct horse 3")
-        self.pat: Person = register(session, "Pat", "correct horse 4")
+        self.keys: dict[str, Keys] = {}
+        self.alex: Person = self._add(session, "Alex", "correct horse 1")
+        self.sam: Person = self._add(session, "Sam", "correct horse 2")
+        self.olive: Person = self._add(session, "Olive", "correct horse 3")
+        self.pat: Person = self._add(session, "Pat", "correct horse 4")
         invite = create_invite(session, self.alex, timedelta(hours=1))
         join_couple(session, self.sam, invite.code)
         other = create_invite(session, self.olive, timedelta(hours=1))
         join_couple(session, self.pat, other.code)
         session.commit()
+
+    def _add(self, session: Session, name: str, passphrase: str) -> Person:
+        """Registered and unlocked in this session, as if each had signed in."""
+        person, unlocked, _words = register_person(session, name, passphrase)
+        use_keys(session, unlocked)
+        self.keys[name] = unlocked
+        return person
 
 
 @pytest.fixture

@@ -4,37 +4,52 @@ at start, so a recording left without its text (a crash, a restart) always gets 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from sqlalchemy.engine import Engine
 
 from models import entries, jobs, responses
 from models.db import session_scope
 from models.errors import ConfideError
+from models.keys import Keys
+from models.sealing import use_keys
 from models.storage import AudioStore
-from models.tables import Entry, Response
+from models.tables import Entry, Person, Response
 from voice.audio_file import decode_audio
 from voice.transcriber import Transcriber
 
-__all__ = ["run_one_job", "run_queued_jobs"]
+__all__ = ["KeyRing", "run_one_job", "run_queued_jobs"]
 
 log = logging.getLogger(__name__)
 
 
-def run_one_job(engine: Engine, store: AudioStore, transcriber: Transcriber) -> int | None:
-    """Claim the oldest queued job and finish it; returns its id, or None when idle."""
+KeyRing = Callable[[], Mapping[int, Keys]]
+"""The people unlocked in this process right now, by id: only their recordings can be opened."""
+
+
+def run_one_job(engine: Engine, store: AudioStore, transcriber: Transcriber,
+                unlocked: KeyRing) -> int | None:
+    """Claim the oldest queued job an unlocked author made and finish it; returns its id, or
+    None when there is none (jobs of locked authors wait, queued, for their unlock)."""
+    ring = unlocked()
     with session_scope(engine) as s:
-        job = jobs.claim_next(s)
+        job = jobs.claim_next(s, list(ring))
         if job is None:
             return None
         job_id, entry_id, response_id = job.id, job.entry_id, job.response_id
         target: Entry | Response | None = (s.get(Entry, entry_id) if entry_id is not None
                                            else s.get(Response, response_id))
         audio_path = target.audio_path if target is not None else None
+        data_key: bytes | None = None
+        if target is not None and target.id is not None:
+            author = s.get(Person, target.author_id)
+            assert author is not None
+            kind = "entry" if entry_id is not None else "response"
+            data_key = ring[author.id or 0].data_key(s, kind, target.id, author.couple_id)
     try:
-        if audio_path is None:
+        if audio_path is None or data_key is None:
             raise ConfideError("the recording for this job is gone")
-        audio = decode_audio(store.path(audio_path))
+        audio = decode_audio(store.read_audio(audio_path, data_key))
         transcript = transcriber.transcribe(audio.samples)
     except Exception as exc:
         log.warning("transcription job %s failed: %s", job_id, exc)
@@ -45,21 +60,24 @@ def run_one_job(engine: Engine, store: AudioStore, transcriber: Transcriber) -> 
                 jobs.finish_jobs_for(s, response_id=response_id, error=str(exc))
         return job_id
     with session_scope(engine) as s:
+        for person_keys in ring.values():
+            use_keys(s, person_keys)  # so the words are indexed as they are written
         if entry_id is not None:
-            entries.attach_transcript(s, entry_id, transcript)
+            entries.attach_transcript(s, entry_id, transcript, data_key)
         elif response_id is not None:
-            responses.attach_response_transcript(s, response_id, transcript)
+            responses.attach_response_transcript(s, response_id, transcript, data_key)
     return job_id
 
 
-def run_queued_jobs(engine: Engine, store: AudioStore, transcriber: Transcriber, *,
+def run_queued_jobs(engine: Engine, store: AudioStore, transcriber: Transcriber,
+                    unlocked: KeyRing, *,
                     should_stop: Callable[[], bool] = lambda: False) -> list[int]:
     """Finish every queued job (after putting back those a dead process left running)."""
     with session_scope(engine) as s:
         jobs.requeue_stale(s)
     done: list[int] = []
     while not should_stop():
-        job_id = run_one_job(engine, store, transcriber)
+        job_id = run_one_job(engine, store, transcriber, unlocked)
         if job_id is None:
             break
         done.append(job_id)

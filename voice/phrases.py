@@ -75,6 +75,10 @@ class P:
     LIMIT = "That is as far as I can go."
     NOT_UNDERSTOOD = "Sorry, I didn't catch that. Say help to hear what you can say."
     YES_NO = "Please say yes or no."
+    LOCKED_NEWS = ("{partner} shared {count}. Your journal is locked, so I can't play "
+                   "it yet; unlock it to hear them.")
+    RECOVERED_LOCKED = ("A reply from earlier was not finished when Confide stopped. It is "
+                        "safe, and will be filed once you unlock your journal.")
     RECOVERED = ("Before we begin: a reply from earlier was not finished when Confide stopped. "
                  "It is safe in your journal now{words}.")
     SAFETY = ("It sounds like you may not feel safe right now. You deserve support. "

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -11,13 +12,14 @@ from sqlalchemy.engine import Engine
 from models import accounts, entries, responses
 from models.db import session_scope
 from models.errors import ConfideError
+from models.keys import Keys
 from models.storage import AudioStore
 from models.tables import Entry
 from voice.jobs_runner import run_queued_jobs
 from voice.pending import find_pending
 from voice.transcriber import Transcriber
 
-__all__ = ["Recovered", "recover"]
+__all__ = ["Recovered", "locked_replies", "recover"]
 
 log = logging.getLogger(__name__)
 MIN_SAMPLES = 1600  # 0.1 s at 16 kHz: anything shorter holds no words
@@ -30,13 +32,26 @@ class Recovered:
     words: int
 
 
+def locked_replies(pending_dir: Path, unlocked: Mapping[int, Keys]) -> int:
+    """Unfinished replies that wait for their author's unlock (said aloud at start)."""
+    return sum(1 for rec in find_pending(pending_dir) if rec.note.person_id not in unlocked)
+
+
 def recover(engine: Engine, store: AudioStore, pending_dir: Path,
-            transcriber: Transcriber) -> list[Recovered]:
-    """Everything recorded but unfinished becomes a journal entry with its transcript."""
+            transcriber: Transcriber, unlocked: Mapping[int, Keys]) -> list[Recovered]:
+    """Everything recorded but unfinished becomes a journal entry with its transcript, for
+    the people unlocked now; a locked person's replies stay sealed in pending/ until then."""
     filed: list[tuple[int, int]] = []
     for rec in find_pending(pending_dir):
         note = rec.note
-        samples = rec.samples()
+        if note.person_id not in unlocked:
+            continue
+        try:
+            data_key = rec.unlock(unlocked[note.person_id].secret)
+            samples = rec.samples()
+        except ConfideError as exc:
+            log.warning("could not open the pending reply %s: %s", note.id, exc)
+            continue
         if samples.size < MIN_SAMPLES:
             rec.discard()
             continue
@@ -44,13 +59,13 @@ def recover(engine: Engine, store: AudioStore, pending_dir: Path,
             with session_scope(engine) as s:
                 person = accounts.get_person(s, note.person_id)
                 if note.entry_id is not None:
-                    responses.add_response(s, person, note.entry_id,
-                                           audio=(samples, note.rate), store=store)
+                    responses.add_response(s, person, note.entry_id, audio=(samples, note.rate),
+                                           store=store, data_key=data_key)
                 else:
                     entry = entries.entry_for_audio_name(s, note.id) or entries.create_entry_from_audio(
                         s, store, person, samples, note.rate, journal=note.journal,
                         prompt_id=note.prompt_id, prompt_text=note.prompt_text, kind=note.kind,
-                        audio_name=note.id)
+                        audio_name=note.id, data_key=data_key)
                     assert entry.id is not None
                     filed.append((entry.id, note.person_id))
         except ConfideError as exc:
@@ -58,7 +73,7 @@ def recover(engine: Engine, store: AudioStore, pending_dir: Path,
             continue
         rec.discard()
         log.info("recovered an unfinished reply (%.1f s)", samples.size / note.rate)
-    job_ids = run_queued_jobs(engine, store, transcriber)
+    job_ids = run_queued_jobs(engine, store, transcriber, lambda: unlocked)
     found = []
     with session_scope(engine) as s:
         from models.tables import TranscriptionJob

@@ -8,17 +8,21 @@ Every listening point understands the voice commands of voice.commands.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 
 import numpy as np
 from sqlalchemy.engine import Engine
+from sqlmodel import Session
 
-from models import accounts, entries, prompt_state, responses
+from models import accounts, entries, keys, prompt_state, responses, sealing
 from models.db import session_scope
+from models.keys import Keys
+from models.sealing import use_keys
 from models.storage import AudioStore
 from models.tables import Entry, utcnow
 from models.transcript import Segment, Transcript
@@ -82,8 +86,13 @@ class VoiceSession:
         self.notices: Callable[[], list[str]] = list  # sentences to say right after hello
         self.after_first_words: Callable[[], None] | None = None  # e.g. start loading models
         self.greeted: str | None = None  # the greeting, when it was started before the session
+        self.unlocked: Keys | None = None
+        """The person's keys once they unlocked; before that nothing sealed is spoken."""
+        self.data_keys: dict[int, bytes] = {}
+        """Keys of the replies recorded in this session: read back and shared without unlock."""
         with session_scope(engine) as s:
             person = accounts.get_person(s, person_id)
+            self.public_key = keys.public_key(s, ("person", person_id))
             self.name = person.name
             self.voice = Voice(person.tts_voice or defaults.voice,
                                person.tts_rate or defaults.rate,
@@ -92,6 +101,14 @@ class VoiceSession:
             self.pause_allowance_s = person.pause_allowance_s or pause_allowance_s
             self.max_reply_s = person.max_reply_s or max_reply_s
         self._last_said = ""
+
+    @contextlib.contextmanager
+    def _db(self) -> Iterator[Session]:
+        """A database session that can open what this person may read, once unlocked."""
+        with session_scope(self.engine) as s:
+            if self.unlocked is not None:
+                use_keys(s, self.unlocked)
+            yield s
 
     # Speaking ---------------------------------------------------------------------------
 
@@ -117,7 +134,7 @@ class VoiceSession:
         self.speaker.play(earcon(name, volume=0.35 * self.voice.volume), EARCON_RATE)
 
     def _save_voice(self) -> None:
-        with session_scope(self.engine) as s:
+        with self._db() as s:
             accounts.update_preferences(s, accounts.get_person(s, self.person_id),
                                         accounts.Preferences(tts_rate=self.voice.rate,
                                                              tts_volume=self.voice.volume))
@@ -156,7 +173,7 @@ class VoiceSession:
             return True
         if cmd is Command.MORE_TIME:
             self.pause_allowance_s = min(60.0, self.pause_allowance_s * 2)
-            with session_scope(self.engine) as s:
+            with self._db() as s:
                 accounts.update_preferences(s, accounts.get_person(s, self.person_id),
                                             accounts.Preferences(
                                                 pause_allowance_s=self.pause_allowance_s))
@@ -221,8 +238,9 @@ class VoiceSession:
         """Record a reply and file it; returns (entry or response id, command said instead)."""
         self.chime("listening")
         pending = PendingRecording.begin(self.pending_dir, person_id=self.person_id,
-                                         journal=journal, kind=kind, prompt_id=prompt_id,
-                                         prompt_text=prompt_text, entry_id=answer_to)
+                                         public_key=self.public_key, journal=journal, kind=kind,
+                                         prompt_id=prompt_id, prompt_text=prompt_text,
+                                         entry_id=answer_to)
 
         def nudge() -> None:
             samples, rate = self.synth.synthesize(P.TAKE_YOUR_TIME, voice=self.voice.voice,
@@ -264,26 +282,29 @@ class VoiceSession:
               answer_to: int | None) -> int:
         """Audio first (durable), then the transcript; the pending files go last."""
         note = pending.note
-        with session_scope(self.engine) as s:
+        data_key = pending.data_key
+        assert data_key is not None
+        with self._db() as s:
             person = accounts.get_person(s, self.person_id)
             if answer_to is not None:
                 resp = responses.add_response(s, person, answer_to, audio=(samples, note.rate),
-                                              store=self.store)
+                                              store=self.store, data_key=data_key)
                 assert resp.id is not None
                 saved_id = resp.id
             else:
                 entry = entries.create_entry_from_audio(
                     s, self.store, person, samples, note.rate, journal=note.journal,
                     prompt_id=note.prompt_id, prompt_text=note.prompt_text, kind=note.kind,
-                    audio_name=note.id)
+                    audio_name=note.id, data_key=data_key)
                 assert entry.id is not None
                 saved_id = entry.id
+                self.data_keys[saved_id] = data_key
         pending.discard()
-        with session_scope(self.engine) as s:
+        with self._db() as s:
             if answer_to is not None:
-                responses.attach_response_transcript(s, saved_id, transcript)
+                responses.attach_response_transcript(s, saved_id, transcript, data_key)
             else:
-                entries.attach_transcript(s, saved_id, transcript)
+                entries.attach_transcript(s, saved_id, transcript, data_key)
                 if note.prompt_id:
                     prompt_state.note_answered(s, accounts.get_person(s, self.person_id),
                                                note.prompt_id)
@@ -304,7 +325,7 @@ class VoiceSession:
         return self.report
 
     def greet(self) -> None:
-        with session_scope(self.engine) as s:
+        with self._db() as s:
             person = accounts.get_person(s, self.person_id)
             since = person.news_seen_at
             news = entries.news_for(s, person, mark_seen=False)
@@ -317,11 +338,14 @@ class VoiceSession:
             self._said(self.greeted)
         else:
             self.say(phrases.greeting(self.name, local_time(self.now(), timezone)))
-        if news and partner_name:
+        if news and partner_name and self.unlocked is None:
+            self.say(P.LOCKED_NEWS.format(partner=partner_name,
+                                          count=phrases.count_words(len(news), "reflection")))
+        elif news and partner_name:
             if self.ask_yes_no(phrases.news(partner_name, len(news), since)):
                 for entry in news:
                     self.play_entry(entry, partner_name)
-            with session_scope(self.engine) as s:
+            with self._db() as s:
                 entries.news_for(s, accounts.get_person(s, self.person_id), mark_seen=True)
 
     def play_entry(self, entry: Entry, partner: str) -> None:
@@ -330,14 +354,20 @@ class VoiceSession:
         self.say(P.PLAYING.format(partner=partner, when=f"{entry.created_at:%A}"))
         if entry.prompt_text:
             self.say(P.PLAYING_PROMPT.format(prompt=entry.prompt_text))
-        if entry.audio_path and self.store.exists(entry.audio_path):
+        if entry.audio_path and self.store.exists(entry.audio_path) and self.unlocked:
+            import io
+
             import soundfile as sf
 
-            samples, rate = sf.read(self.store.path(entry.audio_path), dtype="float32")
+            with self._db() as s:
+                person = accounts.get_person(s, self.person_id)
+                data_key = self.unlocked.data_key(s, "entry", entry.id, person.couple_id)
+            samples, rate = sf.read(io.BytesIO(self.store.read_audio(entry.audio_path,
+                                                                     data_key)), dtype="float32")
             self.speaker.play(samples, int(rate))
         elif entry.transcript:
             self.say(entry.transcript)
-        with session_scope(self.engine) as s:
+        with self._db() as s:
             entries.mark_read(s, accounts.get_person(s, self.person_id), entry.id)
         if self.ask_yes_no(P.ANSWER_OFFER.format(partner=partner)):
             self.say(P.ACTIVE_LISTENING.format(partner=partner))
@@ -349,7 +379,7 @@ class VoiceSession:
         """Prompt → reply → confirm → offers, then a follow-up if wanted."""
         skipped: list[str] = []
         while True:
-            with session_scope(self.engine) as s:
+            with self._db() as s:
                 choice = prompt_state.choose_next_prompt(
                     s, accounts.get_person(s, self.person_id), context="private",
                     now=self.now(), exclude=skipped, crisis_line=self.crisis_line)
@@ -372,8 +402,10 @@ class VoiceSession:
             return
 
     def after_save(self, entry_id: int) -> None:
-        with session_scope(self.engine) as s:
+        with self._db() as s:
             entry = entries.get_entry(s, accounts.get_person(s, self.person_id), entry_id)
+            if entry_id in self.data_keys:
+                sealing.show_entry(entry, self.data_keys[entry_id])
         self.say(phrases.saved("private", entry.word_count))
         self.say(P.AFTER_SAVE)
         for _ in range(4):
@@ -389,7 +421,7 @@ class VoiceSession:
                 return
             elif cmd is Command.DELETE:
                 if self.ask_yes_no(P.CONFIRM_DELETE):
-                    with session_scope(self.engine) as s:
+                    with self._db() as s:
                         entries.delete_entry(s, self.store, accounts.get_person(s, self.person_id),
                                              entry_id)
                     self.report.saved.remove(entry_id)
@@ -407,11 +439,12 @@ class VoiceSession:
         from models.couples import partner_of
         from models.errors import Conflict
 
-        with session_scope(self.engine) as s:
+        with self._db() as s:
             person = accounts.get_person(s, self.person_id)
             partner = partner_of(s, person)
             try:
-                entries.set_visibility(s, person, entry_id, "shared")
+                entries.set_visibility(s, person, entry_id, "shared",
+                                       data_key=self.data_keys.get(entry_id))
             except Conflict:
                 partner = None
         if partner is None:
@@ -438,7 +471,7 @@ class VoiceSession:
         """One active goal a session: a 1-5 rating by voice and, if wanted, a few words."""
         from models import goals
 
-        with session_scope(self.engine) as s:
+        with self._db() as s:
             active = [g for g in goals.list_goals(s, accounts.get_person(s, self.person_id))
                       if g.status == "active"]
         for goal in active[:1]:
@@ -449,7 +482,7 @@ class VoiceSession:
             reflection = ""
             if self.ask_yes_no(P.GOAL_REFLECT) is not False:
                 reflection = self.listener.utterance(timeout_s=8.0, max_s=60.0)
-            with session_scope(self.engine) as s:
+            with self._db() as s:
                 goals.add_checkin(s, accounts.get_person(s, self.person_id), goal.id, rating,
                                   reflection)
             self.say(P.GOAL_SAVED.format(rating=phrases.count_words(rating, "")[:-1].strip()))
@@ -458,7 +491,7 @@ class VoiceSession:
         """Progress in one kind sentence (a milestone reached today is named), then goodbye."""
         from models.progress import progress_for, summary_sentence
 
-        with session_scope(self.engine) as s:
+        with self._db() as s:
             summary = summary_sentence(progress_for(s, accounts.get_person(s, self.person_id),
                                                     self.now()))
         self.say(summary, remember=False)

@@ -1,5 +1,6 @@
 """Listening: the original recordings (with HTTP Range, so players can seek) and an entry's
-transcript read aloud by the local speech engine (rendered once, then cached).
+transcript read aloud by the local speech engine (rendered once, then cached sealed).
+Both are opened with the caller's keys and served from memory: nothing plain touches disk.
 
 Both follow the entry's visibility: a recording the caller may not see is 404.
 """
@@ -7,11 +8,11 @@ Both follow the entry's visibility: a recording the caller may not see is 404.
 from __future__ import annotations
 
 import hashlib
-from pathlib import Path
+import re
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import FileResponse, Response
+from fastapi.responses import Response
 from sqlmodel import Session
 
 from api.deps import CurrentPerson, RowId, RuntimeDep, SessionDep, StoreDep
@@ -19,8 +20,9 @@ from api.errors import error_doc
 from models.entries import get_entry
 from models.errors import Conflict, NotFound
 from models.responses import get_response
+from models.sealing import require_keys
 from models.storage import AudioStore
-from models.tables import Entry
+from models.tables import Entry, Person
 from prompts.speakable import text_to_read_aloud
 
 __all__ = ["router"]
@@ -49,45 +51,59 @@ _WAV = _media("audio/wav", "The transcript read aloud (WAV).") | {
 _PRIVATE_CACHE = {"Cache-Control": "private, no-cache"}
 
 
-def _etag(path: Path) -> str:
-    """The ETag Starlette's FileResponse sends for this file (mtime and size)."""
-    stat = path.stat()
-    base = f"{stat.st_mtime}-{stat.st_size}"
-    return f'"{hashlib.md5(base.encode(), usedforsecurity=False).hexdigest()}"'
-
-
-def _file(request: Request, path: Path, media_type: str, name: str) -> Response:
-    """The file with Range support, or 304 when the client's copy is current."""
-    etag = _etag(path)
+def _ranged(request: Request, data: bytes, media_type: str, name: str, tag: str) -> Response:
+    """Opened bytes with Range support (one range, as players ask), or 304 when the client's
+    copy is current. The ETag is keyed by the item and size, never by the content."""
+    etag = f'"{hashlib.sha256(f"{tag}:{len(data)}".encode()).hexdigest()[:32]}"'
+    headers = {"ETag": etag, "Accept-Ranges": "bytes",
+               "Content-Disposition": f'inline; filename="{name}"', **_PRIVATE_CACHE}
     if etag in {t.strip() for t in request.headers.get("if-none-match", "").split(",")}:
         return Response(status_code=304, headers={"ETag": etag, **_PRIVATE_CACHE})
-    return FileResponse(path, media_type=media_type, filename=name,
-                        content_disposition_type="inline", headers=_PRIVATE_CACHE)
+    wanted = request.headers.get("range", "")
+    if request.headers.get("if-range", etag) != etag:
+        wanted = ""  # the client's part is of another version: send it whole
+    match = re.fullmatch(r"bytes=(\d*)-(\d*)", wanted.strip())
+    if not wanted or match is None or not (match[1] or match[2]):
+        return Response(data, media_type=media_type, headers=headers)
+    size = len(data)
+    if match[1]:
+        start, end = int(match[1]), int(match[2]) if match[2] else size - 1
+    else:
+        start, end = max(0, size - int(match[2])), size - 1
+    end = min(end, size - 1)
+    if start >= size or start > end:
+        return Response(status_code=416, headers={"Content-Range": f"bytes */{size}", **headers})
+    return Response(data[start:end + 1], status_code=206, media_type=media_type,
+                    headers={"Content-Range": f"bytes {start}-{end}/{size}", **headers})
 
 
-def _recording(request: Request, store: AudioStore, rel: str | None, name: str) -> Response:
+def _recording(request: Request, session: Session, store: AudioStore, person: Person,
+               kind: str, item_id: int, rel: str | None, name: str) -> Response:
     if rel is None or not store.exists(rel):
         raise NotFound("There is no recording for this.")
-    return _file(request, store.path(rel), "audio/flac", name)
+    data_key = require_keys(session, person).data_key(session, kind, item_id, person.couple_id)
+    return _ranged(request, store.read_audio(rel, data_key), "audio/flac", name, rel)
 
 
-@router.get("/entries/{entry_id}/audio", response_class=FileResponse, responses=_FLAC)
+@router.get("/entries/{entry_id}/audio", response_class=Response, responses=_FLAC)
 def entry_audio(entry_id: RowId, request: Request, person: CurrentPerson, session: SessionDep,
                 store: StoreDep) -> Response:
     """The entry's original recording; supports Range requests and ETag revalidation."""
     entry = get_entry(session, person, entry_id)
-    return _recording(request, store, entry.audio_path, f"entry-{entry_id}.flac")
+    return _recording(request, session, store, person, "entry", entry_id, entry.audio_path,
+                      f"entry-{entry_id}.flac")
 
 
-@router.get("/responses/{response_id}/audio", response_class=FileResponse, responses=_FLAC)
+@router.get("/responses/{response_id}/audio", response_class=Response, responses=_FLAC)
 def response_audio(response_id: RowId, request: Request, person: CurrentPerson,
                    session: SessionDep, store: StoreDep) -> Response:
     """A spoken response's recording (visible to whoever may see its entry)."""
     response = get_response(session, person, response_id)
-    return _recording(request, store, response.audio_path, f"response-{response_id}.flac")
+    return _recording(request, session, store, person, "response", response_id,
+                      response.audio_path, f"response-{response_id}.flac")
 
 
-@router.get("/entries/{entry_id}/speech", response_class=FileResponse, responses=_WAV)
+@router.get("/entries/{entry_id}/speech", response_class=Response, responses=_WAV)
 def entry_speech(
     entry_id: RowId, request: Request, person: CurrentPerson, session: SessionDep,
     runtime: RuntimeDep,
@@ -101,8 +117,10 @@ def entry_speech(
     if text is None:
         raise Conflict("This entry has no words to read aloud yet.")
     settings = runtime.settings
-    path = runtime.speech.render(
-        entry_id, text,
+    data_key = require_keys(session, person).data_key(session, "entry", entry_id,
+                                                       person.couple_id)
+    wav, tag = runtime.speech.render(
+        entry_id, text, data_key,
         voice=person.tts_voice or settings.tts_voice,
         rate=rate or person.tts_rate or settings.tts_rate,
         volume=volume if volume is not None else (
@@ -113,4 +131,4 @@ def entry_speech(
         if check.get(Entry, entry_id) is None:
             runtime.speech.forget(entry_id)
             raise NotFound(f"Entry {entry_id} was not found.")
-    return _file(request, path, "audio/wav", f"entry-{entry_id}-speech.wav")
+    return _ranged(request, wav, "audio/wav", f"entry-{entry_id}-speech.wav", tag)

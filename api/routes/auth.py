@@ -18,13 +18,15 @@ from api.deps import (
     SessionDep,
     SettingsDep,
     clear_session_cookie,
+    remember_sign_in,
     set_session_cookie,
 )
 from api.errors import error_doc
 from api.present import present_person
 from api.schemas import LoginRequest, PersonPublic, PreferencesUpdate, RegisterRequest, TokenPublic
 from api.security import client_address
-from models.accounts import Preferences, authenticate, issue_token, register, revoke_token
+from models.accounts import Preferences, issue_token, register, revoke_token
+from models.accounts import sign_in as open_journal
 from models.accounts import update_preferences as apply_preferences
 
 __all__ = ["router"]
@@ -45,10 +47,13 @@ def register_person(body: RegisterRequest, request: Request, session: SessionDep
 
 @router.post("/auth/token")
 def sign_in(body: LoginRequest, request: Request, response: Response, session: SessionDep,
-            settings: SettingsDep) -> TokenPublic:
-    """Exchange name and passphrase for a bearer token (and optionally the session cookie)."""
-    person = authenticate(session, body.name, body.passphrase, address=client_address(request))
+            settings: SettingsDep, runtime: RuntimeDep) -> TokenPublic:
+    """Exchange name and passphrase for a bearer token (and optionally the session cookie).
+    The passphrase unlocks the journal for this token only, until sign-out or expiry."""
+    person, keys = open_journal(session, body.name, body.passphrase,
+                                address=client_address(request))
     issued = issue_token(session, person, timedelta(hours=settings.token_ttl_hours))
+    remember_sign_in(runtime, session, person, keys, issued.token, issued.expires_at)
     if body.set_cookie:
         set_session_cookie(response, issued.token, issued.expires_at, settings)
     return TokenPublic(access_token=issued.token, expires_at=issued.expires_at)
@@ -56,9 +61,11 @@ def sign_in(body: LoginRequest, request: Request, response: Response, session: S
 
 @router.post("/auth/logout", status_code=status.HTTP_204_NO_CONTENT)
 def sign_out(token: CurrentToken, _person: CurrentPerson, response: Response,
-             session: SessionDep, settings: SettingsDep) -> None:
-    """Revoke the token (or cookie session) this request was made with."""
+             session: SessionDep, settings: SettingsDep, runtime: RuntimeDep) -> None:
+    """Revoke the token (or cookie session) this request was made with; its keys are
+    forgotten at once."""
     revoke_token(session, token.token)
+    runtime.unlocked.drop(token.token)
     if token.via == "cookie":
         clear_session_cookie(response, settings)
 

@@ -27,10 +27,9 @@ import jinja2
 from fastapi import Depends, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from api.deps import SESSION_COOKIE, SessionDep
+from api.deps import SESSION_COOKIE, SessionDep, signed_in_person
 from api.web import format as fmt
 from confide.settings import Settings
-from models.accounts import person_for_token
 from models.errors import NotAuthenticated
 from models.tables import Person
 
@@ -189,7 +188,7 @@ def web_person(request: Request, session: SessionDep, web: WebDep) -> SignedIn:
     if not token:
         raise _to_signin(request, clear=False)
     try:
-        person = person_for_token(session, token)
+        person = signed_in_person(request.app.state.runtime, session, token)
     except NotAuthenticated:
         raise _to_signin(request, clear=True) from None
     return SignedIn(person, token, web.csrf_for(token))

@@ -21,6 +21,7 @@ from api.deps import (
     SESSION_COOKIE,
     SessionDep,
     clear_session_cookie,
+    remember_sign_in,
     set_session_cookie,
 )
 from api.security import client_address
@@ -38,7 +39,7 @@ from api.web.context import (
     safe_next,
 )
 from confide.settings import Settings
-from models.accounts import authenticate, issue_token, person_for_token, revoke_token
+from models.accounts import issue_token, person_for_token, revoke_token, sign_in
 from models.errors import ConfideError, NotAuthenticated, RateLimited
 
 __all__ = ["SIGNIN_ROUTE", "web_router"]
@@ -109,8 +110,10 @@ def signin(
                             error="The sign-in form had expired. Please enter your "
                                   "passphrase again.", status=403)
     try:
-        person = authenticate(session, name, passphrase, address=client_address(request))
+        person, keys = sign_in(session, name, passphrase, address=client_address(request))
         issued = issue_token(session, person, timedelta(hours=web.settings.token_ttl_hours))
+        remember_sign_in(request.app.state.runtime, session, person, keys, issued.token,
+                         issued.expires_at)
     except RateLimited as exc:
         page = _signin_page(request, web, nonce, name=name, error=str(exc), status=429)
         page.headers["Retry-After"] = str(max(1, round(exc.retry_after)))
@@ -131,6 +134,7 @@ def signout(request: Request, web: WebDep, who: PersonDep, session: SessionDep,
     if not check_csrf(who.csrf, csrf_token):
         return csrf_refused(web, request, who)
     revoke_token(session, who.token)
+    request.app.state.runtime.unlocked.drop(who.token)
     response = redirect("/signin?done=signed-out")
     clear_session_cookie(response, web.settings)
     return response

@@ -28,9 +28,10 @@ from sqlmodel import Session
 
 from api import create_app
 from confide.settings import Settings
-from models import accounts
+from models import accounts, keys
 from models.accounts import get_person_by_name, issue_token
 from models.db import create_db_engine, migrate, session_scope
+from tests.conftest import CHEAP_KDF
 from voice.speech import FakeSynthesizer
 from voice.transcriber import FakeTranscriber
 
@@ -69,6 +70,7 @@ def _quick_passphrase_hashing() -> Iterator[None]:
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(accounts, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024,
                                                        parallelism=1))
+        mp.setattr(keys, "DEFAULT_KDF", CHEAP_KDF)
         yield
 
 

@@ -121,7 +121,7 @@ def test_killed_mid_job_the_next_start_finishes_it(server: Server, tmp_path: Pat
     server.kill()
     data_dir = tmp_path / "data"
     assert _job_row(data_dir, job_id) == ("running", 1)
-    assert len(list((data_dir / "audio").rglob("*.flac"))) == 1
+    assert len(list((data_dir / "audio").rglob("*.sealed"))) == 1
 
     server.start()
     with httpx.Client(base_url=server.url, timeout=30) as client:
@@ -133,7 +133,7 @@ def test_killed_mid_job_the_next_start_finishes_it(server: Server, tmp_path: Pat
                 not in ("done", "failed"):
             assert time.monotonic() < deadline, "the job was not finished after the restart"
             time.sleep(0.2)
-        assert job["status"] == "done", job
+        assert job["status"] == "done", (job, server.log.read_text()[-3000:])
         assert job["attempts"] == 2
         entry = client.get(f"/api/entries/{entry_id}", headers=headers).json()
     words = set(normalized_words(entry["transcript"]))

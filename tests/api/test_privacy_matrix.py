@@ -27,6 +27,7 @@ from sqlmodel import Session, select
 from models import responses
 from models.accounts import get_person_by_name
 from models.db import session_scope
+from models.sealing import use_keys
 from models.entries import attach_transcript, create_entry_from_audio, set_visibility
 from models.mutual import answer_mutual
 from models.storage import AudioStore
@@ -104,6 +105,8 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
             mutual_prompt = next(p.id for p in load_library().prompts.values()
                                  if p.audience == "mutual")
             with session_scope(api.engine) as s:
+                for keys in app.state.runtime.unlocked.people().values():
+                    use_keys(s, keys)  # as their sign-ins unlocked them
                 private_id = _audio_entry(s, store, "Alex", PRIVATE_WORD, "private")
                 shared_id = _audio_entry(s, store, "Alex", SHARED_WORD, "shared")
                 unshared_id = _audio_entry(s, store, "Alex", UNSHARED_WORD, "shared")

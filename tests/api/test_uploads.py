@@ -218,12 +218,14 @@ def test_patch_with_unknown_field_changes_nothing(couple: tuple[Api, User, User]
 
 
 def test_in_memory_upload_bytes_do_not_reach_disk_under_another_name(api: Api) -> None:
-    """A good upload is stored once, as FLAC, under the audio folder and nowhere else."""
+    """A good upload is stored once, as sealed FLAC, under the audio folder and nowhere else."""
     alex = api.user("Alex")
     r = api.client.post("/api/recordings", headers=alex.headers,
                         files={"file": ("a.ogg", wav_bytes(1.0, fmt="OGG"), "audio/ogg")})
     assert r.status_code == 202, r.text
     files = api.stored_files()
     assert len(files) == 1
-    assert files[0].suffix == ".flac"
-    assert io.BytesIO(files[0].read_bytes()).read(4) == b"fLaC"
+    assert files[0].suffix == ".sealed"
+    assert b"fLaC" not in files[0].read_bytes()  # only the author's key opens it
+    played = api.client.get(f"/api/entries/{r.json()['entry_id']}/audio", headers=alex.headers)
+    assert played.content[:4] == b"fLaC"

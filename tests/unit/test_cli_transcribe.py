@@ -189,18 +189,21 @@ def test_save_keeps_the_audio_and_the_transcript_in_the_private_journal(
 
     from confide.settings import load_settings
     from confide.wiring import audio_store, cli_session
-    from models.accounts import register
+    from models.accounts import register_person
+    from models.sealing import open_entry
     from models.tables import Entry, Journal
 
     settings = load_settings()
     with cli_session(settings) as session:
-        register(session, "Alex")
+        _alex, unlocked, _words = register_person(session, "Alex")
     code, out, err = invoke("--save", "--as", "Alex", str(spoken_mp3))
     assert code == 0, err
     assert "dinner" in out.lower()
     assert "saved to your private journal" in err
     with cli_session(settings) as session:
         entry = session.exec(select(Entry)).one()
+        assert entry.transcript == ""  # sealed at rest: saved without anyone's secret
+        open_entry(session, unlocked, entry, None)
         journal = session.get(Journal, entry.journal_id)
         assert journal is not None
         assert journal.kind == "private"

@@ -108,7 +108,7 @@ def test_a_refused_checkin_leaves_no_recording_behind(session, cast, store):
     tone = np.ones(1600, dtype=np.float32) * 0.1
     with pytest.raises(InvalidInput):
         add_checkin(session, cast.alex, goal.id, 9, audio=(tone, 16_000), store=store)
-    assert not list(store.root.rglob("*.flac"))
+    assert not list(store.root.rglob("*.sealed"))
 
 
 def test_a_done_goal_takes_no_more_checkins(session, cast):

@@ -53,7 +53,7 @@ def test_sqlite_runs_with_wal_and_foreign_keys(session):
 def test_audio_is_on_disk_before_the_entry_and_a_job_is_queued(session, store, cast):
     entry = entries.create_entry_from_audio(session, store, cast.alex, _tone(2.0), 16000)
     assert store.path(entry.audio_path).is_file()
-    assert entry.audio_path.endswith(".flac") and entry.status == "recorded"
+    assert entry.audio_path.endswith(".sealed") and entry.status == "recorded"
     assert entry.audio_duration_s == pytest.approx(2.0)
     job = session.exec(select(TranscriptionJob).where(TranscriptionJob.entry_id == entry.id)).one()
     assert job.status == "queued"
@@ -69,7 +69,7 @@ def test_a_failing_row_leaves_no_orphan_audio(session, store, cast, monkeypatch)
     monkeypatch.setattr(jobs, "enqueue", boom)
     with pytest.raises(RuntimeError):
         entries.create_entry_from_audio(session, store, cast.alex, _tone(), 16000)
-    assert not list(store.root.rglob("*.flac"))
+    assert not list(store.root.rglob("*.sealed"))
 
 
 def test_private_entries_are_visible_to_their_author_only(session, store, cast):

@@ -1,7 +1,7 @@
 """import marks
 
 Revision ID: 0003
-Revises: 0001
+Revises: 0002
 Create Date: 2026-12-02
 
 One row per imported entry (person, source kind, source id), so importing the same export
@@ -14,7 +14,7 @@ import models.tables
 
 
 revision = '0003'
-down_revision = '0001'
+down_revision = '0002'
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,58 @@
+"""Keys unlocked by a sign-in, held in this process's memory only, bound to the token.
+
+Signing in opens the person's keys (their passphrase proves itself by opening them); the
+keys live here under the token's hash until sign-out, expiry or restart, and nowhere else.
+So the database and the token table together open nothing: after a restart every token
+must sign in again before it reads a word.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from datetime import datetime
+
+from models.keys import Keys
+from models.tables import utcnow
+
+__all__ = ["UnlockedSessions"]
+
+
+def _key(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class UnlockedSessions:
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._by_token: dict[str, tuple[Keys, datetime]] = {}
+
+    def put(self, token: str, keys: Keys, expires_at: datetime) -> None:
+        with self._lock:
+            self._by_token[_key(token)] = (keys, expires_at)
+
+    def get(self, token: str) -> Keys | None:
+        with self._lock:
+            found = self._by_token.get(_key(token))
+            if found is None:
+                return None
+            if found[1] <= utcnow():
+                del self._by_token[_key(token)]
+                return None
+            return found[0]
+
+    def drop(self, token: str) -> None:
+        with self._lock:
+            self._by_token.pop(_key(token), None)
+
+    def people(self) -> dict[int, Keys]:
+        """Everyone unlocked right now (the transcription worker opens their recordings)."""
+        now = utcnow()
+        with self._lock:
+            return {keys.person_id: keys for keys, until in self._by_token.values() if until > now}
+
+    def clear(self) -> None:
+        with self._lock:
+            for keys, _until in self._by_token.values():
+                keys.forget()
+            self._by_token.clear()
