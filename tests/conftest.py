@@ -12,8 +12,8 @@ from sqlmodel import Session
 
 from confide.settings import Settings
 from models.accounts import register_person
-from models.crypto import KdfParams
 from models.couples import create_invite, join_couple
+from models.crypto import KdfParams
 from models.db import create_db_engine, migrate
 from models.keys import Keys
 from models.sealing import use_keys

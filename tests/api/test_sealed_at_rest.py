@@ -13,6 +13,7 @@ from __future__ import annotations
 import io
 import os
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -23,7 +24,7 @@ from models import keys, sealing
 from models.accounts import get_person_by_name, sign_in
 from models.errors import SealError
 from models.tables import Entry
-from tests.api.conftest import Api, tone, wav_bytes
+from tests.api.conftest import Api, User, tone, wav_bytes
 from voice.pending import PendingRecording
 
 pytestmark = pytest.mark.api
@@ -53,7 +54,7 @@ def _scan(folder: Path) -> list[str]:
     return found
 
 
-def test_every_kind_of_content_is_unreadable_at_rest(app_factory) -> None:  # type: ignore[no-untyped-def]
+def test_every_kind_of_content_is_unreadable_at_rest(app_factory: Callable[..., Api]) -> None:
     w = iter(MARKERS)
     api: Api = app_factory(script=f"spoken {next(w)} words")
     alex, sam = api.user("Alex"), api.user("Sam")
@@ -118,8 +119,8 @@ def _scan_new_temp(before: set[Path]) -> list[str]:
 
 
 def test_the_partner_and_another_couple_cannot_open_what_is_not_theirs(
-        couple: tuple[Api, object, object]) -> None:
-    api, alex, sam = couple
+        couple: tuple[Api, User, User]) -> None:
+    api, alex, _sam = couple
     private = api.write(alex, "only mine")
     shared = api.write(alex, "for us both", "shared")
     olive, pat = api.user("Olive"), api.user("Pat")
@@ -143,8 +144,8 @@ def test_the_partner_and_another_couple_cannot_open_what_is_not_theirs(
         assert opened[0].transcript == ""
 
 
-def test_unsharing_removes_the_couples_wrap_at_once(couple: tuple[Api, object, object]) -> None:
-    api, alex, sam = couple
+def test_unsharing_removes_the_couples_wrap_at_once(couple: tuple[Api, User, User]) -> None:
+    api, alex, _sam = couple
     entry = api.write(alex, "shared for now", "shared")
     assert api.client.patch(f"/api/entries/{entry['id']}", headers=alex.headers,
                             json={"visibility": "private"}).status_code == 200
@@ -155,7 +156,7 @@ def test_unsharing_removes_the_couples_wrap_at_once(couple: tuple[Api, object, o
         assert alex_keys.data_keys(s, "entry", [entry["id"]], alex_p.couple_id)
 
 
-def test_a_restart_forgets_every_unlocked_key(app_factory) -> None:  # type: ignore[no-untyped-def]
+def test_a_restart_forgets_every_unlocked_key(app_factory: Callable[..., Api]) -> None:
     api = app_factory()
     alex = api.user("Alex")
     api.write(alex, "before the restart")
