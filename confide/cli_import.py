@@ -6,6 +6,11 @@ its own transaction with its import mark. Recordings are then transcribed from t
 durable job queue with a progress bar; stopping at any point loses nothing, and running
 the same command again carries on where it stopped (what is in is skipped as already
 imported, waiting recordings are transcribed).
+
+Writing is sealed and needs no secret, so the passphrase is optional: given, the entries
+are indexed for search and the recordings transcribed now; not given (Enter, or an empty
+line on standard input), everything is still imported, and the recordings wait, sealed,
+for the person's next unlock.
 """
 
 from __future__ import annotations
@@ -31,6 +36,7 @@ if TYPE_CHECKING:
     from confide.settings import Settings
     from models.import_marks import SourceKind
     from models.importing import Candidate, ImportReport, Parsed
+    from models.keys import Keys
 
 __all__ = ["import_app"]
 
@@ -51,11 +57,14 @@ MSG_INTERRUPTED = ("Stopped. Everything listed above is in; run the same command
                    "import the rest.")
 MSG_TRANSCRIBING = "Transcribing {n} {recordings}"
 MSG_TRANSCRIBED = "Transcribed {done} {recordings}."
-MSG_TRANSCRIBE_LATER = ("Waiting for a transcript: {n}. Run the same command again, or "
-                        "`confide serve`, to transcribe them.")
+MSG_TRANSCRIBE_LATER = ("Waiting for a transcript: {n}. Run the same command again, or sign "
+                        "in to `confide serve`, to transcribe them.")
 MSG_NO_MODEL = "The speech model is not available ({reason}); the recordings are kept."
 MSG_TRANSCRIPTION_STOPPED = ("Transcription stopped; still waiting: {n}. Run the same command "
                              "again to carry on.")
+MSG_LOCKED_WAITING = ("Waiting for a transcript: {n}, sealed. They are transcribed when {name} "
+                      "next unlocks: run the same command again with the passphrase, start "
+                      "`confide speak`, or sign in to `confide serve`.")
 MSG_BAD_TZ = "Unknown time zone {tz!r}: use an IANA name such as Europe/Berlin."
 
 MAX_FILE_BYTES = 2 * 1024**3
@@ -76,7 +85,8 @@ JsonOption = Annotated[bool, typer.Option(
     "--json", help="Print the report as JSON (imported, skipped with reasons, notes).")]
 TranscribeOption = Annotated[bool, typer.Option(
     "--transcribe/--no-transcribe",
-    help="Transcribe the imported recordings now (else they wait in the queue).")]
+    help="Transcribe the imported recordings now, when the passphrase is given (else they "
+    "wait in the queue).")]
 
 
 def _word(n: int, word: str) -> str:
@@ -107,7 +117,10 @@ def _steps(total: int, label: str) -> Iterator[Callable[[Candidate], None]]:
 
 def _run_import(source: Path, kind: SourceKind, as_: str | None, journal: Journal,
                 tz: str | None, json_: bool, transcribe: bool,
-                parse: Callable[[ZoneInfo], Parsed]) -> None:
+                parse: Callable[[ZoneInfo], Parsed], *, ask: bool = True) -> None:
+    """Parse, then (``ask``: unless standard input is the source) ask for the passphrase,
+    then write; a bad source or a wrong passphrase stops it before anything is written."""
+    from confide.cli_unlock import ask_passphrase, unlock_in
     from confide.wiring import audio_store, cli_session, resolve_person
     from models.errors import ConfideError
     from models.importing import import_candidates, recording_statuses
@@ -128,6 +141,11 @@ def _run_import(source: Path, kind: SourceKind, as_: str | None, journal: Journa
                 except (ZoneInfoNotFoundError, ValueError):
                     zone = ZoneInfo("UTC")
             parsed = parse(zone)
+            passphrase = ask_passphrase(person.name, optional=True) if ask else ""
+            unlocked: Keys | None = unlock_in(session, settings, person, passphrase) \
+                if passphrase else None
+            assert person.id is not None
+            person_id, name = person.id, person.name
             with _steps(len(parsed.candidates), f"Importing {source.name}") as step:
                 report = import_candidates(session, audio_store(settings), person, parsed,
                                            kind=kind, journal=journal.value, decode=_decode,
@@ -141,8 +159,9 @@ def _run_import(source: Path, kind: SourceKind, as_: str | None, journal: Journa
         if json_:
             _print_json(report, transcription)
         raise typer.Exit(130)
-    if kind in ("dayone", "memo") and (report.audio_entry_ids or _waiting(settings)):
-        transcription = _transcribe(settings, transcribe, quiet=json_)
+    if kind in ("dayone", "memo") and (report.audio_entry_ids or _waiting(settings, person_id)):
+        transcription = _transcribe(settings, person_id, name, unlocked, transcribe,
+                                    quiet=json_)
         with cli_session(settings) as session:
             transcription["imported_recordings"] = len(report.audio_entry_ids)
             for status, n in recording_statuses(session, report.audio_entry_ids).items():
@@ -177,24 +196,29 @@ def _print_report(report: ImportReport, source: Path, journal: Journal) -> None:
         typer.echo(MSG_INTERRUPTED, err=True)
 
 
-def _waiting(settings: Settings) -> int:
+def _waiting(settings: Settings, person_id: int) -> int:
     from confide.wiring import cli_session
     from models.importing import queued_transcriptions
 
     with cli_session(settings) as session:
-        return queued_transcriptions(session)
+        return queued_transcriptions(session, person_id)
 
 
-def _transcribe(settings: Settings, transcribe: bool, *, quiet: bool) -> dict[str, int]:
-    """Drain the durable queue with a progress bar; Ctrl+C leaves the rest queued (a job
-    cut off mid-way is put back by the next run)."""
+def _transcribe(settings: Settings, person_id: int, name: str, unlocked: Keys | None,
+                transcribe: bool, *, quiet: bool) -> dict[str, int]:
+    """Drain the person's part of the durable queue with a progress bar; Ctrl+C leaves the
+    rest queued (a job cut off mid-way is put back by the next run). Locked, the recordings
+    cannot be opened: they wait for the next unlock."""
     from models import jobs
 
     def say(line: str) -> None:
         if not quiet:
             typer.echo(line, err=True)
 
-    waiting = _waiting(settings)
+    waiting = _waiting(settings, person_id)
+    if unlocked is None:
+        say(MSG_LOCKED_WAITING.format(n=waiting, name=name))
+        return {"transcribed": 0, "waiting": waiting}
     if not transcribe:
         say(MSG_TRANSCRIBE_LATER.format(n=waiting))
         return {"transcribed": 0, "waiting": waiting}
@@ -220,15 +244,17 @@ def _transcribe(settings: Settings, transcribe: bool, *, quiet: bool) -> dict[st
                       disable=quiet or not _err.is_terminal) as bar:
             task = bar.add_task(MSG_TRANSCRIBING.format(
                 n=waiting, recordings=_word(waiting, "recording")), total=waiting)
-            while run_one_job(database(settings), audio_store(settings), engine) is not None:
+            ring = {person_id: unlocked}
+            while run_one_job(database(settings), audio_store(settings), engine,
+                              lambda: ring) is not None:
                 done += 1
-                bar.update(task, completed=done, total=done + _waiting(settings))
+                bar.update(task, completed=done, total=done + _waiting(settings, person_id))
     except KeyboardInterrupt:
-        left = _waiting(settings)
+        left = _waiting(settings, person_id)
         say(MSG_TRANSCRIPTION_STOPPED.format(n=left))
         raise typer.Exit(130) from None
     say(MSG_TRANSCRIBED.format(done=done, recordings=_word(done, "recording")))
-    return {"transcribed": done, "waiting": _waiting(settings)}
+    return {"transcribed": done, "waiting": _waiting(settings, person_id)}
 
 
 @import_app.command("dayone")
@@ -273,7 +299,9 @@ def import_jrnl(
             raise InvalidInput(f"{export}: {exc.strerror or exc}.") from exc
         return parse_jrnl(data, zone, name=export.name)
 
-    _run_import(export, "jrnl", as_, journal, tz, json_, False, parse)
+    # Standard input is the export then, not the passphrase: the search index of these
+    # entries is built at the next unlock.
+    _run_import(export, "jrnl", as_, journal, tz, json_, False, parse, ask=str(export) != "-")
 
 
 @import_app.command("text")

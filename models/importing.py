@@ -8,6 +8,10 @@ journal's own operations (``models.entries``), each entry with its ``ImportMark`
 transaction: an import that stops half-way leaves whole entries only, and running it again
 adds nothing. Recordings are decoded by a function the caller passes in (the decoder lives
 with the other audio code, which this package does not import).
+
+Importing needs no secret: every entry (a recording's mood and tags too) is sealed for its
+readers as it is written. Only what reads the words waits for the person's unlock: the
+search index (built now when their keys are in the session) and the transcripts.
 """
 
 from __future__ import annotations
@@ -33,13 +37,12 @@ from models.entries import (
     MAX_TEXT,
     create_entry_from_audio,
     create_written_entry,
-    edit_entry,
     journal_id_for,
 )
 from models.errors import ConfideError, InvalidAudio, InvalidInput, TooLarge
 from models.import_marks import ImportMark, SourceKind
 from models.storage import AudioStore
-from models.tables import MOODS, Person, TranscriptionJob
+from models.tables import MOODS, Entry, Person, TranscriptionJob
 
 __all__ = [
     "AUDIO_SUFFIXES",
@@ -837,12 +840,15 @@ def _no_decoder(_source: Path | bytes) -> tuple[np.ndarray, int]:
     raise InvalidAudio("no audio decoder was given to this import")
 
 
-def queued_transcriptions(session: Session) -> int:
-    """How many recordings are waiting for their transcript."""
-    return int(session.exec(
-        select(sa.func.count()).select_from(TranscriptionJob)
-        .where(col(TranscriptionJob.status).in_(("queued", "running")))
-    ).one())
+def queued_transcriptions(session: Session, author_id: int | None = None) -> int:
+    """How many recordings (of ``author_id``, else anyone's) are waiting for their
+    transcript."""
+    query = (select(sa.func.count()).select_from(TranscriptionJob)
+             .where(col(TranscriptionJob.status).in_(("queued", "running"))))
+    if author_id is not None:
+        query = query.where(col(TranscriptionJob.entry_id).in_(
+            select(Entry.id).where(Entry.author_id == author_id)))
+    return int(session.exec(query).one())
 
 
 def _known_sources(session: Session, person_id: int, kind: SourceKind) -> set[str]:
@@ -918,15 +924,15 @@ def _write_one(session: Session, store: AudioStore, person: Person, person_id: i
     try:
         if candidate.audio is not None:
             samples, rate = decode(candidate.audio.load())
+            # Mood and tags are sealed with the recording: no unlock needed, and its
+            # transcript keeps them whenever it comes.
             entry = create_entry_from_audio(session, store, person, samples, rate,
-                                            journal=journal, created_at=candidate.created_at)
+                                            journal=journal, created_at=candidate.created_at,
+                                            mood=candidate.mood, tags=candidate.tags)
             if entry.audio_path:
                 audio_paths.append(entry.audio_path)
             assert entry.id is not None
             written.append(entry.id)
-            if candidate.tags or candidate.mood:
-                edit_entry(session, person, entry.id, tags=list(candidate.tags) or None,
-                           mood=candidate.mood)
             made = "audio"
         else:
             parts = split_text(candidate.text)
@@ -955,8 +961,6 @@ def _write_one(session: Session, store: AudioStore, person: Person, person_id: i
 
 def recording_statuses(session: Session, entry_ids: Iterable[int]) -> dict[str, int]:
     """How the recordings of an import stand now: status -> count."""
-    from models.tables import Entry
-
     ids = list(entry_ids)
     if not ids:
         return {}

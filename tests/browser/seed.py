@@ -15,7 +15,7 @@ import numpy as np
 import soundfile as sf
 
 from confide.settings import Settings
-from models.accounts import register
+from models.accounts import register_person
 from models.couples import create_invite, join_couple
 from models.db import create_db_engine, migrate, session_scope
 from models.entries import attach_transcript, create_entry_from_audio, create_written_entry
@@ -23,6 +23,7 @@ from models.goals import add_checkin, create_goal
 from models.mutual import answer_mutual
 from models.reminders import create_reminder
 from models.responses import add_response
+from models.sealing import use_keys
 from models.storage import AudioStore
 from models.transcript import Segment, Transcript
 from prompts import load_library
@@ -90,8 +91,10 @@ def seed_journal(settings: Settings) -> Seeded:
     samples, rate, segments = _spoken_reply()
     try:
         with session_scope(engine) as s:
-            alex = register(s, "Alex", PASSPHRASES["Alex"])
-            sam = register(s, "Sam", PASSPHRASES["Sam"])
+            alex, alex_keys, _ = register_person(s, "Alex", PASSPHRASES["Alex"])
+            sam, sam_keys, _ = register_person(s, "Sam", PASSPHRASES["Sam"])
+            use_keys(s, alex_keys)  # written as they would write it, unlocked
+            use_keys(s, sam_keys)
             join_couple(s, sam, create_invite(s, alex, timedelta(hours=1)).code)
             written = create_written_entry(
                 s, alex, "I noticed how calm I felt after our walk. I would like more of those.",

@@ -1,5 +1,6 @@
 """`confide import memos` with the real Whisper model: spoken memos are transcribed from the
-job queue, and a run stopped mid-way is carried on by running it again."""
+job queue (the passphrase given, so the sealed recordings can be opened), and a run stopped
+mid-way is carried on by running it again."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.unit.test_import_cli import listed, make_cli
+from tests.unit.test_import_cli import PASSPHRASES, listed, make_cli
 
 pytestmark = pytest.mark.model
 
@@ -49,14 +50,14 @@ def test_memos_are_transcribed_and_an_interrupted_run_carries_on(cli, tmp_path, 
         return real(*args, **kwargs)
 
     monkeypatch.setattr(jobs_runner, "run_one_job", stop_on_second)
-    first = cli("memos", str(folder), "--as", "Alex")
+    first = cli("memos", str(folder), "--as", "Alex", passphrase=PASSPHRASES["Alex"])
     assert first.exit_code == 130, first.output
     assert "still waiting: 1" in first.stderr
     statuses = sorted(e.status for e in listed("Alex"))
     assert statuses == ["ready", "recorded"]
 
     monkeypatch.setattr(jobs_runner, "run_one_job", real)
-    second = cli("memos", str(folder), "--as", "Alex", "--json")
+    second = cli("memos", str(folder), "--as", "Alex", "--json", passphrase=PASSPHRASES["Alex"])
     assert second.exit_code == 0, second.output
     report = json.loads(second.stdout)
     assert report["imported"] == []

@@ -17,10 +17,11 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import pytest
 import soundfile as sf
+from sqlalchemy import event
 from sqlmodel import Session, select
 
-from models import entries, importing
-from models.accounts import register
+from models import entries
+from models.accounts import register, register_person
 from models.errors import Conflict
 from models.import_marks import ImportMark, source_timezones
 from models.importing import (
@@ -31,7 +32,8 @@ from models.importing import (
     parse_text_folder,
     queued_transcriptions,
 )
-from models.tables import Entry, TranscriptionJob
+from models.sealing import open_entry
+from models.tables import Entry, ItemKey, TranscriptionJob
 from voice.audio_file import decode_audio
 
 pytestmark = pytest.mark.unit
@@ -218,10 +220,11 @@ def test_memo_folder_import_reports_broken_files_and_queues_transcription(sessio
     assert len(rows(session, TranscriptionJob)) == 5
 
 
-def test_a_failure_after_the_audio_is_stored_leaves_nothing_behind(session, store, cast, memos,
-                                                                   monkeypatch):
-    def broken_edit(*_args, **_kwargs):
-        raise RuntimeError("disk on fire")
+def test_a_failure_after_the_audio_is_stored_leaves_nothing_behind(session, store, cast, memos):
+    def broken_mark(flushing, _context, _instances):
+        # The recording, its row, its key's wraps and its job are written by now.
+        if any(isinstance(o, ImportMark) and "/audio/" in o.source_id for o in flushing.new):
+            raise RuntimeError("disk on fire")
 
     doc = {"entries": [
         {"uuid": "U1", "creationDate": "2024-03-05T10:00:00Z", "tags": ["walk"],
@@ -230,7 +233,7 @@ def test_a_failure_after_the_audio_is_stored_leaves_nothing_behind(session, stor
     ]}
     export = tmp_zip(memos.parent, doc, {"audios/m1.wav": (memos / "2024-03-05 18.22.wav")
                                          .read_bytes()})
-    monkeypatch.setattr(importing, "edit_entry", broken_edit)
+    event.listen(session, "before_flush", broken_mark)
     report = run(session, store, cast.alex, parse_dayone(export, BERLIN), "dayone")
     assert [s.reason for s in report.skipped] == ["failed"]
     assert "disk on fire" in report.skipped[0].message
@@ -238,7 +241,10 @@ def test_a_failure_after_the_audio_is_stored_leaves_nothing_behind(session, stor
     assert audio_files(store) == [], "the recording's file went with its row"
     assert len(rows(session, Entry)) == 1 and len(rows(session, ImportMark)) == 1
     assert rows(session, TranscriptionJob) == []
-    monkeypatch.undo()
+    alive = {e.id for e in rows(session, Entry)}
+    assert {k.item_id for k in rows(session, ItemKey) if k.item_kind == "entry"} == alive, \
+        "no wrap of a key for an entry that is gone"
+    event.remove(session, "before_flush", broken_mark)
     retry = run(session, store, cast.alex, parse_dayone(export, BERLIN), "dayone")
     assert [i.kind for i in retry.imported] == ["audio"], "what failed comes in next time"
 
@@ -309,4 +315,31 @@ def test_dayone_zip_with_recordings_photos_and_a_broken_recording(session, store
     assert "2 photos skipped" in report.notices[0]
     assert len(audio_files(store)) == 1 and queued_transcriptions(session) == 1
     again = run(session, store, cast.alex, parse_dayone(export, BERLIN), "dayone")
+    assert again.imported == [] and len(audio_files(store)) == 1
+
+
+def test_a_locked_import_writes_everything_sealed_and_keeps_recordings_tags(session, store,
+                                                                           tmp_path):
+    """Writing needs no secret: someone whose keys are not in the session imports text and
+    recordings alike; the words open with their keys only."""
+    lee, lees_keys, _words = register_person(session, "Lee", "correct horse 9")
+    session.commit()
+    sf.write(tmp_path / "walk.wav", tone(1.0), 16_000)
+    doc = {"entries": [{"uuid": "U1", "creationDate": "2024-03-05T10:00:00Z",
+                        "text": "A long walk.", "tags": ["Walk"], "mood": "grateful",
+                        "audios": [{"identifier": "A", "md5": "m1", "format": "wav"}]}]}
+    export = tmp_zip(tmp_path, doc, {"audios/m1.wav": (tmp_path / "walk.wav").read_bytes()})
+    report = run(session, store, lee, parse_dayone(export, BERLIN), "dayone")
+    assert [i.kind for i in report.imported] == ["written", "audio"]
+    assert report.skipped == []
+    written, spoken = (entries.get_entry(session, lee, i.entry_ids[0]) for i in report.imported)
+    assert written.transcript == "" and spoken.tags == [], "locked: nothing shown"
+    assert all(e.sealed is not None for e in (written, spoken))
+    assert spoken.status == "recorded" and queued_transcriptions(session, lee.id) == 1
+    for entry in (written, spoken):
+        open_entry(session, lees_keys, entry, None)
+    assert (written.transcript, written.tags, written.mood) == ("A long walk.", ["walk"],
+                                                                "grateful")
+    assert (spoken.transcript, spoken.tags, spoken.mood) == ("", ["walk"], "grateful")
+    again = run(session, store, lee, parse_dayone(export, BERLIN), "dayone")
     assert again.imported == [] and len(audio_files(store)) == 1
