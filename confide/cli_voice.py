@@ -8,7 +8,7 @@ import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -16,7 +16,12 @@ from confide.cli import AsOption, app
 from confide.cli_support import err, fail, out, settings_or_exit
 from confide.settings import Settings
 
-__all__ = ["build_session", "demo", "speak", "station_app"]
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from voice.session import VoiceSession
+
+__all__ = ["build_session", "demo", "speak", "station_app", "station_session"]
 
 station_app = typer.Typer(help="The voice station: reminders spoken aloud, then the voice loop.",
                           invoke_without_command=True)
@@ -105,6 +110,28 @@ def build_session(settings: Settings, person_id: int, *, mic: object = None,
         crisis_line=settings.crisis_line)
 
 
+def _start_notices(background: _Background, person_id: int) -> list[str]:
+    """What to say right after hello about replies a stopped process left unfinished: filed
+    now (the person unlocked), or waiting, sealed, for the unlock."""
+    from voice.phrases import P
+    from voice.recovery import locked_replies
+
+    background.start()
+    assert background.recovered is not None
+    try:
+        done = background.recovered.result()
+    except Exception as exc:  # a broken pending file must not stop tonight's session
+        log.warning("could not recover unfinished replies: %s", exc)
+        return []
+    mine = [r for r in done if getattr(r, "person_id", None) == person_id]
+    if not mine:
+        waiting = locked_replies(background.settings.pending_dir, background.unlocked,
+                                 person_id)
+        return [P.RECOVERED_LOCKED] if waiting else []
+    words = sum(getattr(r, "words", 0) for r in mine)
+    return [P.RECOVERED.format(words=f", {words} words" if words else "")]
+
+
 def _recover(settings: Settings, unlocked: dict[int, Any]) -> list[object]:
     from confide.wiring import audio_store, database, transcriber
     from voice.recovery import recover
@@ -161,7 +188,6 @@ def speak(
     from confide.wiring import cli_session, resolve_person
     from models.errors import ConfideError
     from voice.devices import DeviceError
-    from voice.phrases import P
     from voice.session import VoiceSession
 
     unlocked: dict[int, Any] = {}
@@ -190,25 +216,7 @@ def speak(
     if early is not None and early.person_id == person_id:
         session.greeted = early.text
     session.after_first_words = background.start
-
-    def notices() -> list[str]:
-        background.start()
-        assert background.recovered is not None
-        try:
-            done = background.recovered.result()
-        except Exception as exc:  # a broken pending file must not stop tonight's session
-            log.warning("could not recover unfinished replies: %s", exc)
-            return []
-        mine = [r for r in done if getattr(r, "person_id", None) == person_id]
-        if not mine:
-            from voice.recovery import locked_replies
-
-            waiting = locked_replies(settings.pending_dir, unlocked)
-            return [P.RECOVERED_LOCKED] if waiting else []
-        words = sum(getattr(r, "words", 0) for r in mine)
-        return [P.RECOVERED.format(words=f", {words} words" if words else "")]
-
-    session.notices = notices
+    session.notices = lambda: _start_notices(background, person_id)
     report = session.run()
     background.shutdown()
     out.print(f"Session over: {len(report.saved)} entr{'y' if len(report.saved) == 1 else 'ies'} "
@@ -359,11 +367,36 @@ def _feed_answers(server: object, spoken: list[str]) -> None:
             time.sleep(0.05)
 
 
+def station_session(settings: Settings, person_id: int, unlocked: dict[int, Any], *,
+                    build: Callable[..., object] | None = None
+                    ) -> tuple[VoiceSession, _Background]:
+    """One voice loop run from the station on "yes", as `confide speak` runs it: unlocked
+    when the station was, and filing (then transcribing) what a stopped process left in
+    pending/ with the keys unlocked now; a locked person's replies wait, sealed."""
+    from voice.session import VoiceSession
+
+    background = _Background(settings, unlocked)
+    session = (build or build_session)(settings, person_id, stt=_Deferred(background))
+    assert isinstance(session, VoiceSession)
+    session.unlocked = unlocked.get(person_id)
+    session.after_first_words = background.start
+    session.notices = lambda: _start_notices(background, person_id)
+    return session, background
+
+
 @station_app.callback()
-def station(ctx: typer.Context, as_: AsOption = None) -> None:
-    """Idle quietly; at a reminder's time speak it, and on "yes" run the voice loop."""
+def station(
+    ctx: typer.Context,
+    as_: AsOption = None,
+    locked: Annotated[bool, typer.Option(
+        "--locked", help="Don't ask for the passphrase (as under systemd): replies are "
+        "recorded sealed, nothing sealed is spoken.")] = False,
+) -> None:
+    """Idle quietly; at a reminder's time speak it, and on "yes" run the voice loop. Asks
+    once for the passphrase (Enter, or no terminal, goes on locked)."""
     if ctx.invoked_subcommand is not None:
         return
+    from confide.cli_unlock import ask_passphrase, unlock_in
     from confide.wiring import cli_session, resolve_person
     from models.errors import ConfideError
     from voice.commands import Command
@@ -373,15 +406,24 @@ def station(ctx: typer.Context, as_: AsOption = None) -> None:
     from voice.station import Station, SystemClock
 
     settings = settings_or_exit()
+    unlocked: dict[int, Any] = {}
     try:
         with cli_session(settings) as s:
             person = resolve_person(s, settings, as_)
             person_id = person.id
+            passphrase = "" if locked else ask_passphrase(person.name, optional=True)
+            if passphrase:
+                unlocked[person.id or 0] = unlock_in(s, settings, person, passphrase)
         assert person_id is not None
         voice = build_session(settings, person_id)
     except (ConfideError, DeviceError) as exc:
         fail(str(exc))
     assert isinstance(voice, VoiceSession)
+    voice.unlocked = unlocked.get(person_id)
+    try:  # what a stopped process left unfinished is filed now, not at the first "yes"
+        _recover(settings, unlocked)
+    except Exception as exc:  # a broken pending file must not stop the station
+        log.warning("could not recover unfinished replies: %s", exc)
 
     def listen(timeout_s: float) -> str | None:
         _text, heard = voice.hear(timeout_s=timeout_s)
@@ -394,9 +436,11 @@ def station(ctx: typer.Context, as_: AsOption = None) -> None:
         return None
 
     def run_session(_person: object) -> None:
-        fresh = build_session(settings, person_id)
-        assert isinstance(fresh, VoiceSession)
-        fresh.run()
+        fresh, background = station_session(settings, person_id, unlocked)
+        try:
+            fresh.run()
+        finally:
+            background.shutdown()
 
     stop = threading.Event()
     runner = Station(SystemClock(stop), voice.say, listen, run_session,  # type: ignore[arg-type]

@@ -3,6 +3,8 @@
 The station belongs to the person's own login session (their sound server and desktop
 notifications live there), so it is a user unit, not a system service. Installing only
 writes the file and reloads systemd when it is there; enabling stays the person's choice.
+Under systemd there is no terminal to ask the passphrase, so the station runs locked: replies
+are recorded and sealed as always, and nothing sealed is read aloud until an unlock.
 """
 
 from __future__ import annotations

@@ -61,6 +61,12 @@ def _clean_name(name: str) -> str:
     return cleaned
 
 
+def _named(name: str) -> sa.ColumnElement[bool]:
+    """The person called ``name``, case-insensitively. SQLite's lower() folds ASCII only, so
+    the exact name is matched too: "Élodie" is found, and cannot be registered twice."""
+    return sa.or_(col(Person.name) == name, func.lower(Person.name) == name.lower())
+
+
 def _check_passphrase(passphrase: str) -> None:
     if len(passphrase) < MIN_PASSPHRASE:
         raise InvalidInput(f"A passphrase needs at least {MIN_PASSPHRASE} characters.")
@@ -77,7 +83,7 @@ def register_person(session: Session, name: str, passphrase: str | None = None,
     if passphrase is not None:
         _check_passphrase(passphrase)
     _check_timezone(timezone)
-    if session.exec(select(Person.id).where(func.lower(Person.name) == name.lower())).first():
+    if session.exec(select(Person.id).where(_named(name))).first():
         raise Conflict(f"The name {name!r} is taken.")
     person = Person(name=name, timezone=timezone)
     session.add(person)
@@ -109,7 +115,7 @@ def get_person(session: Session, person_id: int) -> Person:
 
 def get_person_by_name(session: Session, name: str) -> Person:
     person = session.exec(
-        select(Person).where(func.lower(Person.name) == " ".join(name.split()).lower())
+        select(Person).where(_named(" ".join(name.split())))
     ).first()
     if person is None:
         raise NotFound(f"Nobody called {name!r} uses this journal yet.")
@@ -147,7 +153,7 @@ def sign_in(session: Session, name: str, passphrase: str, *, address: str | None
     now = now or utcnow()
     check_login_allowed(session, name, address, now)
     person = session.exec(
-        select(Person).where(func.lower(Person.name) == " ".join(name.split()).lower())
+        select(Person).where(_named(" ".join(name.split())))
     ).first()
     unlocked: Keys | None = None
     if person is not None and keys.has_keys(session, person.id or 0):

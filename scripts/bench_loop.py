@@ -71,8 +71,10 @@ def start_to_first_word(server: object, folder: Path, trials: int = 3) -> list[f
         time.sleep(1.0)
         recorder_start = time.monotonic() - 1.0
         launched = time.monotonic()
-        proc = subprocess.Popen([sys.executable, "-m", "confide", "speak"], env=env,
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        # Hello comes before the passphrase question; --locked skips that question.
+        proc = subprocess.Popen([sys.executable, "-m", "confide", "speak", "--locked"],
+                                env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                stderr=subprocess.DEVNULL)
         time.sleep(8.0)
         proc.kill()
         proc.wait()
@@ -111,15 +113,16 @@ def main() -> None:
         settings = load_settings(data_dir=folder / "loop")
         from confide.cli_voice import build_session, ready_transcriber
         from confide.wiring import cli_session
-        from models.accounts import register
+        from models.accounts import register_person
         from voice.session import VoiceSession
 
         with cli_session(settings) as s:
-            person = register(s, "Bench")
+            person, unlocked, _words = register_person(s, "Bench", "bench passphrase")
             person_id = person.id
         assert person_id is not None
         session = build_session(settings, person_id, stt=ready_transcriber(settings))
         assert isinstance(session, VoiceSession)
+        session.unlocked = unlocked  # as after the passphrase in `confide speak`
         ended: list[float] = []
         rows: list[dict[str, Any]] = []
         for i, seconds in enumerate(lengths):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 
 from sqlalchemy.engine import Engine
 
@@ -11,11 +11,12 @@ from models import jobs
 from models.db import session_scope
 
 
-def claim_concurrently(engine_for: Callable[[], Engine], claimers: int = 4) -> list[int]:
+def claim_concurrently(engine_for: Callable[[], Engine], authors: Collection[int],
+                       claimers: int = 4) -> list[int]:
     """Every job id claimed, one list entry per claim, by ``claimers`` threads that start
-    together and claim until the queue is empty. ``engine_for`` gives each thread its
-    engine (its own, to stand for another process, or a shared one). A failure in a thread
-    is raised here, not lost."""
+    together and claim the jobs of ``authors`` (the people unlocked) until none is left.
+    ``engine_for`` gives each thread its engine (its own, to stand for another process, or
+    a shared one). A failure in a thread is raised here, not lost."""
     taken: list[list[int]] = [[] for _ in range(claimers)]
     errors: list[BaseException] = []
     start = threading.Barrier(claimers)
@@ -26,7 +27,7 @@ def claim_concurrently(engine_for: Callable[[], Engine], claimers: int = 4) -> l
             start.wait()
             while True:
                 with session_scope(engine) as s:
-                    job = jobs.claim_next(s)
+                    job = jobs.claim_next(s, authors)
                     if job is None:
                         return
                     assert job.id is not None

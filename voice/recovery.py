@@ -32,9 +32,12 @@ class Recovered:
     words: int
 
 
-def locked_replies(pending_dir: Path, unlocked: Mapping[int, Keys]) -> int:
-    """Unfinished replies that wait for their author's unlock (said aloud at start)."""
-    return sum(1 for rec in find_pending(pending_dir) if rec.note.person_id not in unlocked)
+def locked_replies(pending_dir: Path, unlocked: Mapping[int, Keys],
+                   person_id: int | None = None) -> int:
+    """Unfinished replies that wait for their author's unlock (said aloud at start); with
+    ``person_id``, only that person's (another's waiting reply is not theirs to hear of)."""
+    return sum(1 for rec in find_pending(pending_dir) if rec.note.person_id not in unlocked
+               and person_id in (None, rec.note.person_id))
 
 
 def recover(engine: Engine, store: AudioStore, pending_dir: Path,

@@ -27,9 +27,9 @@ from sqlmodel import Session, select
 from models import responses
 from models.accounts import get_person_by_name
 from models.db import session_scope
-from models.sealing import use_keys
 from models.entries import attach_transcript, create_entry_from_audio, set_visibility
 from models.mutual import answer_mutual
+from models.sealing import use_keys
 from models.storage import AudioStore
 from models.tables import TranscriptionJob
 from models.transcript import Segment, Transcript

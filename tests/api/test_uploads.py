@@ -6,7 +6,6 @@ refused and a real recording called ``notes.txt`` is accepted.
 
 from __future__ import annotations
 
-import io
 import struct
 import tempfile
 from collections.abc import Iterator

@@ -3,6 +3,7 @@ espeak-ng speaking, faster-whisper listening, a real SQLite journal."""
 
 from __future__ import annotations
 
+import io
 import os
 import signal
 import subprocess
@@ -15,7 +16,10 @@ import soundfile as sf
 from sqlmodel import Session, select
 
 from models.db import create_db_engine
-from models.tables import Entry
+from models.keys import unlock
+from models.sealing import open_entries, use_keys
+from models.storage import AudioStore
+from models.tables import Entry, Person
 from voice.virtual_sound import VirtualSoundServer, speak_to_file
 
 pytestmark = [pytest.mark.audio]
@@ -31,12 +35,29 @@ def _env(server: VirtualSoundServer, data: Path) -> dict[str, str]:
     return env
 
 
-def _entries(data: Path) -> list[Entry]:
+def _entries(data: Path, name: str | None = None, passphrase: str = "") -> list[Entry]:
+    """Every entry; with a person's passphrase, their words opened (sealed at rest)."""
     engine = create_db_engine(f"sqlite:///{data / 'confide.db'}")
     with Session(engine) as s:
         rows = list(s.exec(select(Entry)))
+        if name is not None:
+            person = s.exec(select(Person).where(Person.name == name)).one()
+            keys = unlock(s, person, passphrase)
+            use_keys(s, keys)
+            open_entries(s, keys, rows, person.couple_id)
     engine.dispose()
     return rows
+
+
+def _audio(data: Path, name: str, passphrase: str, entry: Entry) -> bytes:
+    """An entry's recording, opened with its author's passphrase (sealed at rest)."""
+    engine = create_db_engine(f"sqlite:///{data / 'confide.db'}")
+    with Session(engine) as s:
+        person = s.exec(select(Person).where(Person.name == name)).one()
+        assert entry.id is not None and entry.audio_path
+        data_key = unlock(s, person, passphrase).data_key(s, "entry", entry.id, person.couple_id)
+    engine.dispose()
+    return AudioStore(data / "audio").read_audio(entry.audio_path, data_key)
 
 
 @pytest.mark.slow
@@ -49,7 +70,10 @@ def test_demo_runs_a_whole_spoken_session_and_stores_the_reply(tmp_path):
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert "Saved to your private journal" in proc.stdout
     assert "Shared with Sam" in proc.stdout
-    reflections = [e for e in _entries(data) if e.kind == "reflection"]
+    from confide.cli_voice import DEMO_PASSPHRASES
+
+    reflections = [e for e in _entries(data, "Alex", DEMO_PASSPHRASES["Alex"])
+                   if e.kind == "reflection"]
     assert len(reflections) == 1
     entry = reflections[0]
     words = entry.transcript.lower()
@@ -57,7 +81,8 @@ def test_demo_runs_a_whole_spoken_session_and_stores_the_reply(tmp_path):
     # The closing phrase ended the reply and is not part of it.
     assert "done" not in words and "that's it" not in words
     assert entry.status == "ready" and entry.audio_path
-    audio, rate = sf.read(data / "audio" / entry.audio_path)
+    assert entry.audio_path.endswith(".sealed")
+    audio, rate = sf.read(io.BytesIO(_audio(data, "Alex", DEMO_PASSPHRASES["Alex"], entry)))
     assert 8.0 < len(audio) / rate < 60.0
 
 
@@ -84,14 +109,17 @@ def test_speech_engine_is_heard_on_the_virtual_speaker(sound_server, tmp_path):
 def test_killing_the_loop_mid_reply_loses_no_audio(sound_server, tmp_path):
     data = tmp_path / "data"
     env = _env(sound_server, data)
-    subprocess.run([*CONFIDE, "people", "add", "Robin"], env=env, check=True,
-                   capture_output=True, timeout=120)
+    passphrase = "robin's own passphrase"
+    subprocess.run([*CONFIDE, "people", "add", "Robin", "--passphrase"], env=env, check=True,
+                   capture_output=True, timeout=120, input=f"{passphrase}\n{passphrase}\n",
+                   text=True)
     reply = speak_to_file(
         "I want to tell you about the week I had. It was long and I was tired, but I kept my "
         "promise to call you every evening, and I am proud of that. " * 3,
         tmp_path / "reply.wav")
-    loop = subprocess.Popen([*CONFIDE, "speak"], env=env, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
+    # Recording needs no passphrase: the reply is sealed for Robin as it is spoken.
+    loop = subprocess.Popen([*CONFIDE, "speak", "--locked"], env=env, stdin=subprocess.DEVNULL,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         # The first listening turn is the reply to the prompt (no partner, so no news).
         sound_server.wait_for_recorder(timeout=180)
@@ -105,14 +133,18 @@ def test_killing_the_loop_mid_reply_loses_no_audio(sound_server, tmp_path):
     finally:
         if loop.poll() is None:
             loop.kill()
-    pending = list((data / "pending").glob("*.pcm"))
+    pending = list((data / "pending").glob("*.sealed"))
     assert len(pending) == 1 and pending[0].stat().st_size > 16000 * 2 * 4  # > 4 s on disk
+    assert not list((data / "pending").glob("*.pcm"))  # no plain audio on disk
     assert _entries(data) == []
 
-    # The next start files the reply, transcribes it and says so; then the person stops.
+    # The next start, unlocked, files the reply, transcribes it and says so; then "stop".
     stop = speak_to_file("Stop.", tmp_path / "stop.wav")
-    again = subprocess.Popen([*CONFIDE, "speak"], env=env, stdout=subprocess.PIPE,
-                             stderr=subprocess.STDOUT, text=True)
+    typed = tmp_path / "passphrase.txt"
+    typed.write_text(passphrase + "\n")
+    with typed.open() as stdin:
+        again = subprocess.Popen([*CONFIDE, "speak"], env=env, stdin=stdin,
+                                 stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
         sound_server.wait_for_recorder(timeout=180)
         time.sleep(0.3)
@@ -122,11 +154,11 @@ def test_killing_the_loop_mid_reply_loses_no_audio(sound_server, tmp_path):
         if again.poll() is None:
             again.kill()
     assert "reply from earlier was not finished" in out
-    entries = _entries(data)
+    entries = _entries(data, "Robin", passphrase)
     assert len(entries) == 1
     assert entries[0].status == "ready"
     assert "promise" in entries[0].transcript.lower() or "week" in entries[0].transcript.lower()
-    assert not list((data / "pending").glob("*.pcm"))
+    assert not list((data / "pending").iterdir())
 
 
 def test_speak_without_a_sound_device_fails_clearly(tmp_path):
@@ -134,7 +166,7 @@ def test_speak_without_a_sound_device_fails_clearly(tmp_path):
     subprocess.run([*CONFIDE, "people", "add", "Robin"], env=env, check=True,
                    capture_output=True, timeout=120)
     proc = subprocess.run([*CONFIDE, "speak"], env=env, capture_output=True, text=True,
-                          timeout=120)
+                          timeout=120, stdin=subprocess.DEVNULL)
     assert proc.returncode != 0
     assert "device" in proc.stderr.lower()
     assert "Traceback" not in proc.stderr

@@ -10,44 +10,77 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from models import jobs
+from models import entries, jobs
+from models.accounts import register
 from models.db import create_db_engine, session_scope
-from models.tables import TranscriptionJob
+from models.tables import Person, TranscriptionJob
 from tests.claims import claim_concurrently
 
 pytestmark = pytest.mark.unit
 
 
-def _queue(engine: Engine, n: int) -> list[int]:
+def _author(engine: Engine, name: str = "Alex") -> int:
     with session_scope(engine) as s:
-        return [j.id for j in (jobs.enqueue(s) for _ in range(n)) if j.id is not None]
+        person = register(s, name, f"passphrase of {name}")
+        assert person.id is not None
+        return person.id
+
+
+def _queue(engine: Engine, n: int, author_id: int) -> list[int]:
+    """``n`` queued jobs, each for an entry ``author_id`` made (only they can open it)."""
+    with session_scope(engine) as s:
+        author = s.get(Person, author_id)
+        assert author is not None
+        ids = []
+        for i in range(n):
+            entry = entries.create_written_entry(s, author, f"reflection {i}")
+            job = jobs.enqueue(s, entry_id=entry.id)
+            assert job.id is not None
+            ids.append(job.id)
+        return ids
 
 
 def test_claim_takes_the_oldest_queued_job_and_counts_the_attempt(engine: Engine) -> None:
-    first, second = _queue(engine, 2)
+    alex = _author(engine)
+    first, second = _queue(engine, 2, alex)
     with session_scope(engine) as s:
-        job = jobs.claim_next(s)
+        job = jobs.claim_next(s, [alex])
         assert job is not None and job.id == first
         assert (job.status, job.attempts) == ("running", 1)
     with session_scope(engine) as s:
-        job = jobs.claim_next(s)
+        job = jobs.claim_next(s, [alex])
         assert job is not None and job.id == second
-        assert jobs.claim_next(s) is None
+        assert jobs.claim_next(s, [alex]) is None
+
+
+def test_claim_leaves_the_jobs_of_authors_not_unlocked_queued(engine: Engine) -> None:
+    alex, sam = _author(engine, "Alex"), _author(engine, "Sam")
+    (sams,) = _queue(engine, 1, sam)
+    (alexs,) = _queue(engine, 1, alex)
+    with session_scope(engine) as s:
+        assert jobs.claim_next(s, []) is None
+        job = jobs.claim_next(s, [alex])
+        assert job is not None and job.id == alexs
+        assert jobs.claim_next(s, [alex]) is None
+        held = s.get(TranscriptionJob, sams)
+        assert held is not None and held.status == "queued"
 
 
 def test_claim_returns_the_fresh_row_when_the_session_already_holds_it(engine: Engine) -> None:
-    (job_id,) = _queue(engine, 1)
+    alex = _author(engine)
+    (job_id,) = _queue(engine, 1, alex)
     with Session(engine, expire_on_commit=False) as s:
         held = s.get(TranscriptionJob, job_id)
         assert held is not None and held.status == "queued"
-        claimed = jobs.claim_next(s)
+        claimed = jobs.claim_next(s, [alex])
         assert claimed is held and held.status == "running" and held.attempts == 1
         s.commit()
 
 
 def test_concurrent_claimers_never_take_the_same_job(tmp_path: Path, engine: Engine) -> None:
     total = 60
-    _queue(engine, total)
+    alex = _author(engine)
+    _queue(engine, total, alex)
     url = f"sqlite:///{tmp_path / 'test.db'}"
     own: list[Engine] = []
 
@@ -56,7 +89,7 @@ def test_concurrent_claimers_never_take_the_same_job(tmp_path: Path, engine: Eng
         return own[-1]
 
     try:
-        claimed = claim_concurrently(separate_engine)
+        claimed = claim_concurrently(separate_engine, [alex])
     finally:
         for e in own:
             e.dispose()

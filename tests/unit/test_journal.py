@@ -272,3 +272,14 @@ def test_a_chosen_voice_can_go_back_to_the_device_default(session, cast):
     with pytest.raises(InvalidInput):
         update_preferences(session, cast.alex, Preferences(back_to_default=frozenset({"name"})))
     assert cast.alex.name == "Alex"
+
+
+def test_a_name_beyond_ascii_is_found_and_cannot_be_taken_twice(session):
+    """SQLite's lower() folds ASCII only: the exact name must still be found and kept unique
+    (registering "Élodie" twice raised an integrity error, a 500, before)."""
+    person = register(session, "Élodie")
+    from models.accounts import get_person_by_name
+
+    assert get_person_by_name(session, "Élodie").id == person.id
+    with pytest.raises(Conflict):
+        register(session, "Élodie")

@@ -11,10 +11,11 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from models import entries, jobs, mutual, search, visibility
-from models.accounts import issue_token, person_for_token, register
+from models.accounts import issue_token, person_for_token, register, register_person
 from models.couples import create_invite, join_couple
 from models.db import create_db_engine, migrate, session_scope
 from models.errors import NotFound
+from models.sealing import use_keys
 from tests.claims import claim_concurrently
 
 URL = os.environ.get("CONFIDE_TEST_POSTGRES_URL")
@@ -45,9 +46,13 @@ def pg_session():
 
 def test_journal_operations_and_privacy_on_postgres(pg_session):
     s = pg_session
-    alex = register(s, "Alex", "passphrase 1")
-    sam = register(s, "Sam", "passphrase 2")
-    olive = register(s, "Olive", "passphrase 3")
+    people = []
+    for name, passphrase in (("Alex", "passphrase 1"), ("Sam", "passphrase 2"),
+                             ("Olive", "passphrase 3")):
+        person, unlocked, _words = register_person(s, name, passphrase)
+        use_keys(s, unlocked)  # each reads as if signed in
+        people.append(person)
+    alex, sam, olive = people
     join_couple(s, sam, create_invite(s, alex, timedelta(hours=1)).code)
     s.commit()
     private = entries.create_written_entry(s, alex, "honesty in private", journal="private",
@@ -76,7 +81,11 @@ def test_journal_operations_and_privacy_on_postgres(pg_session):
 def test_concurrent_job_claims_never_take_the_same_job_on_postgres(pg_session):
     engine = pg_session.get_bind()
     with session_scope(engine) as s:
+        alex = register(s, "Alex", "passphrase 1")
+        entry = entries.create_written_entry(s, alex, "a reflection to transcribe")
         for _ in range(40):
-            jobs.enqueue(s)
-    claimed = claim_concurrently(lambda: engine)
+            jobs.enqueue(s, entry_id=entry.id)
+        assert alex.id is not None
+        authors = [alex.id]
+    claimed = claim_concurrently(lambda: engine, authors)
     assert len(claimed) == len(set(claimed)) == 40

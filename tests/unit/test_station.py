@@ -273,3 +273,95 @@ def test_default_unit_path_is_in_the_users_systemd_folder(monkeypatch, tmp_path)
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
     assert default_unit_path() == Path(tmp_path / "home" / ".config" / "systemd" / "user" /
                                        UNIT_NAME)
+
+
+def _unfinished_reply(settings, name: str, passphrase: str):
+    """A person, and a reply of theirs a killed process left sealed in pending/."""
+    import numpy as np
+
+    from confide.wiring import cli_session
+    from models import keys
+    from models.accounts import register_person
+    from voice.pending import PendingRecording
+
+    with cli_session(settings) as s:
+        person, unlocked, _words = register_person(s, name, passphrase)
+        assert person.id is not None
+        public = keys.public_key(s, ("person", person.id))
+    pending = PendingRecording.begin(settings.pending_dir, person_id=person.id,
+                                     public_key=public, journal="private")
+    for _ in range(50):
+        pending.append(np.full(1600, 0.1, dtype=np.float32))
+    pending.close()
+    return person.id, unlocked
+
+
+def _station_session(settings, monkeypatch, person_id: int, unlocked):
+    """``station_session`` with fake devices and a fake Whisper in place of the real ones."""
+    from confide import wiring
+    from confide.cli_voice import station_session
+    from tests.unit.test_voice_session import ScriptedMicrophone, SilentSpeaker
+    from voice.listener import Listener
+    from voice.session import Voice, VoiceSession
+    from voice.speech import FakeSynthesizer
+    from voice.transcriber import FakeTranscriber
+    from voice.vad import EnergyVoiceActivity, VadTracker
+
+    monkeypatch.setattr(wiring, "transcriber", lambda _s: FakeTranscriber(["I was saying that"]))
+
+    def build(settings, person_id: int, *, stt) -> VoiceSession:
+        return VoiceSession(
+            engine=wiring.database(settings), store=wiring.audio_store(settings),
+            person_id=person_id, speaker=SilentSpeaker(), synthesizer=FakeSynthesizer(),
+            listener=Listener(ScriptedMicrophone([]), stt,
+                              lambda: VadTracker(EnergyVoiceActivity())),
+            pending_dir=settings.pending_dir, defaults=Voice(None, 165, 1.0),
+            pause_allowance_s=3.0, max_reply_s=None, crisis_line="the test crisis line")
+
+    return station_session(settings, person_id, unlocked, build=build)
+
+
+def test_a_station_session_unlocked_files_and_transcribes_an_unfinished_reply(settings,
+                                                                               monkeypatch):
+    from confide.wiring import cli_session
+    from models.entries import get_entry, list_entries
+    from models.sealing import use_keys
+    from voice.pending import find_pending
+    from voice.phrases import P
+
+    person_id, keys = _unfinished_reply(settings, "Robin", "robin passphrase")
+    voice, background = _station_session(settings, monkeypatch, person_id, {person_id: keys})
+    try:
+        assert voice.unlocked is keys
+        assert voice.notices() == [P.RECOVERED.format(words=", 4 words")]
+    finally:
+        background.shutdown()
+    assert find_pending(settings.pending_dir) == []
+    with cli_session(settings) as s:
+        use_keys(s, keys)
+        person = s.get(Person, person_id)
+        assert person is not None
+        (row,) = list_entries(s, person).entries
+        entry = get_entry(s, person, row.id)
+        assert (entry.transcript, entry.status) == ("I was saying that", "ready")
+
+
+def test_a_locked_station_session_leaves_an_unfinished_reply_sealed_and_says_so(settings,
+                                                                                monkeypatch):
+    from confide.wiring import cli_session
+    from models.entries import list_entries
+    from voice.pending import find_pending
+    from voice.phrases import P
+
+    person_id, _keys = _unfinished_reply(settings, "Robin", "robin passphrase")
+    voice, background = _station_session(settings, monkeypatch, person_id, {})
+    try:
+        assert voice.unlocked is None
+        assert voice.notices() == [P.RECOVERED_LOCKED]
+    finally:
+        background.shutdown()
+    assert len(find_pending(settings.pending_dir)) == 1
+    with cli_session(settings) as s:
+        person = s.get(Person, person_id)
+        assert person is not None
+        assert list_entries(s, person).entries == []
