@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+import httpx
 import pytest
 import schemathesis
 from fastapi.testclient import TestClient
@@ -28,7 +29,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from tests.api.conftest import Api, isolated_env, make_app, wav_bytes
+from tests.api.conftest import PASSPHRASE, Api, isolated_env, make_app, wav_bytes
 from tests.api.server import serve_in_thread
 
 pytestmark = [pytest.mark.api, pytest.mark.slow]
@@ -76,7 +77,11 @@ def target(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Target]:
                         headers=alex.headers)
             schema_doc = client.get("/openapi.json").json()
         with serve_in_thread(app) as base_url:
-            yield Target(base_url, schemathesis.openapi.from_dict(schema_doc), alex.token)
+            # A new start forgets every unlocked key: sign in again, as a client would.
+            token = httpx.post(f"{base_url}/api/auth/token", timeout=30,
+                               json={"name": "Alex", "passphrase": PASSPHRASE}
+                               ).json()["access_token"]
+            yield Target(base_url, schemathesis.openapi.from_dict(schema_doc), token)
 
 
 def _operations(schema: Any) -> list[Any]:
