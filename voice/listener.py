@@ -1,7 +1,8 @@
 """Listening turns: a whole spoken reply (saved as it is spoken), or a short command.
 
-End of speech comes from the Silero VAD: a reply ends after ``pause_allowance`` seconds
-of silence once speech has begun. There is no time limit unless the person sets one; a
+Speech comes from the Silero VAD, window by window; when the turn has ended is decided by
+voice.segmenter: a reply ends after ``pause_allowance`` seconds of silence once speech has
+begun. There is no time limit unless the person sets one; a
 long silence before any words gets a gentle "take your time", never a cut-off.
 """
 
@@ -11,21 +12,19 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Literal
 
 import numpy as np
 
 from models.transcript import Transcript
 from voice.pending import PendingRecording
 from voice.ports import Microphone
+from voice.segmenter import EndedBy, Segmenter, Signal, TurnRules
 from voice.transcriber import Transcriber
-from voice.vad import VadTracker
+from voice.vad import SAMPLE_RATE, WINDOW, VadTracker
 
 __all__ = ["Listener", "ReplyTurn"]
 
 log = logging.getLogger(__name__)
-
-EndedBy = Literal["silence", "limit", "no_speech"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,55 +58,59 @@ class Listener:
               max_reply_s: float | None = None) -> ReplyTurn:
         """Record a reply into ``pending`` (durably, block by block) and transcribe as it goes."""
         vad = self.vad_factory()
+        turn = Segmenter(TurnRules.reply(pause_allowance_s, max_reply_s,
+                                         nudge_after_s=self.nudge_after_s,
+                                         give_up_after_s=self.give_up_after_s))
         stream = self.transcriber.stream()
-        nudged = False
-        ended: EndedBy = "no_speech"
         last_speech_at = self.clock()
         try:
             for block in self.mic.blocks():
                 pending.append(block)
                 stream.feed(block)
-                state = vad.feed(block)
-                now = self.clock()
-                if state.speech_seen and state.trailing_silence_s < 0.1:
-                    last_speech_at = now
-                if state.speech_seen and state.trailing_silence_s >= pause_allowance_s:
-                    ended = "silence"
+                signal = _feed(turn, vad, block)
+                if turn.speech_seen and turn.trailing_silence_s < 0.1:
+                    last_speech_at = self.clock()
+                if signal is Signal.NUDGE and self.gentle_nudge is not None:
+                    self.gentle_nudge()
+                if signal is Signal.ENDED:
                     break
-                if max_reply_s is not None and state.total_s >= max_reply_s:
-                    ended = "limit"
-                    break
-                if not state.speech_seen:
-                    if not nudged and state.total_s >= self.nudge_after_s and self.gentle_nudge:
-                        nudged = True
-                        self.gentle_nudge()
-                    if state.total_s >= self.give_up_after_s:
-                        ended = "no_speech"
-                        break
             endpoint_at = self.clock()
             pending.close()
             transcript = stream.finish()
             samples = stream.audio()
         finally:
             stream.close()
-        return ReplyTurn(samples, transcript, ended, endpoint_at, last_speech_at)
+        return ReplyTurn(samples, transcript, turn.ended_by or "no_speech", endpoint_at,
+                         last_speech_at)
 
     def utterance(self, *, timeout_s: float = 10.0, pause_s: float = 0.9,
                   max_s: float = 8.0) -> str:
         """A short answer or command; '' when nothing was said within ``timeout_s``."""
         vad = self.vad_factory()
+        turn = Segmenter(TurnRules.short(timeout_s=timeout_s, pause_s=pause_s, max_s=max_s))
         blocks: list[np.ndarray] = []
         for block in self.mic.blocks():
             blocks.append(block)
-            state = vad.feed(block)
-            if state.speech_seen and state.trailing_silence_s >= pause_s:
+            if _feed(turn, vad, block) is Signal.ENDED:
                 break
-            if not state.speech_seen and state.total_s >= timeout_s:
-                log.info("utterance: nothing said in %.0f s", timeout_s)
-                return ""
-            if state.total_s >= timeout_s + max_s:
-                break
+        if turn.ended_by == "no_speech":
+            log.info("utterance: nothing said in %.0f s", timeout_s)
+            return ""
         audio = np.concatenate(blocks) if blocks else np.zeros(0, dtype=np.float32)
         text = self.transcriber.transcribe(audio).text.strip()
-        log.info("utterance: %.1f s, speech %.1f s, heard %r", state.total_s, state.speech_s, text)
+        log.info("utterance: %.1f s, speech %.1f s, heard %r", turn.total_s, turn.speech_s, text)
         return text
+
+
+def _feed(turn: Segmenter, vad: VadTracker, block: np.ndarray) -> Signal:
+    """Run the VAD over ``block`` and give the segmenter each new window's verdict."""
+    seen = vad.windows
+    vad.feed(block)
+    signal = Signal.GOING
+    for is_speech in vad.speech_flags[seen:]:
+        step = turn.process(WINDOW / SAMPLE_RATE, is_speech)
+        if step is not Signal.GOING:
+            signal = step
+        if step is Signal.ENDED:
+            break
+    return signal
