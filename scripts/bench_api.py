@@ -1,12 +1,12 @@
 #!/usr/bin/env python3
 """Benchmark the HTTP API: list, get and search latency under concurrent clients.
 
-Seeds a fresh SQLite journal with many couples and entries (bulk inserts through SQL Core,
-not the ORM one row at a time), starts the server as `confide serve` does (uvicorn in a
-subprocess, on loopback), then runs CLIENTS concurrent clients (lean keep-alive HTTP/1.1,
-or httpx), each signed in as a different person, and measures each operation separately.
-The last line printed is one JSON object with the figures (milliseconds), for
-docs/BENCHMARKS.md.
+Seeds a fresh SQLite journal with many couples and entries, sealed as the product seals them
+(bulk inserts through SQL Core, see scripts/sealed_seed.py), starts the server as `confide
+serve` does (uvicorn in a subprocess, on loopback), then runs CLIENTS concurrent clients
+(lean keep-alive HTTP/1.1, or httpx), each signed in as a different person (which unlocks
+that person's journal on the server), and measures each operation separately. The last line
+printed is one JSON object with the figures (milliseconds), for docs/BENCHMARKS.md.
 
     .venv/bin/python scripts/bench_api.py                 # 100k entries, 32 clients
     .venv/bin/python scripts/bench_api.py --entries 20000 --requests 500   # quicker
@@ -27,7 +27,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -39,9 +39,9 @@ import psutil  # noqa: E402
 import sqlalchemy as sa  # noqa: E402
 from sqlmodel import Session, col, select  # noqa: E402
 
-from models.accounts import issue_token  # noqa: E402
 from models.db import create_db_engine, migrate  # noqa: E402
-from models.tables import Couple, Entry, Journal, Person, Response  # noqa: E402
+from models.tables import Entry, Person  # noqa: E402
+from scripts.sealed_seed import PASSPHRASE, seed_sealed  # noqa: E402
 
 _COMMON_TEXT = (
     "today felt heavy light trust listen listened dinner walk garden phone talk talked sorry "
@@ -77,82 +77,44 @@ def _segments(body: str) -> list[dict[str, Any]]:
 
 
 def seed(engine: sa.Engine, entries: int, couples: int, seed_value: int) -> dict[str, Any]:
-    """Bulk-insert couples, people, journals, entries and some responses; returns timings."""
+    """Couples, people, journals, entries and some responses, sealed as the product seals
+    them (scripts/sealed_seed.py); returns timings."""
     rng = random.Random(seed_value)
     vocab = _vocabulary(rng)
     weights = [1.0 / (i + 1) for i in range(len(vocab))]  # Zipf-like: some words are common
     rng.shuffle(weights)
-    now = datetime.now(UTC)
-    people = couples * 2
     started = time.perf_counter()
-    with engine.begin() as conn:
-        conn.execute(sa.insert(Couple.__table__), [  # type: ignore[attr-defined]
-            {"id": c + 1, "created_by": 2 * c + 1, "created_at": now - timedelta(days=400)}
-            for c in range(couples)])
-        conn.execute(sa.insert(Person.__table__), [  # type: ignore[attr-defined]
-            {"id": p + 1, "name": f"person-{p + 1}", "couple_id": p // 2 + 1, "timezone": "UTC",
-             "created_at": now - timedelta(days=400)} for p in range(people)])
-        conn.execute(sa.insert(Journal.__table__), [  # type: ignore[attr-defined]
-            {"id": p + 1, "kind": "private", "owner_id": p + 1} for p in range(people)])
-        conn.execute(sa.insert(Journal.__table__), [  # type: ignore[attr-defined]
-            {"id": people + c + 1, "kind": "shared", "couple_id": c + 1} for c in range(couples)])
-        rows = []
-        for i in range(entries):
-            author = rng.randrange(people) + 1
-            shared = rng.random() < 0.5
-            journal = people + (author - 1) // 2 + 1 if shared else author
-            body = _text(rng, vocab, weights)
-            created = now - timedelta(seconds=rng.randrange(365 * 86400))
-            rows.append({
-                "id": i + 1, "author_id": author, "journal_id": journal, "kind": "reflection",
-                "transcript": body, "segments": _segments(body), "word_count": len(body.split()),
-                "tags": ["dinner"] if rng.random() < 0.1 else [], "status": "ready",
-                "language": "en", "created_at": created, "updated_at": created,
-            })
-            if len(rows) == 5000:
-                conn.execute(sa.insert(Entry.__table__), rows)  # type: ignore[attr-defined]
-                rows = []
-        if rows:
-            conn.execute(sa.insert(Entry.__table__), rows)  # type: ignore[attr-defined]
-        responses = []
-        for j in range(entries // 10):
-            entry_id = rng.randrange(entries) + 1
-            responses.append({"id": j + 1, "entry_id": entry_id, "author_id": 1,
-                              "text": _text(rng, vocab, weights)[:200], "status": "ready",
-                              "created_at": now})
-        # Responder ids are fixed below, once entries' authors are known.
-        conn.execute(sa.insert(Response.__table__), responses)  # type: ignore[attr-defined]
-        conn.execute(sa.text(
-            "UPDATE response SET author_id = CASE WHEN (SELECT author_id FROM entry "
-            "WHERE entry.id = response.entry_id) % 2 = 1 THEN (SELECT author_id FROM entry "
-            "WHERE entry.id = response.entry_id) + 1 ELSE (SELECT author_id FROM entry "
-            "WHERE entry.id = response.entry_id) - 1 END"))
-    with engine.connect() as conn:
-        conn.execute(sa.text("ANALYZE"))
-    return {"seed_s": round(time.perf_counter() - started, 1), "people": people,
-            "couples": couples, "entries": entries, "responses": entries // 10,
-            "search_words": list(COMMON)}
+    world = seed_sealed(engine, entries, couples, rng, lambda r: _text(r, vocab, weights),
+                        segments=_segments)
+    return {"seed_s": round(time.perf_counter() - started, 1), "people": world.people,
+            "couples": couples, "entries": entries, "responses": world.responses,
+            "sealed": True, "search_words": list(COMMON)}
 
 
-def tokens_and_targets(engine: sa.Engine, clients: int, rng: random.Random,
-                       ) -> list[dict[str, Any]]:
-    """One signed-in person per client, with entry ids that person may see."""
+def targets_for(engine: sa.Engine, clients: int, rng: random.Random) -> list[dict[str, Any]]:
+    """One person per client, with the entry ids that person may see."""
     chosen = []
     with Session(engine, expire_on_commit=False) as session:
         total = session.exec(select(sa.func.count()).select_from(Person)).one()
         for pid in rng.sample(range(1, total + 1), clients):
-            person = session.get(Person, pid)
-            assert person is not None
-            token = issue_token(session, person, timedelta(hours=2)).token
             partner = pid + 1 if pid % 2 == 1 else pid - 1
             shared_journal = total + (pid - 1) // 2 + 1
             visible = list(session.exec(select(Entry.id).where(sa.or_(
                 col(Entry.journal_id) == pid,
                 sa.and_(col(Entry.journal_id) == shared_journal,
                         col(Entry.author_id).in_([pid, partner]))))))
-            chosen.append({"token": token, "entries": visible})
-        session.commit()
+            chosen.append({"name": f"person-{pid}", "entries": visible})
     return chosen
+
+
+def sign_in_all(base_url: str, targets: list[dict[str, Any]]) -> None:
+    """Each client signs in as a person would, which unlocks their journal on the server."""
+    with httpx.Client(base_url=base_url, timeout=60) as client:
+        for target in targets:
+            r = client.post("/api/auth/token", json={"name": target["name"],
+                                                     "passphrase": PASSPHRASE})
+            r.raise_for_status()
+            target["token"] = r.json()["access_token"]
 
 
 def free_port() -> int:
@@ -323,7 +285,7 @@ def main() -> None:
     seeded = seed(engine, args.entries, args.couples, args.seed)
     words = seeded.pop("search_words")
     rng = random.Random(args.seed)
-    targets = tokens_and_targets(engine, args.clients, rng)
+    targets = targets_for(engine, args.clients, rng)
     engine.dispose()
     print(f"seeded {seeded['entries']} entries for {seeded['people']} people "
           f"in {seeded['seed_s']} s", flush=True)
@@ -333,6 +295,7 @@ def main() -> None:
     server = start_server(data_dir, port, log)
     results: dict[str, dict[str, Any]] = {"saturated": {}, "paced": {}}
     try:
+        sign_in_all(f"http://127.0.0.1:{port}", targets)
         for mode, think in (("paced", args.think_ms / 1000), ("saturated", 0.0)):
             for op in ("list", "get", "search"):
                 got = asyncio.run(measure(f"http://127.0.0.1:{port}", op, targets,

@@ -305,7 +305,10 @@ class StreamedSpeech:
             return report
         finally:
             cancel.set()
-            worker.join(timeout=5)
+            if report.completed:
+                worker.join(timeout=5)
+            # Stopped: the producer may be inside a synthesis call (seconds on a busy CPU);
+            # it sees ``cancel`` after it and ends on its own, so speech returns at once.
 
     def _next(self, made: queue.Queue[object], stop: threading.Event) -> object | None:
         """The next made chunk, or None once ``stop`` is set while waiting for it."""

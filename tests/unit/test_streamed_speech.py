@@ -218,3 +218,17 @@ def test_speaker_sink_plays_through_a_plain_speaker_and_stops_it():
     assert played and all(rate == 16_000 for _, rate in played)
     sink.abort()
     assert stopped
+
+
+def test_a_stop_returns_at_once_even_while_the_next_chunk_is_being_made():
+    """Barge-in must not wait for a synthesis call in progress (on a busy CPU one takes
+    seconds; speech used to wait up to 5 s for it before returning)."""
+    import threading
+
+    stop = threading.Event()
+    synth = _SlowSynth(cost_s=2.0, audio_s=0.1)
+    threading.Timer(0.3, stop.set).start()
+    started = time.monotonic()
+    report = StreamedSpeech(synth, FakeSink()).speak("One two. Three four.", stop=stop)
+    assert not report.completed
+    assert time.monotonic() - started < 1.0
