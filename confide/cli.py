@@ -248,22 +248,37 @@ def db_upgrade() -> None:
 
 @app.command("export")
 def export_cmd(
-    output: Annotated[Path, typer.Argument(help="The zip file to write.")],
+    output: Annotated[Path, typer.Argument(help="The file to write.")],
     as_: AsOption = None,
+    format_: Annotated[str, typer.Option(
+        "--format", help="zip (Markdown, JSON and recordings), dayone (Day One JSON with "
+        "audios), jrnl (jrnl JSON) or txt (plain text).")] = "zip",
+    from_: Annotated[str | None, typer.Option(
+        "--from", help='Only entries from this day on ("last monday", "2024-03-05").')] = None,
+    to: Annotated[str | None, typer.Option("--to", help="Up to and including this day.")] = None,
+    journal: Annotated[str | None, typer.Option(help="Only private or shared.")] = None,
 ) -> None:
-    """Export your journal (Markdown, JSON and the recordings) as a zip; asks for your
-    passphrase, since the zip holds your words in the clear."""
+    """Export what you can see of your journal; asks for your passphrase, since the file
+    holds your words in the clear."""
+    from confide.cli_entries import parse_when
     from confide.cli_unlock import ask_passphrase, unlock_in
     from confide.wiring import audio_store, cli_session, resolve_person
     from models.errors import ConfideError
-    from models.export import export_zip
+    from models.export_formats import FORMATS, ExportFilter, export
 
+    if format_ not in FORMATS or journal not in (None, "private", "shared"):
+        fail(f"--format is one of {', '.join(FORMATS)}; --journal private or shared.", 2)
     settings = settings_or_exit()
     try:
         with cli_session(settings) as session:
             person = resolve_person(session, settings, as_)
+            flt = ExportFilter(
+                since=parse_when(from_, person.timezone) if from_ else None,
+                until=parse_when(to, person.timezone, end=True) if to else None,
+                journal=journal)  # type: ignore[arg-type]
             unlock_in(session, settings, person, ask_passphrase(person.name))
-            data = export_zip(session, audio_store(settings), person)
+            data = export(session, audio_store(settings), person, format_,
+                          flt)
     except ConfideError as exc:
         fail(str(exc))
     output.write_bytes(data)
@@ -277,7 +292,13 @@ def main() -> None:
 def _register_subcommands() -> None:
     """Attach the commands that live in their own modules (imported here, not at the top,
     because they import this module's app and helpers)."""
-    from confide import cli_import, cli_voice  # noqa: F401  (register import, speak and demo)
+    from confide import (  # noqa: F401  (register them)
+        cli_entries,
+        cli_import,
+        cli_lock,
+        cli_record,
+        cli_voice,
+    )
     from confide.cli_goals import goals_app, progress, reminders_app
     from confide.cli_prompts import programs_app, prompts_app
     from confide.cli_serve import serve

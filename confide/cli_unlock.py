@@ -17,8 +17,18 @@ from models.tables import Person
 __all__ = ["ask_passphrase", "unlock_in"]
 
 
+_FROM_AGENT = "\x00from the unlock agent"
+"""What ``ask_passphrase`` answers when this terminal session's agent holds the person's
+secret (no one can type it), so every command that asks uses the agent the same way."""
+
+
 def ask_passphrase(name: str, *, optional: bool = False) -> str:
-    """The passphrase typed at a prompt, or read as one line from a pipe ("" if none)."""
+    """The passphrase typed at a prompt, or read as one line from a pipe ("" if none); no
+    question at all when ``confide unlock`` already unlocked this person in this shell."""
+    from confide.agent import ask_agent
+
+    if ask_agent(name) is not None:
+        return _FROM_AGENT
     if not sys.stdin.isatty():
         return sys.stdin.readline().rstrip("\r\n")
     hint = " (press Enter to go on without unlocking)" if optional else ""
@@ -38,10 +48,29 @@ def unlock_in(session: Session, settings: Settings, person: Person, passphrase: 
 
     if not passphrase:
         raise Locked(f"{person.name}'s journal is sealed: give the passphrase to open it.")
-    _person, unlocked = sign_in(session, person.name, passphrase)
+    if passphrase == _FROM_AGENT:
+        unlocked = _from_agent(session, person)
+    else:
+        _person, unlocked = sign_in(session, person.name, passphrase)
     use_keys(session, unlocked)
     done = settle(session, audio_store(settings), unlocked, person)
     session.commit()
     if done.sealed_old:
         wipe_free_space(session.get_bind())  # type: ignore[arg-type]
     return unlocked
+
+
+def _from_agent(session: Session, person: Person) -> Keys:
+    """The agent's secret, checked against the person's public key (a stale or foreign
+    agent gives nothing)."""
+    from confide.agent import ask_agent
+    from models.crypto import public_of
+    from models.errors import Locked
+    from models.tables import PersonKey
+
+    secret = ask_agent(person.name)
+    row = session.get(PersonKey, person.id)
+    if secret is None or row is None or public_of(secret) != row.public_key:
+        raise Locked(f"The unlock agent does not hold {person.name}'s key; unlock again.")
+    assert person.id is not None
+    return Keys(person.id, secret)

@@ -1,0 +1,82 @@
+"""The unlock agent: one passphrase for a terminal session, and nothing unlocked without it."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+pytestmark = pytest.mark.unit
+
+PASSPHRASE = "alex's own passphrase"
+
+
+@pytest.fixture
+def alex(tmp_path, monkeypatch):
+    monkeypatch.setenv("CONFIDE_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(tmp_path))
+    monkeypatch.delenv("CONFIDE_AGENT", raising=False)
+    from confide.settings import load_settings
+    from confide.wiring import cli_session
+    from models.accounts import register_person
+    from models.entries import create_written_entry
+
+    with cli_session(load_settings()) as session:
+        person, _keys, _words = register_person(session, "Alex", PASSPHRASE)
+        create_written_entry(session, person, "a private thought about the lighthouse")
+    return tmp_path
+
+
+def _run(*args: str, stdin: str = "") -> tuple[int, str, str]:
+    from confide.cli import app
+
+    result = CliRunner().invoke(app, list(args), input=stdin)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_unlock_once_then_export_without_asking_then_lock(alex: Path, monkeypatch):
+    code, out, err = _run("unlock", "--as", "Alex", "--minutes", "5", stdin=PASSPHRASE + "\n")
+    assert code == 0, err
+    assert out.startswith("CONFIDE_AGENT=") and "export CONFIDE_AGENT" in out
+    socket_path = out.split(";")[0].split("=", 1)[1].strip("'")
+    assert Path(socket_path).exists()
+    assert oct(Path(socket_path).parent.stat().st_mode)[-3:] == "700"
+    monkeypatch.setenv("CONFIDE_AGENT", socket_path)
+    target = alex / "journal.zip"
+    code, _out, err = _run("export", str(target), "--as", "Alex")  # no passphrase given
+    assert code == 0, err
+    with zipfile.ZipFile(io.BytesIO(target.read_bytes())) as zf:
+        assert "lighthouse" in zf.read("journal.md").decode()
+    code, _out, err = _run("lock")
+    assert code == 0 and "Locked" in err
+    code, _out, err = _run("export", str(target), "--as", "Alex")
+    assert code != 0
+    assert "passphrase" in err.lower()
+
+
+def test_a_wrong_passphrase_starts_no_agent(alex: Path):
+    code, out, err = _run("unlock", "--as", "Alex", stdin="not it\n")
+    assert code != 0
+    assert "CONFIDE_AGENT" not in out
+    assert not list(alex.glob("confide-agent-*"))
+
+
+def test_the_agent_gives_the_key_only_for_its_person(alex: Path, monkeypatch):
+    from confide.agent import ask_agent, lock_agent, start_agent
+
+    path = start_agent("Alex", b"\x01" * 32, minutes=1)
+    monkeypatch.setenv("CONFIDE_AGENT", str(path))
+    assert ask_agent("alex") == b"\x01" * 32
+    assert ask_agent("Sam") is None
+    assert lock_agent()
+    assert ask_agent("Alex") is None
+
+
+def test_export_without_agent_or_passphrase_is_refused_in_one_line(alex: Path):
+    code, _out, err = _run("export", str(alex / "j.zip"), "--as", "Alex")
+    assert code != 0
+    assert len(err.strip().splitlines()) == 1
+    assert not (alex / "j.zip").exists()
