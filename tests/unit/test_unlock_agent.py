@@ -58,7 +58,7 @@ def test_unlock_once_then_export_without_asking_then_lock(alex: Path, monkeypatc
 
 
 def test_a_wrong_passphrase_starts_no_agent(alex: Path):
-    code, out, err = _run("unlock", "--as", "Alex", stdin="not it\n")
+    code, out, _err = _run("unlock", "--as", "Alex", stdin="not it\n")
     assert code != 0
     assert "CONFIDE_AGENT" not in out
     assert not list(alex.glob("confide-agent-*"))
