@@ -28,6 +28,7 @@ __all__ = [
     "DEFAULT_KDF",
     "Keys",
     "Reader",
+    "can_seal_for",
     "change_passphrase",
     "create_person_keys",
     "ensure_couple_key",
@@ -161,6 +162,12 @@ def has_keys(session: Session, person_id: int) -> bool:
 def has_passphrase(session: Session, person: Person) -> bool:
     row = session.get(PersonKey, person.id)
     return row is not None and row.passphrase_wrap is not None
+
+
+def can_seal_for(session: Session, reader: Reader) -> bool:
+    kind, ident = reader
+    return (session.get(PersonKey, ident) if kind == "person"
+            else session.get(CoupleKey, ident)) is not None
 
 
 def public_key(session: Session, reader: Reader) -> bytes:
@@ -311,6 +318,8 @@ def ensure_couple_key(session: Session, couple_id: int, member_ids: Sequence[int
     shared before then, so no shared entry was ever sealed for a key someone lacks."""
     if session.get(CoupleKey, couple_id) is not None:
         return
+    if any(session.get(PersonKey, m) is None for m in member_ids):
+        return  # a partner from before sealing: made when they too have keys
     secret, public = crypto.new_keypair()
     session.add(CoupleKey(couple_id=couple_id, public_key=public))
     session.flush()

@@ -18,10 +18,10 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from models import crypto, keys, sealing
-from models.keys import Keys
+from models.keys import Keys, Reader
 from models.search import index_pending
 from models.storage import AudioStore
-from models.tables import Entry, GoalCheckIn, ItemKey, Person, Response
+from models.tables import Entry, GoalCheckIn, ItemKey, Journal, Person, Response
 
 __all__ = ["Settled", "settle", "wipe_free_space"]
 
@@ -76,7 +76,8 @@ def _seal_old(session: Session, store: AudioStore, unlocked: Keys, person: Perso
                                                   _unwrapped("entry", Entry.id))).all():
         assert entry.id is not None
         data_key = sealing.new_data_key(session, "entry", entry.id,
-                                        sealing.entry_readers(session, entry), unlocked)
+                                        _available(session, sealing.entry_readers(session, entry)),
+                                        unlocked)
         blob = sealing.seal_values(data_key, {"transcript": entry.transcript,
                                               "segments": entry.segments, "mood": entry.mood,
                                               "tags": entry.tags})
@@ -90,7 +91,8 @@ def _seal_old(session: Session, store: AudioStore, unlocked: Keys, person: Perso
                 Response.author_id == person.id, _unwrapped("response", Response.id))).all():
             assert reply.id is not None
             data_key = sealing.new_data_key(session, "response", reply.id,
-                                            [("couple", person.couple_id)], unlocked)
+                                            _available(session, _mine_and_couple(person)),
+                                            unlocked)
             audio = _reseal_audio(store, reply.audio_path, data_key, "responses")
             session.exec(sa.update(Response).where(col(Response.id) == reply.id).values(
                 sealed=sealing.seal_values(data_key, {"text": reply.text}), text="",
@@ -100,7 +102,8 @@ def _seal_old(session: Session, store: AudioStore, unlocked: Keys, person: Perso
                 GoalCheckIn.person_id == person.id, _unwrapped("checkin", GoalCheckIn.id))).all():
             assert note.id is not None
             data_key = sealing.new_data_key(session, "checkin", note.id,
-                                            [("couple", person.couple_id)], unlocked)
+                                            _available(session, _mine_and_couple(person)),
+                                            unlocked)
             audio = _reseal_audio(store, note.audio_path, data_key, "checkins")
             session.exec(sa.update(GoalCheckIn).where(col(GoalCheckIn.id) == note.id).values(
                 sealed=sealing.seal_values(data_key, {"reflection": note.reflection}),
@@ -109,6 +112,45 @@ def _seal_old(session: Session, store: AudioStore, unlocked: Keys, person: Perso
     if sealed:
         session.expire_all()
     return sealed
+
+
+def _mine_and_couple(person: Person) -> list[Reader]:
+    assert person.id is not None
+    return [("person", person.id)] + ([("couple", person.couple_id)] if person.couple_id else [])
+
+
+def _available(session: Session, readers: list[Reader]) -> list[Reader]:
+    """The readers that have keys now; a partner from before sealing is added later."""
+    return [r for r in readers if keys.can_seal_for(session, r)]
+
+
+def _share_with_couple(session: Session, unlocked: Keys, person: Person) -> int:
+    """Wrap for the couple what this person wrote for it before the couple had a key (an
+    old journal whose partner had not unlocked yet): only the writer holds those keys."""
+    if person.couple_id is None or not keys.can_seal_for(session, ("couple", person.couple_id)):
+        return 0
+    couple: Reader = ("couple", person.couple_id)
+    missing = [
+        ("entry", i) for i in session.exec(select(Entry.id).join(
+            Journal, col(Journal.id) == col(Entry.journal_id)).where(
+            Entry.author_id == person.id, Journal.kind == "shared",
+            _unwrapped_for("entry", Entry.id, couple)))
+    ] + [("response", i) for i in session.exec(select(Response.id).where(
+        Response.author_id == person.id, _unwrapped_for("response", Response.id, couple)))
+    ] + [("checkin", i) for i in session.exec(select(GoalCheckIn.id).where(
+        GoalCheckIn.person_id == person.id, _unwrapped_for("checkin", GoalCheckIn.id, couple)))]
+    for kind, ident in missing:
+        if ident is None:
+            continue
+        data_key = unlocked.data_key(session, kind, ident, person.couple_id)
+        keys.wrap_item(session, kind, ident, data_key, [couple], unlocked)
+    return len(missing)
+
+
+def _unwrapped_for(kind: str, ident: object, reader: Reader) -> sa.ColumnElement[bool]:
+    return ~sa.exists().where(col(ItemKey.item_kind) == kind, col(ItemKey.item_id) == ident,
+                              col(ItemKey.reader_kind) == reader[0],
+                              col(ItemKey.reader_id) == reader[1])
 
 
 def settle(session: Session, store: AudioStore, unlocked: Keys, person: Person) -> Settled:
@@ -121,6 +163,7 @@ def settle(session: Session, store: AudioStore, unlocked: Keys, person: Person) 
             keys.ensure_couple_key(session, person.couple_id, partners)  # a pair from before
     sealing.use_keys(session, unlocked)
     old = _seal_old(session, store, unlocked, person)
+    _share_with_couple(session, unlocked, person)
     rewrapped = _rewrap(session, unlocked, person)
     indexed = index_pending(session, unlocked, person)
     if old:

@@ -64,13 +64,14 @@ def upgrade() -> None:
     )
     op.create_index('ix_search_term_entry_id', 'search_term', ['entry_id'])
     op.create_index('ix_search_term_term', 'search_term', ['term', 'entry_id'])
+    # Plain ALTER TABLE ADD COLUMN, never a batch "move and copy": on SQLite that drops and
+    # re-creates the table, and with foreign keys on, dropping ``entry`` cascades into
+    # ``response`` and the read marks (tests/unit/test_seal_old_journal.py).
     for table in ('entry', 'response'):
-        with op.batch_alter_table(table) as batch_op:
-            batch_op.add_column(sa.Column('sealed', sa.LargeBinary(), nullable=True))
-            batch_op.add_column(sa.Column('indexed', sa.Boolean(), nullable=False,
-                                          server_default=sa.false()))
-    with op.batch_alter_table('goalcheckin') as batch_op:
-        batch_op.add_column(sa.Column('sealed', sa.LargeBinary(), nullable=True))
+        op.add_column(table, sa.Column('sealed', sa.LargeBinary(), nullable=True))
+        op.add_column(table, sa.Column('indexed', sa.Boolean(), nullable=False,
+                                       server_default=sa.false()))
+    op.add_column('goalcheckin', sa.Column('sealed', sa.LargeBinary(), nullable=True))
 
 
 def downgrade() -> None:
