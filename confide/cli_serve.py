@@ -39,7 +39,12 @@ def serve(
         log.warning("listening on %s: other machines can reach Confide; use HTTPS in front "
                     "of it and set CONFIDE_COOKIE_SECURE=true", bind_host)
     typer.echo(f"Confide is serving on http://{bind_host}:{bind_port} (API docs at /docs).")
-    uvicorn.run(create_app(settings, freeze_startup_objects=True), host=bind_host,
+    from confide.wiring import synthesizer
+
+    # "Read it aloud" speaks in each person's chosen voice: the natural one where installed.
+    app = create_app(settings, freeze_startup_objects=True,
+                     synthesizer_factory=lambda: synthesizer(settings))
+    uvicorn.run(app, host=bind_host,
                 port=bind_port, log_config=None, access_log=False, server_header=False,
                 proxy_headers=False)
 
