@@ -14,7 +14,10 @@ from confide.settings import Settings
 from models.keys import Keys
 from models.tables import Person
 
-__all__ = ["ask_passphrase", "unlock_in"]
+__all__ = ["ask_passphrase", "forget_secret", "keyring_available", "remember_secret",
+           "remembered_secret", "unlock_in"]
+
+KEYRING_SERVICE = "confide"
 
 
 _FROM_AGENT = "\x00from the unlock agent"
@@ -27,7 +30,7 @@ def ask_passphrase(name: str, *, optional: bool = False) -> str:
     question at all when ``confide unlock`` already unlocked this person in this shell."""
     from confide.agent import ask_agent
 
-    if ask_agent(name) is not None:
+    if ask_agent(name) is not None or remembered_secret(name) is not None:
         return _FROM_AGENT
     if not sys.stdin.isatty():
         return sys.stdin.readline().rstrip("\r\n")
@@ -68,9 +71,61 @@ def _from_agent(session: Session, person: Person) -> Keys:
     from models.errors import Locked
     from models.tables import PersonKey
 
-    secret = ask_agent(person.name)
+    secret = ask_agent(person.name) or remembered_secret(person.name)
     row = session.get(PersonKey, person.id)
     if secret is None or row is None or public_of(secret) != row.public_key:
         raise Locked(f"The unlock agent does not hold {person.name}'s key; unlock again.")
     assert person.id is not None
     return Keys(person.id, secret)
+
+
+def _keyring_user(name: str) -> str:
+    # The data dir is part of the name: two journals on one account never share a key.
+    from confide.settings import load_settings
+
+    return f"{load_settings().data_dir.resolve()}:{' '.join(name.split()).lower()}"
+
+
+def keyring_available() -> bool:
+    """Whether this computer account has an OS keyring (Secret Service, Keychain, ...);
+    a headless server usually has none, and Confide works without it."""
+    try:
+        import keyring
+        from keyring.backends.fail import Keyring as NoKeyring
+    except ImportError:
+        return False
+    return not isinstance(keyring.get_keyring(), NoKeyring)
+
+
+def remember_secret(name: str, secret: bytes) -> None:
+    """Keep the person's secret in the OS keyring: their journal then opens on this computer
+    account without a passphrase (so anyone who uses this account can read it)."""
+    import keyring
+
+    keyring.set_password(KEYRING_SERVICE, _keyring_user(name), secret.hex())
+
+
+def remembered_secret(name: str) -> bytes | None:
+    if not keyring_available():
+        return None
+    import keyring
+    from keyring.errors import KeyringError
+
+    try:
+        found = keyring.get_password(KEYRING_SERVICE, _keyring_user(name))
+    except KeyringError:
+        return None
+    return bytes.fromhex(found) if found else None
+
+
+def forget_secret(name: str) -> bool:
+    if not keyring_available():
+        return False
+    import keyring
+    from keyring.errors import KeyringError, PasswordDeleteError
+
+    try:
+        keyring.delete_password(KEYRING_SERVICE, _keyring_user(name))
+    except (PasswordDeleteError, KeyringError):
+        return False
+    return True

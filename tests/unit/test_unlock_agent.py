@@ -80,3 +80,55 @@ def test_export_without_agent_or_passphrase_is_refused_in_one_line(alex: Path):
     assert code != 0
     assert len(err.strip().splitlines()) == 1
     assert not (alex / "j.zip").exists()
+
+
+@pytest.fixture
+def os_keyring():
+    """An OS keyring for one test (the machine running the tests has none)."""
+    import keyring
+    from keyring.backend import KeyringBackend
+
+    class Memory(KeyringBackend):
+        priority = 1  # type: ignore[assignment]
+
+        def __init__(self) -> None:
+            super().__init__()
+            self.items: dict[tuple[str, str], str] = {}
+
+        def get_password(self, service, username):
+            return self.items.get((service, username))
+
+        def set_password(self, service, username, password):
+            self.items[(service, username)] = password
+
+        def delete_password(self, service, username):
+            from keyring.errors import PasswordDeleteError
+
+            if self.items.pop((service, username), None) is None:
+                raise PasswordDeleteError(username)
+
+    before = keyring.get_keyring()
+    backend = Memory()
+    keyring.set_keyring(backend)
+    yield backend
+    keyring.set_keyring(before)
+
+
+def test_remembered_in_the_os_keyring_the_journal_opens_without_asking(alex: Path, os_keyring):
+    code, _out, err = _run("unlock", "--as", "Alex", "--remember", stdin=PASSPHRASE + "\n")
+    assert code == 0, err
+    assert "without a passphrase" in err
+    (stored,) = os_keyring.items.values()
+    assert PASSPHRASE not in stored  # the key, never the passphrase
+    code, _out, err = _run("export", str(alex / "j.zip"), "--as", "Alex")
+    assert code == 0, err
+    code, _out, err = _run("lock", "--as", "Alex", "--forget")
+    assert "Removed" in err and not os_keyring.items
+    code, _out, err = _run("export", str(alex / "k.zip"), "--as", "Alex")
+    assert code != 0
+
+
+def test_without_an_os_keyring_remember_is_refused_clearly(alex: Path):
+    code, out, err = _run("unlock", "--as", "Alex", "--remember", stdin=PASSPHRASE + "\n")
+    assert code != 0
+    assert "no OS keyring" in err and "CONFIDE_AGENT" not in out
