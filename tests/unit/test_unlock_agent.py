@@ -89,7 +89,7 @@ def os_keyring():
     from keyring.backend import KeyringBackend
 
     class Memory(KeyringBackend):
-        priority = 1  # type: ignore[assignment]
+        priority = 1
 
         def __init__(self) -> None:
             super().__init__()
