@@ -12,7 +12,7 @@ import typer
 from rich.table import Table
 
 from confide import __version__
-from confide.cli_support import acting, fail, out, settings_or_exit
+from confide.cli_support import acting, err, fail, out, settings_or_exit
 
 __all__ = ["acting", "app", "fail", "main"]
 
@@ -197,6 +197,44 @@ def people_passphrase(
     except ConfideError as exc:
         fail(str(exc))
     out.print("Passphrase set.")
+
+
+MSG_SPOKEN_WARNING = (
+    "A spoken passphrase lets you unlock by voice alone, in `confide speak`. Anyone in the "
+    "room can hear it, your partner too, and a recording of your voice can carry it: use it "
+    "only where you can speak it unheard, and choose words you do not say otherwise."
+)
+
+
+@people_app.command("spoken-passphrase")
+def people_spoken_passphrase(
+    name: str,
+    off: Annotated[bool, typer.Option("--off", help="Stop unlocking by voice.")] = False,
+) -> None:
+    """Opt in to unlocking by voice with a phrase of four or more words (or --off)."""
+    from confide.cli_unlock import ask_passphrase, unlock_in
+    from confide.wiring import cli_session
+    from models import keys
+    from models.accounts import get_person_by_name
+    from models.errors import ConfideError
+
+    settings = settings_or_exit()
+    try:
+        with cli_session(settings) as session:
+            person = get_person_by_name(session, name)
+            if off:
+                keys.remove_spoken_passphrase(session, person.id or 0)
+                out.print("Unlocking by voice is off.")
+                return
+            err.print(MSG_SPOKEN_WARNING)
+            unlocked = unlock_in(session, settings, person, ask_passphrase(person.name))
+            phrase = typer.prompt("Spoken passphrase", hide_input=True,
+                                  confirmation_prompt=True) \
+                if sys.stdin.isatty() else sys.stdin.readline()
+            keys.set_spoken_passphrase(session, unlocked, phrase)
+    except ConfideError as exc:
+        fail(str(exc))
+    out.print("Spoken passphrase set: say it when `confide speak` asks, to unlock by voice.")
 
 
 @pair_app.command("invite")

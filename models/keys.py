@@ -34,11 +34,16 @@ __all__ = [
     "ensure_couple_key",
     "has_keys",
     "has_passphrase",
+    "has_spoken_passphrase",
     "public_key",
     "recovery_to_key",
     "reissue_recovery",
+    "remove_spoken_passphrase",
     "remove_wraps",
+    "set_spoken_passphrase",
+    "spoken_form",
     "unlock",
+    "unlock_spoken",
     "unlock_with_recovery",
     "wrap_item",
 ]
@@ -324,3 +329,65 @@ def ensure_couple_key(session: Session, couple_id: int, member_ids: Sequence[int
     session.add(CoupleKey(couple_id=couple_id, public_key=public))
     session.flush()
     wrap_item(session, "couple", couple_id, secret, [("person", m) for m in member_ids])
+
+
+_SPOKEN = re.compile(r"[^\W_]+", re.UNICODE)
+MIN_SPOKEN_WORDS = 4
+
+
+def spoken_form(phrase: str) -> str:
+    """A spoken passphrase as both typing and transcription give it: lower-case words only,
+    so "Blue, kettle; Sunday rain!" and "blue kettle sunday rain" are the same phrase."""
+    return " ".join(_SPOKEN.findall(phrase.lower()))
+
+
+def set_spoken_passphrase(session: Session, unlocked: Keys, phrase: str,
+                          kdf: KdfParams | None = None) -> None:
+    """Opt in to unlocking by voice: one more wrap of the secret, by the spoken form of a
+    phrase. It can be overheard, so it is never the default (docs/SECURITY.md)."""
+    words = spoken_form(phrase)
+    if len(words.split()) < MIN_SPOKEN_WORDS:
+        raise InvalidInput(f"A spoken passphrase needs at least {MIN_SPOKEN_WORDS} words.")
+    kdf = kdf or DEFAULT_KDF
+    salt = KdfParams.salt()
+    box = crypto.seal_box(crypto.passphrase_key(words, salt, kdf), unlocked.secret)
+    blob = salt + kdf.ops.to_bytes(4, "big") + kdf.mem.to_bytes(8, "big") + box
+    remove_spoken_passphrase(session, unlocked.person_id)
+    session.add(ItemKey(item_kind="spoken", item_id=unlocked.person_id, reader_kind="phrase",
+                        reader_id=unlocked.person_id, method="argon", wrapped=blob))
+    session.flush()
+
+
+def remove_spoken_passphrase(session: Session, person_id: int) -> None:
+    remove_wraps(session, "spoken", person_id)
+
+
+def has_spoken_passphrase(session: Session, person_id: int) -> bool:
+    return session.exec(select(ItemKey.id).where(
+        ItemKey.item_kind == "spoken", ItemKey.item_id == person_id)).first() is not None
+
+
+def unlock_spoken(session: Session, person: Person, heard: str) -> Keys:
+    """Unlock with what the microphone heard; wrong guesses count as any wrong passphrase."""
+    assert person.id is not None
+    from datetime import timedelta
+
+    now = utcnow()
+    if _failures(session, person.id, now - timedelta(seconds=UNLOCK_WINDOW_S)) \
+            >= MAX_UNLOCK_FAILURES:
+        raise RateLimited("Too many wrong passphrases; wait a few minutes and try again.",
+                          retry_after=UNLOCK_WINDOW_S)
+    row = session.exec(select(ItemKey).where(ItemKey.item_kind == "spoken",
+                                             ItemKey.item_id == person.id)).first()
+    if row is None:
+        raise Locked(f"{person.name} has not chosen a spoken passphrase.")
+    salt, rest = row.wrapped[:16], row.wrapped[16:]
+    kdf = KdfParams(int.from_bytes(rest[:4], "big"), int.from_bytes(rest[4:12], "big"))
+    try:
+        secret = crypto.open_box(crypto.passphrase_key(spoken_form(heard), salt, kdf), rest[12:])
+    except SealError:
+        session.add(LoginAttempt(key=f"unlock:{person.id}", at=now))
+        session.commit()
+        raise NotAuthenticated("That spoken passphrase does not open this journal.") from None
+    session.exec(sa.delete(LoginAttempt).where(col(LoginAttempt.key) == f"unlock:{person.id}"))
+    return Keys(person.id, secret)

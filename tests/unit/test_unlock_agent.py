@@ -132,3 +132,29 @@ def test_without_an_os_keyring_remember_is_refused_clearly(alex: Path):
     code, out, err = _run("unlock", "--as", "Alex", "--remember", stdin=PASSPHRASE + "\n")
     assert code != 0
     assert "no OS keyring" in err and "CONFIDE_AGENT" not in out
+
+
+def test_a_spoken_passphrase_is_opt_in_warned_and_opens_as_transcribed(alex: Path):
+    from confide.settings import load_settings
+    from confide.wiring import cli_session
+    from models import keys
+    from models.accounts import get_person_by_name
+    from models.errors import InvalidInput, NotAuthenticated
+
+    code, _out, err = _run("people", "spoken-passphrase", "Alex",
+                           stdin=f"{PASSPHRASE}\nblue kettle sunday rain\n")
+    assert code == 0, err
+    assert "can hear it" in err  # the weakness is said when it is chosen
+    with cli_session(load_settings()) as session:
+        person = get_person_by_name(session, "Alex")
+        assert keys.has_spoken_passphrase(session, person.id or 0)
+        opened = keys.unlock_spoken(session, person, "Blue kettle, Sunday rain.")
+        assert opened.secret == keys.unlock(session, person, PASSPHRASE).secret
+        with pytest.raises(NotAuthenticated):
+            keys.unlock_spoken(session, person, "blue kettle monday rain")
+        with pytest.raises(InvalidInput):
+            keys.set_spoken_passphrase(session, opened, "too short")
+    code, _out, _err = _run("people", "spoken-passphrase", "Alex", "--off")
+    assert code == 0
+    with cli_session(load_settings()) as session:
+        assert not keys.has_spoken_passphrase(session, get_person_by_name(session, "Alex").id or 0)
