@@ -123,7 +123,7 @@ def people_add(
                       "they can read it.")
     except ConfideError as exc:
         fail(str(exc))
-    out.print(MSG_RECOVERY.format(words=words))
+    out.print(MSG_RECOVERY.format(words=words), soft_wrap=True)
 
 
 @people_app.command("list")
@@ -181,7 +181,7 @@ def people_passphrase(
                                       confirmation_prompt=True) \
                     if sys.stdin.isatty() else sys.stdin.readline().rstrip("\r\n")
                 _keys, words = keys.create_person_keys(session, person, secret)
-                out.print(MSG_RECOVERY.format(words=words))
+                out.print(MSG_RECOVERY.format(words=words), soft_wrap=True)
                 return
             if recovery or not keys.has_passphrase(session, person):
                 words = typer.prompt("Recovery words", hide_input=True) \

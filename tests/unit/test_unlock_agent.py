@@ -158,3 +158,32 @@ def test_a_spoken_passphrase_is_opt_in_warned_and_opens_as_transcribed(alex: Pat
     assert code == 0
     with cli_session(load_settings()) as session:
         assert not keys.has_spoken_passphrase(session, get_person_by_name(session, "Alex").id or 0)
+
+
+def test_wrong_passphrases_at_the_cli_are_refused_then_rate_limited(alex: Path):
+    target = alex / "j.zip"
+    for _ in range(5):
+        code, _out, err = _run("export", str(target), "--as", "Alex", stdin="wrong guess\n")
+        assert code != 0 and "do not match" in err
+    code, _out, err = _run("export", str(target), "--as", "Alex", stdin=PASSPHRASE + "\n")
+    assert code != 0 and "too many" in err.lower()  # even the right one, for a while
+    assert len(err.strip().splitlines()) == 1
+    assert not target.exists()
+
+
+def test_the_recovery_words_restore_access_after_a_forgotten_passphrase(tmp_path, monkeypatch):
+    monkeypatch.setenv("CONFIDE_DATA_DIR", str(tmp_path / "data"))
+    code, out, err = _run("people", "add", "Robin", "--passphrase",
+                          stdin="first passphrase\nfirst passphrase\n")
+    assert code == 0, err
+    words = out.split("Recovery key:")[1].split("\n")[0].strip()
+    assert len(words.split()) == 12
+    code, _out, err = _run("people", "passphrase", "Robin", "--recovery",
+                           stdin=f"{words.upper()}\nnew passphrase here\n")
+    assert code == 0, err
+    code, _out, err = _run("export", str(tmp_path / "r.zip"), "--as", "Robin",
+                           stdin="new passphrase here\n")
+    assert code == 0, err
+    code, _out, err = _run("export", str(tmp_path / "s.zip"), "--as", "Robin",
+                           stdin="first passphrase\n")
+    assert code != 0
