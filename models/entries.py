@@ -369,6 +369,8 @@ def edit_entry(session: Session, person: Person, entry_id: int, *,
             raise InvalidInput("The transcript cannot be empty; delete the entry instead.")
         if len(body) > MAX_TEXT:
             raise InvalidInput(f"A transcript can be at most {MAX_TEXT} characters.")
+        if body != new_text:
+            entry.edited_at = utcnow()
         new_text = body
         entry.word_count = len(body.split())
         if entry.status == "no_speech":

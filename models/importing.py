@@ -22,7 +22,7 @@ import logging
 import re
 import zipfile
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -32,17 +32,21 @@ import numpy as np
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
+from models import crypto
 from models.entries import (
     MAX_TAGS,
     MAX_TEXT,
+    attach_transcript,
     create_entry_from_audio,
     create_written_entry,
     journal_id_for,
 )
 from models.errors import ConfideError, InvalidAudio, InvalidInput, TooLarge
 from models.import_marks import ImportMark, SourceKind
+from models.responses import add_response
 from models.storage import AudioStore
 from models.tables import MOODS, Entry, Person, TranscriptionJob
+from models.transcript import Segment, Transcript
 
 __all__ = [
     "AUDIO_SUFFIXES",
@@ -100,12 +104,14 @@ SKIP_MESSAGES: dict[str, str] = {
     "unreadable": "cannot be read: {detail}",
     "rejected": "not accepted: {detail}",
     "failed": "could not be imported: {detail}",
+    "partner_entry": "written by {author}, not by you: only your own entries come in",
 }
 NOTICE_MEDIA = "{count} {media}{s} skipped: Confide keeps text and recordings only."
 NOTICE_TAGS = "{label}: tag {tag!r} left out ({why})."
 NOTICE_TOO_MANY_TAGS = "{label}: only the first {n} tags kept."
 NOTICE_MOOD = "{label}: mood {mood!r} is not one of Confide's, kept as a tag."
 NOTICE_SPLIT = "{label}: longer than {limit} characters, imported as {parts} entries."
+NOTICE_NO_RESPONSES = "{label}: your {n} response{s} left out: pair with your partner first."
 
 
 # -- what parsing produces ----------------------------------------------------------------
@@ -140,6 +146,13 @@ class Candidate:
     tags: tuple[str, ...] = ()
     mood: str | None = None
     audio: AudioSource | None = None
+    # From Confide's own Day One export (its "confide" fields): what Day One cannot say.
+    journal: str | None = None
+    transcript: Transcript | None = None
+    prompt_id: str | None = None
+    prompt_text: str | None = None
+    edited_at: datetime | None = None
+    responses: tuple[tuple[str, datetime | None], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -713,9 +726,16 @@ def _dayone_entry(bundle: _Bundle, doc_name: str, number: int, raw: object, zone
     tags = clean_tags(_list_of(raw.get("tags", [])) + (["starred"] if raw.get("starred") is True
                                                        else []), label, notices)
     mood, tags = _mood_and_tags(raw.get("mood"), tags, label, notices)
-    parsed.notices += notices
     text = dayone_text(raw["text"]) if isinstance(raw.get("text"), str) else ""
     tz_name = zone_name or zone.key
+    if isinstance(raw.get("confide"), dict):
+        own = _confide_candidate(bundle, raw, raw["confide"], uuid, label, when, tz_name,
+                                 notices, parsed)
+        parsed.notices += notices
+        if own is not None:
+            parsed.candidates.append(own)
+        return
+    parsed.notices += notices
     if text:
         parsed.candidates.append(Candidate(
             source_id=uuid[:160], label=label, created_at=_to_utc(when), timezone=tz_name,
@@ -744,6 +764,58 @@ def _dayone_entry(bundle: _Bundle, doc_name: str, number: int, raw: object, zone
         held = [f"{k}s" for k, n in media.items() if n]
         parsed.skipped.append(Skipped.of(label, "only_media", media=" and ".join(held))
                               if held else Skipped.of(label, "empty"))
+
+
+def _confide_candidate(bundle: _Bundle, raw: Mapping[str, Any], ext: Mapping[str, Any],
+                       uuid: str, label: str, when: datetime, tz_name: str,
+                       notices: list[str], parsed: Parsed) -> Candidate | None:
+    """One entry of Confide's own Day One export, whole: its exact time, words, timed
+    segments, journal, prompt and the person's own responses; a recording keeps its
+    transcript (no second transcription). A partner's entry is reported, not taken over."""
+    if ext.get("mine") is False:
+        parsed.skipped.append(Skipped.of(label, "partner_entry",
+                                         author=str(ext.get("author") or "your partner")))
+        return None
+    exact = _parse_when(ext.get("created_at"), ZoneInfo("UTC")) if ext.get("created_at") else None
+    created = _to_utc(exact or when)
+    text = ext["transcript"] if isinstance(ext.get("transcript"), str) else ""
+    tags = clean_tags(_list_of(ext["tags"]), label, notices) if isinstance(ext.get("tags"), list) \
+        else ()
+    mood, tags = _mood_and_tags(ext.get("mood"), tags, label, notices)
+    journal = ext.get("journal") if ext.get("journal") in ("private", "shared") else None
+    prompt_id = ext.get("prompt_id") if isinstance(ext.get("prompt_id"), str) else None
+    prompt_text = ext.get("prompt") if isinstance(ext.get("prompt"), str) else None
+    edited = _parse_when(ext.get("edited_at"), ZoneInfo("UTC")) if ext.get("edited_at") else None
+    responses = tuple(
+        (r["text"], _parse_when(r.get("created_at"), ZoneInfo("UTC")) if r.get("created_at")
+         else None)
+        for r in ext.get("responses") or [] if isinstance(r, dict) and r.get("mine") is True
+        and isinstance(r.get("text"), str) and r["text"].strip())
+    audios = [a for a in raw.get("audios", []) if isinstance(a, dict)] \
+        if isinstance(raw.get("audios"), list) else []
+    common = Candidate(source_id=uuid[:160], label=label, created_at=created,
+                       timezone=tz_name, tags=tags, mood=mood, journal=journal,
+                       prompt_id=prompt_id, prompt_text=prompt_text,
+                       edited_at=_to_utc(edited) if edited else None, responses=responses)
+    if audios:
+        audio = audios[0]
+        md5, ident = str(audio.get("md5") or ""), str(audio.get("identifier") or "")
+        source = bundle.audio(md5, ident)
+        if source is None:
+            parsed.skipped.append(Skipped.of(label, "missing_audio", name=f"audios/{md5}.flac"))
+            return None
+        transcript = None
+        if ext.get("status") in ("ready", "no_speech"):
+            segments = tuple(Segment.from_dict(seg) for seg in ext.get("segments") or []
+                             if isinstance(seg, dict))
+            transcript = Transcript(text=text, language=str(ext.get("language") or ""),
+                                    duration=float(ext.get("audio_duration_s") or 0.0),
+                                    segments=segments)
+        return replace(common, audio=source, transcript=transcript)
+    if not text.strip():
+        parsed.skipped.append(Skipped.of(label, "empty"))
+        return None
+    return replace(common, text=text)
 
 
 # -- voice memos ----------------------------------------------------------------------------
@@ -921,17 +993,24 @@ def _write_one(session: Session, store: AudioStore, person: Person, person_id: i
                notices: list[str]) -> Imported:
     written: list[int] = []
     audio_paths: list[str] = []
+    journal = candidate.journal or journal
     try:
         if candidate.audio is not None:
             samples, rate = decode(candidate.audio.load())
             # Mood and tags are sealed with the recording: no unlock needed, and its
             # transcript keeps them whenever it comes.
+            data_key = crypto.new_key()
             entry = create_entry_from_audio(session, store, person, samples, rate,
                                             journal=journal, created_at=candidate.created_at,
-                                            mood=candidate.mood, tags=candidate.tags)
+                                            mood=candidate.mood, tags=candidate.tags,
+                                            prompt_id=candidate.prompt_id,
+                                            prompt_text=candidate.prompt_text,
+                                            data_key=data_key)
             if entry.audio_path:
                 audio_paths.append(entry.audio_path)
             assert entry.id is not None
+            if candidate.transcript is not None:  # Confide's own export: no second pass
+                attach_transcript(session, entry.id, candidate.transcript, data_key)
             written.append(entry.id)
             made = "audio"
         else:
@@ -939,13 +1018,16 @@ def _write_one(session: Session, store: AudioStore, person: Person, person_id: i
             for part in parts:
                 entry = create_written_entry(session, person, part, journal=journal,
                                              mood=candidate.mood, tags=candidate.tags,
-                                             created_at=candidate.created_at)
+                                             created_at=candidate.created_at,
+                                             prompt_id=candidate.prompt_id,
+                                             prompt_text=candidate.prompt_text)
                 assert entry.id is not None
                 written.append(entry.id)
             if len(parts) > 1:
                 notices.append(NOTICE_SPLIT.format(label=candidate.label, limit=MAX_TEXT,
                                                    parts=len(parts)))
             made = "written"
+        _restore_extras(session, person, candidate, written[0], notices)
         session.add(ImportMark(person_id=person_id, source_kind=kind,
                                source_id=candidate.source_id, entry_id=written[0],
                                timezone=candidate.timezone))
@@ -957,6 +1039,27 @@ def _write_one(session: Session, store: AudioStore, person: Person, person_id: i
             store.delete(rel)
         raise
     return Imported(candidate.label, tuple(written), made)
+
+
+def _restore_extras(session: Session, person: Person, candidate: Candidate, entry_id: int,
+                    notices: list[str]) -> None:
+    """What Confide's own export adds: when the words were edited, the person's responses."""
+    if candidate.edited_at is not None:
+        entry = session.get(Entry, entry_id)
+        assert entry is not None
+        entry.edited_at = candidate.edited_at
+        session.add(entry)
+    if candidate.responses and person.couple_id is None:
+        n = len(candidate.responses)
+        notices.append(NOTICE_NO_RESPONSES.format(label=candidate.label, n=n,
+                                                  s="" if n == 1 else "s"))
+        return
+    for text, at in candidate.responses:
+        response = add_response(session, person, entry_id, text=text)
+        if at is not None:
+            response.created_at = at
+            session.add(response)
+    session.flush()
 
 
 def recording_statuses(session: Session, entry_ids: Iterable[int]) -> dict[str, int]:

@@ -145,6 +145,8 @@ class Entry(SQLModel, table=True):
     created_at: datetime = _created()
     updated_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(),
                                                                          nullable=False))
+    # When the author last corrected the words; the recording is never changed.
+    edited_at: datetime | None = _when(nullable=True)
 
 
 class EntryRead(SQLModel, table=True):

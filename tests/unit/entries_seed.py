@@ -1,0 +1,129 @@
+"""A sealed journal with one of everything, for the `confide entries`, export and round-trip
+tests: Alex and Sam paired, Lee alone; private, shared, spoken, written, answered, edited."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import numpy as np
+import pytest
+import sqlalchemy as sa
+from typer.testing import CliRunner
+
+from confide.cli import app
+
+PASSPHRASES = {"Alex": "correct horse 1", "Sam": "correct horse 2", "Lee": "correct horse 3"}
+POSTGRES_URL = os.environ.get("CONFIDE_TEST_POSTGRES_URL")
+
+
+def tone(seconds: float = 1.0, rate: int = 16000, pitch: float = 220.0) -> np.ndarray:
+    t = np.arange(int(seconds * rate)) / rate
+    return (0.3 * np.sin(2 * np.pi * pitch * t)).astype(np.float32)
+
+
+@dataclass
+class Seeded:
+    ids: dict[str, int]
+    settings: Any
+
+
+def when(day: int, hour: int = 18, minute: int = 22, micro: int = 0) -> datetime:
+    return datetime(2024, 3, day, hour, minute, 7, micro, tzinfo=UTC)
+
+
+def seed(settings: Any) -> dict[str, int]:
+    """Entries of every kind; returns their ids by name."""
+    from confide.wiring import audio_store, cli_session
+    from models import entries, responses
+    from models.accounts import register_person
+    from models.couples import create_invite, join_couple
+    from models.sealing import use_keys
+    from models.transcript import Segment, Transcript
+
+    store = audio_store(settings)
+    ids: dict[str, int] = {}
+    with cli_session(settings) as s:
+        alex, alex_keys, _ = register_person(s, "Alex", PASSPHRASES["Alex"],
+                                             timezone="Europe/Berlin")
+        sam, sam_keys, _ = register_person(s, "Sam", PASSPHRASES["Sam"])
+        register_person(s, "Lee", PASSPHRASES["Lee"])
+        join_couple(s, sam, create_invite(s, alex, timedelta(hours=1)).code)
+        s.commit()
+        use_keys(s, alex_keys)
+        use_keys(s, sam_keys)
+        ids["alex_private"] = entries.create_written_entry(
+            s, alex, "Über-honest talk 💬 about trust.\n\nWe *listened*, [really].",
+            tags=["trust", "starred"], mood="calm", created_at=when(5, micro=123456),
+            prompt_id="trust-1", prompt_text="What helped you trust today?").id or 0
+        spoken = entries.create_entry_from_audio(
+            s, store, alex, tone(1.5), 16000, journal="shared", created_at=when(8, 9, 5),
+            tags=["walk"])
+        assert spoken.id is not None
+        entries.attach_transcript(s, spoken.id, Transcript(
+            "We walked and it felt calm.", "en", 1.5,
+            (Segment(0.0, 0.8, "We walked", 0.9), Segment(0.8, 1.5, "and it felt calm.", 0.8))))
+        ids["alex_spoken"] = spoken.id
+        ids["sam_shared"] = entries.create_written_entry(
+            s, sam, "Thank you for the garden walk.", journal="shared",
+            created_at=when(9, 20)).id or 0
+        ids["sam_private"] = entries.create_written_entry(
+            s, sam, "My own secret garden words.", created_at=when(9, 21)).id or 0
+        ids["sam_reply"] = responses.add_response(s, sam, spoken.id, text="I loved it too.").id or 0
+        ids["alex_reply"] = responses.add_response(s, alex, spoken.id,
+                                                   text="Let's walk again Sunday.").id or 0
+    return ids
+
+
+def make_env(tmp_path: Any, monkeypatch: pytest.MonkeyPatch, backend: str) -> Any:
+    """Settings for a fresh data dir on SQLite, or on a fresh PostgreSQL schema."""
+    monkeypatch.setenv("CONFIDE_DATA_DIR", str(tmp_path / "data"))
+    if backend == "postgres":
+        assert POSTGRES_URL is not None
+        schema = f"t_{uuid.uuid4().hex[:10]}"
+        admin = sa.create_engine(POSTGRES_URL)
+        with admin.begin() as conn:
+            conn.exec_driver_sql(f"CREATE SCHEMA {schema}")
+        admin.dispose()
+        joiner = "&" if "?" in POSTGRES_URL else "?"
+        monkeypatch.setenv("CONFIDE_DATABASE_URL",
+                           f"{POSTGRES_URL}{joiner}options=-csearch_path%3D{schema}")
+    from confide.settings import load_settings
+
+    return load_settings()
+
+
+def cleanup(settings: Any) -> None:
+    """Close the CLI's pooled connections; drop the test's PostgreSQL schema."""
+    from confide.wiring import _engine_for
+
+    url = settings.db_url
+    _engine_for(url).dispose()
+    _engine_for.cache_clear()
+    if "search_path%3D" in url:
+        schema = url.rsplit("search_path%3D", 1)[1]
+        admin = sa.create_engine(str(POSTGRES_URL))
+        with admin.begin() as conn:
+            conn.exec_driver_sql(f"DROP SCHEMA {schema} CASCADE")
+        admin.dispose()
+
+
+def invoker(*prefix: str) -> Any:
+    runner = CliRunner()
+
+    def invoke(*args: str, who: str | None = "Alex", passphrase: str | None = None,
+               extra: str = "") -> Any:
+        secret = passphrase if passphrase is not None else PASSPHRASES.get(who or "", "")
+        full = [*prefix, *args] + (["--as", who] if who else [])
+        return runner.invoke(app, full, input=f"{secret}\n{extra}")
+
+    return invoke
+
+
+BACKENDS = ["sqlite", pytest.param("postgres", marks=[
+    pytest.mark.postgres,
+    pytest.mark.skipif(not POSTGRES_URL, reason="set CONFIDE_TEST_POSTGRES_URL to run "
+                       "against PostgreSQL")])]
