@@ -296,7 +296,7 @@ def _run_demo(settings: Settings, server: object) -> None:
         session.unlocked = unlock_in(s, settings, accounts.get_person(s, person_id),
                                      DEMO_PASSPHRASES["Alex"])
     if isinstance(server, VirtualSoundServer):
-        feeder = threading.Thread(target=_feed_answers, args=(server, session.report.spoken),
+        feeder = threading.Thread(target=_feed_answers, args=(server, session.report.keys),
                                   daemon=True)
         feeder.start()
     report = session.run()
@@ -320,30 +320,32 @@ def _run_demo(settings: Settings, server: object) -> None:
         raise typer.Exit(1)
 
 
-# What the demo person answers, by what Confide has just said (first match wins).
-DEMO_ANSWERS: list[tuple[str, list[str]]] = [
-    ("would you like to hear", ["Yes please."]),
-    ("would you like to answer", ["No."]),
-    ("read it back, share it", ["Read it back.", "Share it.", "Next."]),
-    ("follow-up", ["No thanks."]),
-    ("from one to five", ["Four."]),
-    ("anything you'd like to add", ["No."]),
-    ("say yes or no", ["No."]),
-]
+# What the demo person answers, by the catalog name of what Confide asked last (voice.phrases.P);
+# anything else (a prompt) gets the reflection.
+DEMO_ANSWERS: dict[str, list[str]] = {
+    "NEWS_OFFER_ONE": ["Yes please."],
+    "NEWS_OFFER_MANY": ["Yes please."],
+    "ANSWER_OFFER": ["No."],
+    "AFTER_SAVE": ["Read it back.", "Share it.", "Next."],
+    "FOLLOW_UP_OFFER": ["No thanks."],
+    "GOAL_CHECKIN": ["Four."],
+    "GOAL_REFLECT": ["No."],
+    "YES_NO": ["No."],
+    "CONFIRM_DELETE": ["No."],
+}
 
 
-def demo_answer(last_said: str, counts: dict[str, int]) -> str:
+def demo_answer(last_key: str, counts: dict[str, int]) -> str:
     """The demo person's next line: a scripted answer to a question, else the reflection."""
-    lowered = last_said.lower()
-    for key, lines in DEMO_ANSWERS:
-        if key in lowered:
-            n = counts.get(key, 0)
-            counts[key] = n + 1
-            return lines[min(n, len(lines) - 1)]
-    return DEMO_REPLY
+    lines = DEMO_ANSWERS.get(last_key)
+    if lines is None:
+        return DEMO_REPLY
+    n = counts.get(last_key, 0)
+    counts[last_key] = n + 1
+    return lines[min(n, len(lines) - 1)]
 
 
-def _feed_answers(server: object, spoken: list[str]) -> None:
+def _feed_answers(server: object, asked: list[str]) -> None:
     """Answer each listening turn, spoken into the virtual microphone by espeak-ng."""
     import tempfile
 
@@ -357,7 +359,7 @@ def _feed_answers(server: object, spoken: list[str]) -> None:
             server.wait_for_recorder(timeout=120)
         except Exception:
             return
-        line = demo_answer(spoken[-1] if spoken else "", counts)
+        line = demo_answer(asked[-1] if asked else "", counts)
         wav = speak_to_file(line, folder / f"answer-{turn}.wav")
         time.sleep(0.3)
         log.info("demo person says %r", line)
@@ -399,8 +401,8 @@ def station(
     from confide.cli_unlock import ask_passphrase, unlock_in
     from confide.wiring import cli_session, resolve_person
     from models.errors import ConfideError
-    from voice.commands import Command
     from voice.devices import DeviceError
+    from voice.dialog_station import Answer, answer_of
     from voice.notify import DesktopNotifier
     from voice.session import VoiceSession
     from voice.station import Station, SystemClock
@@ -425,15 +427,9 @@ def station(
     except Exception as exc:  # a broken pending file must not stop the station
         log.warning("could not recover unfinished replies: %s", exc)
 
-    def listen(timeout_s: float) -> str | None:
-        _text, heard = voice.hear(timeout_s=timeout_s)
-        if heard.command is Command.YES:
-            return "yes"
-        if heard.command is Command.LATER:
-            return "later"
-        if heard.command is Command.NO:
-            return "no"
-        return None
+    def listen(timeout_s: float) -> Answer:
+        text, _heard = voice.hear(timeout_s=timeout_s)
+        return answer_of(text)
 
     def run_session(_person: object) -> None:
         fresh, background = station_session(settings, person_id, unlocked)
@@ -443,7 +439,7 @@ def station(
             background.shutdown()
 
     stop = threading.Event()
-    runner = Station(SystemClock(stop), voice.say, listen, run_session,  # type: ignore[arg-type]
+    runner = Station(SystemClock(stop), voice.say, listen, run_session,
                      DesktopNotifier(), sessions=lambda: cli_session(settings),
                      person_id=person_id, snooze_minutes=settings.snooze_minutes)
     out.print("Voice station running; press Ctrl+C to stop.")

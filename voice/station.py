@@ -3,9 +3,11 @@
 At a reminder's time it says so ("It's eight o'clock — ready for tonight's reflection? Say
 yes, or later"); "yes" runs the voice loop, "later" snoozes that one occurrence, "no" lets
 it be, and silence falls back to a desktop notification. When the partner has shared
-something new since the last time the station spoke, it says so first. The clock, speech,
-listening, the session and notifications are all injected, so tests run in no time and
-the lead wires in the real speaker, microphone and transcriber.
+something new since the last time the station spoke, it says so first. What is said and what
+an answer leads to are pure functions (voice.dialog_station); this loop reads the journal
+and the clock and carries them out. The clock, speech, listening, the session and
+notifications are all injected, so tests run in no time and the lead wires in the real
+speaker, microphone and transcriber.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
-from typing import Literal, Protocol
+from typing import Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlmodel import Session
@@ -26,6 +28,21 @@ from models.entries import news_for
 from models.errors import ConfideError
 from models.reminders import due_reminders, list_reminders, next_fire_of, snooze_reminder
 from models.tables import Person
+from voice.dialog_events import Notify, RunSession, Say, Snooze
+from voice.dialog_station import (
+    KIND_ORDER,
+    NOTIFY_TITLES,
+    PART_OF_DAY,
+    PROMPTS,
+    Answer,
+    announce,
+    lead_kind,
+    news_say,
+    on_answer,
+    prompt_say,
+    snoozed,
+)
+from voice.phrases import P, render, spoken_time
 
 __all__ = [
     "Answer",
@@ -39,38 +56,11 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-Answer = Literal["yes", "later", "no"] | None
 SessionFactory = Callable[[], AbstractContextManager[Session]]
 
-# --- Everything the station says or shows, in one place -------------------------------
-PROMPTS = {
-    "reflection": "It's {time} — ready for {part} reflection? Say yes, or later.",
-    "goal_checkin": "It's {time} — ready to check in on your goals together? Say yes, or later.",
-    "partner_shared": "It's {time} — {news} Would you like to hear it now? Say yes, or later.",
-}
-PART_OF_DAY = {"morning": "this morning's", "afternoon": "this afternoon's",
-               "evening": "tonight's"}
-NEWS_ONE = "{partner} shared something new with you."
-NEWS_MANY = "{partner} shared {count} new things with you."
-PARTNER_FALLBACK = "Your partner"
-SNOOZED = "All right — I'll ask again at {time}."
-DECLINED = "All right — I'll be here whenever you're ready."
-SESSION_TROUBLE = "Something went wrong with that session, but your journal is safe."
-NOTIFY_TITLES = {
-    "reflection": "Time for your reflection",
-    "goal_checkin": "Time for a goal check-in",
-    "partner_shared": "Your partner shared something",
-}
-NOTIFY_BODY = "Whenever you're ready: say yes to the voice station, or run “confide speak”."
-# ----------------------------------------------------------------------------------------
-
-KIND_ORDER = ("reflection", "goal_checkin", "partner_shared")
-_HOURS = ("twelve", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine",
-          "ten", "eleven")
-_ONES = ("", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
-         "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen",
-         "eighteen", "nineteen")
-_TENS = {2: "twenty", 3: "thirty", 4: "forty", 5: "fifty"}
+# The station's sentences are in the voice's catalog (voice.phrases.P: STATION_*, NOTIFY_*);
+# which one a reminder or an answer leads to is decided in voice.dialog_station.
+__all__ += ["KIND_ORDER", "NOTIFY_TITLES", "PART_OF_DAY", "PROMPTS"]
 
 
 class Clock(Protocol):
@@ -94,53 +84,20 @@ class SystemClock:
         self.stop_event.wait(max(0.0, seconds))
 
 
-def _minutes_words(minute: int) -> str:
-    if minute < 20:
-        return _ONES[minute]
-    tens, ones = divmod(minute, 10)
-    return _TENS[tens] + (f"-{_ONES[ones]}" if ones else "")
-
-
-def spoken_time(at: time) -> str:
-    """A clock time the way people say it: "eight o'clock", "half past eight", "eight oh five"."""
-    hour = _HOURS[at.hour % 12]
-    minute = at.minute
-    if minute == 0:
-        return f"{hour} o'clock"
-    if minute == 15:
-        return f"quarter past {hour}"
-    if minute == 30:
-        return f"half past {hour}"
-    if minute == 45:
-        return f"quarter to {_HOURS[(at.hour + 1) % 12]}"
-    if minute < 10:
-        return f"{hour} oh {_ONES[minute]}"
-    return f"{hour} {_minutes_words(minute)}"
-
-
-def _part_of_day(at: time) -> str:
-    if 4 <= at.hour < 12:
-        return PART_OF_DAY["morning"]
-    if 12 <= at.hour < 17:
-        return PART_OF_DAY["afternoon"]
-    return PART_OF_DAY["evening"]
+def _said(say: Say) -> str:
+    return render(say.key, dict(say.params))
 
 
 def news_sentence(partner: str | None, count: int) -> str:
     """"Sam shared something new with you." (empty when there is nothing new)."""
-    if count <= 0:
-        return ""
-    who = partner or PARTNER_FALLBACK
-    return NEWS_ONE.format(partner=who) if count == 1 else NEWS_MANY.format(partner=who,
-                                                                           count=count)
+    say = news_say(partner, count)
+    return _said(say) if say is not None else ""
 
 
 def prompt_sentence(kind: str, local: time, *, partner: str | None = None,
                     news_count: int = 0) -> str:
     """What the station says when a reminder of ``kind`` fires at local time ``local``."""
-    template = PROMPTS.get(kind, PROMPTS["reflection"])
-    return template.format(time=spoken_time(local), part=_part_of_day(local),
-                           news=news_sentence(partner, max(news_count, 1)))
+    return _said(prompt_say(kind, local, partner=partner, news_count=news_count))
 
 
 def _zone(name: str) -> ZoneInfo:
@@ -262,31 +219,29 @@ class Station:
                     if e.id is not None and e.id not in self._announced]
             partner = partner_of(session, person)
             partner_name = partner.name if partner is not None else None
-        kinds = [d.kind for d in group if d.kind != "partner_shared" or news]
-        if not kinds:
+        kind = lead_kind([d.kind for d in group], len(news))
+        if kind is None:
             log.info("partner-shared reminder at %s: nothing new, staying quiet",
                      group[0].at.isoformat())
             return False
-        lead = next(d for d in group if d.kind == kinds[0])
+        lead = next(d for d in group if d.kind == kind)
         local = self.clock.now().astimezone(_zone(lead.timezone)).time().replace(
             second=0, microsecond=0)
-        sentence = prompt_sentence(lead.kind, local, partner=partner_name,
-                                   news_count=len(news))
-        if news and lead.kind != "partner_shared":
-            sentence = f"{news_sentence(partner_name, len(news))} {sentence}"
+        said = announce([kind], local, partner=partner_name, news_count=len(news))
         self._announced.update(news)
-        self.speak(sentence)
+        self.speak(" ".join(_said(s) for s in said))
         answer = self.listen(self.answer_timeout_s)
         log.info("reminder %s (%s): answer %r", lead.reminder_id, lead.kind, answer)
-        if answer == "yes":
-            self._run_session()
-            return True
-        if answer == "later":
-            self._snooze(group)
-        elif answer == "no":
-            self.speak(DECLINED)
-        else:
-            self.notify(NOTIFY_TITLES.get(lead.kind, NOTIFY_TITLES["reflection"]), NOTIFY_BODY)
+        for effect in on_answer(lead.kind, answer):
+            if isinstance(effect, RunSession):
+                self._run_session()
+                return True
+            if isinstance(effect, Snooze):
+                self._snooze(group)
+            elif isinstance(effect, Say):
+                self.speak(_said(effect))
+            elif isinstance(effect, Notify):
+                self.notify(str(effect.title), str(effect.body))
         return False
 
     def _run_session(self) -> None:
@@ -298,7 +253,7 @@ class Station:
             self.run_session(person)
         except Exception:  # a failed session must not end the station
             log.exception("the voice session ended with an error")
-            self.speak(SESSION_TROUBLE)
+            self.speak(str(P.STATION_SESSION_TROUBLE))
         # Reminders that came due while they were journaling are not asked again.
         self._last_check = max(self._last_check or self.clock.now(), self.clock.now())
 
@@ -319,4 +274,4 @@ class Station:
                 until = moved.snoozed_until
         if until is not None:
             local = until.astimezone(_zone(group[0].timezone)).time()
-            self.speak(SNOOZED.format(time=spoken_time(local)))
+            self.speak(_said(snoozed(local)))

@@ -16,6 +16,7 @@ from models.entries import create_written_entry
 from models.reminders import create_reminder, update_reminder
 from models.tables import Person
 from voice import station as st
+from voice.phrases import P
 from voice.station import Station, prompt_sentence, spoken_time
 
 pytestmark = pytest.mark.unit
@@ -102,7 +103,7 @@ def test_reminder_is_spoken_at_its_time(session, cast, eight_pm):
     assert rig.spoken[0] == (EIGHT, "It's eight o'clock — ready for tonight's reflection? "
                                     "Say yes, or later.")
     assert rig.listen_timeouts == [12.0]
-    assert rig.texts[1] == st.DECLINED
+    assert rig.texts[1] == P.STATION_DECLINED
     assert rig.sessions_run == []
     assert rig.notified == []
     assert max(rig.clock.slept) <= 60.0  # idles in short naps, so new reminders are noticed
@@ -184,7 +185,7 @@ def test_partner_shared_reminder_speaks_only_when_there_is_news(session, cast):
 def test_a_failed_session_does_not_stop_the_station(session, cast, eight_pm):
     rig = Rig(session, cast.alex, ["yes", "no"], session_error=RuntimeError("microphone gone"))
     rig.run(EIGHT + timedelta(days=1, minutes=1))
-    assert st.SESSION_TROUBLE in rig.texts
+    assert P.STATION_SESSION_TROUBLE in rig.texts
     assert sum(text.startswith("It's eight") for text in rig.texts) == 2
 
 
@@ -327,7 +328,6 @@ def test_a_station_session_unlocked_files_and_transcribes_an_unfinished_reply(se
     from models.entries import get_entry, list_entries
     from models.sealing import use_keys
     from voice.pending import find_pending
-    from voice.phrases import P
 
     person_id, keys = _unfinished_reply(settings, "Robin", "robin passphrase")
     voice, background = _station_session(settings, monkeypatch, person_id, {person_id: keys})
@@ -351,7 +351,6 @@ def test_a_locked_station_session_leaves_an_unfinished_reply_sealed_and_says_so(
     from confide.wiring import cli_session
     from models.entries import list_entries
     from voice.pending import find_pending
-    from voice.phrases import P
 
     person_id, _keys = _unfinished_reply(settings, "Robin", "robin passphrase")
     voice, background = _station_session(settings, monkeypatch, person_id, {})

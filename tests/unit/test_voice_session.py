@@ -1,5 +1,7 @@
-"""The voice loop's conversation logic with fakes for the devices and engines (the real
-ones are exercised end to end in tests/audio). Each listening turn gets a scripted line."""
+"""The voice session's runner with fakes for the devices and engines (the real ones are
+exercised end to end in tests/audio): the dialog's effects carried out against a real
+journal, sealed at rest. Each listening turn gets a scripted line. Every path of the
+conversation itself is tested, without a database, in test_dialog.py."""
 
 from __future__ import annotations
 
@@ -17,6 +19,7 @@ from models.storage import AudioStore
 from models.tables import Entry, Person
 from voice.listener import Listener
 from voice.pending import PendingRecording, find_pending
+from voice.phrases import P, render
 from voice.ports import Microphone, Speaker
 from voice.recovery import recover
 from voice.session import Voice, VoiceSession
@@ -108,7 +111,7 @@ def test_a_reply_is_saved_without_its_closing_phrase_and_confirmed(engine, tmp_p
     rows = _entries(engine, alex_keys)
     assert len(rows) == 1 and rows[0].transcript == "I kept my promise tonight."
     assert rows[0].audio_path and rows[0].status == "ready"
-    assert "Saved to your private journal, 5 words." in report.spoken
+    assert render(P.SAVED_PRIVATE, {"words": "5 words"}) in report.spoken
     assert not list((tmp_path / "pending").iterdir())  # filed, so nothing left pending
 
 
@@ -116,7 +119,7 @@ def test_silence_saves_nothing_and_says_so(engine, tmp_path, alex_id, alex_keys)
     session = _session(engine, tmp_path, alex_id, [("", 0.0)] * 3, alex_keys)
     report = session.run()
     assert _entries(engine) == []
-    assert any("didn't hear anything" in s for s in report.spoken)
+    assert "NO_SPEECH" in report.keys
 
 
 def test_delete_that_asks_first_then_deletes_recording_and_all(engine, tmp_path, alex_id,
@@ -128,7 +131,7 @@ def test_delete_that_asks_first_then_deletes_recording_and_all(engine, tmp_path,
     report = session.run()
     assert _entries(engine) == []
     assert not list((tmp_path / "audio").rglob("*.sealed"))
-    assert any("Delete this reply for good" in s for s in report.spoken)
+    assert "CONFIRM_DELETE" in report.keys and "DELETED" in report.keys
 
 
 def test_share_it_moves_the_reply_to_the_shared_journal(engine, tmp_path, alex_id, alex_keys,
@@ -145,7 +148,7 @@ def test_share_it_moves_the_reply_to_the_shared_journal(engine, tmp_path, alex_i
         sam = s.get(Person, cast.sam.id)
         assert [e.transcript for e in list_entries(s, sam).entries] == [
             "Dinner without phones felt good."]
-    assert "Shared with Sam. They can listen and answer now." in report.spoken
+    assert P.SHARED.format(partner="Sam") in report.spoken
 
 
 def test_slower_is_confirmed_and_kept_as_a_preference(engine, tmp_path, alex_id, alex_keys):
@@ -154,7 +157,7 @@ def test_slower_is_confirmed_and_kept_as_a_preference(engine, tmp_path, alex_id,
         ("", 0.0), ("", 0.0),
     ], alex_keys)
     report = session.run()
-    assert "Speaking slower." in report.spoken
+    assert "SLOWER" in report.keys
     with session_scope(engine) as s:
         assert accounts.get_person(s, alex_id).tts_rate == 140
 
@@ -164,14 +167,85 @@ def test_feeling_unsafe_offers_help_with_the_crisis_line(engine, tmp_path, alex_
         ("I don't feel safe at home right now.", 3.0), ("Resume", 1.0), ("Stop", 1.0),
     ], alex_keys)
     report = session.run()
-    assert any("the test crisis line" in s for s in report.spoken)
+    assert P.SAFETY.format(crisis_line="the test crisis line") in report.spoken
 
 
 def test_stop_at_the_prompt_ends_kindly_and_saves_nothing(engine, tmp_path, alex_id, alex_keys):
     session = _session(engine, tmp_path, alex_id, [("I'm done.", 1.0)], alex_keys)
     report = session.run()
     assert _entries(engine) == []
-    assert report.spoken[-1].startswith("Thank you for taking this time")
+    assert report.keys[-2:] == ["PROGRESS", "GOODBYE"]
+
+
+def test_the_partners_news_is_played_marked_read_and_not_offered_again(engine, tmp_path,
+                                                                       alex_id, alex_keys, cast):
+    from models.entries import create_written_entry, news_for
+
+    with session_scope(engine) as s:
+        sealing.use_keys(s, cast.keys["Sam"])
+        sam = s.get(Person, cast.sam.id)
+        assert sam is not None
+        create_written_entry(s, sam, "I felt close to you at dinner.", journal="shared")
+    session = _session(engine, tmp_path, alex_id, [
+        ("Yes please.", 1.0), ("No.", 0.5), ("", 0.0), ("", 0.0),
+    ], alex_keys)
+    report = session.run()
+    assert report.keys[1] == "NEWS_OFFER_ONE"
+    assert "I felt close to you at dinner." in report.spoken  # opened with Alex's keys
+    assert "ANSWER_OFFER" in report.keys
+    with session_scope(engine) as s:
+        assert news_for(s, accounts.get_person(s, alex_id)) == []
+
+
+def test_locked_the_news_is_named_but_nothing_sealed_is_spoken(engine, tmp_path, alex_id,
+                                                               cast):
+    from models.entries import create_written_entry
+
+    with session_scope(engine) as s:
+        sealing.use_keys(s, cast.keys["Sam"])
+        sam = s.get(Person, cast.sam.id)
+        assert sam is not None
+        create_written_entry(s, sam, "Something only Alex may hear.", journal="shared")
+    session = _session(engine, tmp_path, alex_id, [("", 0.0), ("", 0.0)], None)
+    report = session.run()
+    assert report.keys[1] == "LOCKED_NEWS"
+    assert not any("only Alex" in line for line in report.spoken)
+
+
+def test_locked_a_reply_is_still_saved_read_back_and_shared(engine, tmp_path, alex_id, cast):
+    session = _session(engine, tmp_path, alex_id, [
+        ("We cooked together tonight.", 3.0), ("Read it back.", 1.0), ("Share it.", 1.0),
+        ("No.", 0.5), ("", 0.0),
+    ], None)
+    report = session.run()
+    assert "We cooked together tonight." in report.spoken  # with the reply's own key
+    assert P.SHARED.format(partner="Sam") in report.spoken
+    from models.entries import list_entries
+
+    with session_scope(engine) as s:
+        sealing.use_keys(s, cast.keys["Sam"])  # Sam reads it with Sam's own keys
+        sam = s.get(Person, cast.sam.id)
+        assert [e.transcript for e in list_entries(s, sam).entries] == [
+            "We cooked together tonight."]
+
+
+def test_a_goal_check_in_is_stored(engine, tmp_path, alex_id, alex_keys):
+    from models import goals
+
+    with session_scope(engine) as s:
+        sealing.use_keys(s, alex_keys)
+        goal = goals.create_goal(s, accounts.get_person(s, alex_id), "No phones at dinner", "")
+        goal_id = goal.id
+    session = _session(engine, tmp_path, alex_id, [("", 0.0), ("Four.", 0.5), ("No.", 0.5)],
+                       alex_keys)
+    report = session.run()
+    assert "GOAL_CHECKIN" in report.keys
+    assert render(P.GOAL_SAVED, {"rating": "four"}) in report.spoken
+    with session_scope(engine) as s:
+        sealing.use_keys(s, alex_keys)
+        assert goal_id is not None
+        checkins = goals.list_checkins(s, accounts.get_person(s, alex_id), goal_id)
+        assert [c.rating for c in checkins] == [4]
 
 
 def _public_key(engine, person_id: int) -> bytes:
@@ -244,3 +318,14 @@ def test_a_kill_mid_reply_leaves_no_plain_audio_and_files_it_once_unlocked(engin
     assert rows[0].status == "ready"
     assert rows[0].audio_duration_s == pytest.approx((len(spoken) - 1600) / 16000, abs=0.01)
     assert find_pending(folder) == []
+
+
+def test_the_demo_answers_by_the_name_of_what_was_asked():
+    from confide.cli_voice import DEMO_ANSWERS, DEMO_REPLY, demo_answer
+
+    assert set(DEMO_ANSWERS) <= {p.name for p in P}  # renaming a sentence breaks this, not the demo
+    counts: dict[str, int] = {}
+    assert [demo_answer("AFTER_SAVE", counts) for _ in range(4)] == [
+        "Read it back.", "Share it.", "Next.", "Next."]
+    assert demo_answer("NEWS_OFFER_ONE", counts) == "Yes please."
+    assert demo_answer("", counts) == DEMO_REPLY  # a prompt: the reflection

@@ -1,0 +1,436 @@
+"""One spoken session of `confide speak`: the dialog (voice.dialog) carried out for real.
+
+The runner reads the facts a session starts from, then loops: give the dialog an event, do
+the effects it returns — speak through the synthesizer and speaker, listen and record
+through the listener, and call the journal operations (models/*) — and turn what came back
+into the next event. Sealing: database sessions open what the person may read only once
+they unlocked (``unlocked``); a reply is filed with the data key its pending recording was
+sealed with, and read back or shared with that key (``data_keys``), so writing never needs
+the passphrase and nothing sealed is spoken before the unlock.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import logging
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from models import accounts, entries, keys, prompt_state, responses, sealing
+from models.db import session_scope
+from models.keys import Keys
+from models.sealing import use_keys
+from models.storage import AudioStore
+from models.tables import Entry, utcnow
+from models.transcript import Segment, Transcript
+from voice.commands import Command, Heard, recognise
+from voice.dialog import State, reply_outcome, step
+from voice.dialog_events import (
+    Began,
+    CheckIn,
+    ChoosePrompt,
+    Delete,
+    Discard,
+    Effect,
+    Event,
+    File,
+    FollowUp,
+    GoalItem,
+    Listen,
+    MarkNewsSeen,
+    MarkRead,
+    NewsItem,
+    Play,
+    PromptChosen,
+    Record,
+    ReplyRecorded,
+    Saved,
+    Say,
+    SayNotices,
+    SayProgress,
+    SayText,
+    SetPauseAllowance,
+    SetVoice,
+    Share,
+    Shared,
+    Timeout,
+    VoiceSettings,
+)
+from voice.dialog_events import Heard as HeardEvent
+from voice.earcons import EARCON_RATE, earcon
+from voice.listener import Listener, ReplyTurn
+from voice.opening import local_time
+from voice.pending import PendingRecording
+from voice.phrases import P, render
+from voice.ports import Speaker, SpeechSynthesizer
+
+__all__ = ["SessionReport", "Voice", "VoiceSession"]
+
+log = logging.getLogger(__name__)
+
+_GREETINGS = {P.GREETING_MORNING, P.GREETING_AFTERNOON, P.GREETING_EVENING}
+
+
+@dataclass
+class Voice:
+    """How Confide speaks to this person; changed by voice and kept as their preference."""
+
+    voice: str | None
+    rate: int
+    volume: float
+
+
+@dataclass
+class SessionReport:
+    saved: list[int] = field(default_factory=list)
+    timings: list[dict[str, float]] = field(default_factory=list)
+    spoken: list[str] = field(default_factory=list)
+    keys: list[str] = field(default_factory=list)
+    """The catalog name of each sentence in ``spoken`` ("" for a prompt or a person's words)."""
+
+
+@dataclass
+class _Recording:
+    effect: Record
+    pending: PendingRecording
+    turn: ReplyTurn
+
+
+class VoiceSession:
+    """The conversation's runner; ports and the database are injected by the composition root."""
+
+    def __init__(self, *, engine: Engine, store: AudioStore, person_id: int,
+                 speaker: Speaker, synthesizer: SpeechSynthesizer, listener: Listener,
+                 pending_dir: object, defaults: Voice, pause_allowance_s: float,
+                 max_reply_s: float | None, crisis_line: str,
+                 now: Callable[[], datetime] = utcnow) -> None:
+        self.engine = engine
+        self.store = store
+        self.person_id = person_id
+        self.speaker = speaker
+        self.synth = synthesizer
+        self.listener = listener
+        self.pending_dir = Path(str(pending_dir))
+        self.crisis_line = crisis_line
+        self.now = now
+        self.report = SessionReport()
+        self.notices: Callable[[], list[str]] = list  # sentences to say right after hello
+        self.after_first_words: Callable[[], None] | None = None  # e.g. start loading models
+        self.greeted: str | None = None  # the greeting, when it was started before the session
+        self.unlocked: Keys | None = None
+        """The person's keys once they unlocked; before that nothing sealed is spoken."""
+        self.data_keys: dict[int, bytes] = {}
+        """Keys of the replies recorded in this session: read back and shared without unlock."""
+        with session_scope(engine) as s:
+            person = accounts.get_person(s, person_id)
+            self.public_key = keys.public_key(s, ("person", person_id))
+            self.name = person.name
+            self.voice = Voice(person.tts_voice or defaults.voice,
+                               person.tts_rate or defaults.rate,
+                               person.tts_volume if person.tts_volume is not None
+                               else defaults.volume)
+            self.pause_allowance_s = person.pause_allowance_s or pause_allowance_s
+            self.max_reply_s = person.max_reply_s or max_reply_s
+        self._news: dict[int, Entry] = {}
+        self._recording: _Recording | None = None
+
+    @contextlib.contextmanager
+    def _db(self) -> Iterator[Session]:
+        """A database session that can open what this person may read, once unlocked."""
+        with session_scope(self.engine) as s:
+            if self.unlocked is not None:
+                use_keys(s, self.unlocked)
+            yield s
+
+    # The loop -------------------------------------------------------------------------
+
+    def run(self) -> SessionReport:
+        state = State()
+        event: Event | None = self._began()
+        while event is not None:
+            state, effects = step(state, event)
+            event = None
+            for effect in effects:
+                event = self._do(effect) or event
+        return self.report
+
+    def _began(self) -> Began:
+        from models import goals
+        from models.couples import partner_of
+
+        with self._db() as s:
+            person = accounts.get_person(s, self.person_id)
+            since = person.news_seen_at
+            news = entries.news_for(s, person, mark_seen=False)
+            partner = partner_of(s, person)
+            active = [g for g in goals.list_goals(s, person) if g.status == "active"]
+            timezone = person.timezone
+        self._news = {e.id: e for e in news if e.id is not None}
+        return Began(
+            name=self.name, local_hour=local_time(self.now(), timezone).hour,
+            partner=partner.name if partner else None, unlocked=self.unlocked is not None,
+            news=tuple(NewsItem(i, f"{e.created_at:%A}", e.prompt_text)
+                       for i, e in self._news.items()),
+            news_since=f"{since:%A}" if since is not None else None,
+            goals=tuple(GoalItem(g.id, g.title) for g in active if g.id is not None),
+            voice=VoiceSettings(self.voice.rate, self.voice.volume, self.pause_allowance_s),
+            crisis_line=self.crisis_line)
+
+    def _do(self, effect: Effect) -> Event | None:
+        """Carry out one effect; the event it comes back with, if any."""
+        if isinstance(effect, Say):
+            if effect.key in _GREETINGS and self.greeted is not None:
+                self._said(self.greeted, key=effect.key.name)  # already playing
+                self.greeted = None
+            else:
+                self.say(render(effect.key, dict(effect.params)), key=effect.key.name)
+        elif isinstance(effect, SayText):
+            self.say(effect.text)
+        elif isinstance(effect, Listen):
+            text = self.listener.utterance(timeout_s=effect.timeout_s, max_s=effect.max_s)
+            if text:
+                print(f"  {self.name}: {text}", flush=True)
+            return HeardEvent(text) if text else Timeout()
+        elif isinstance(effect, Record):
+            return self._record(effect)
+        elif isinstance(effect, File):
+            return self._file_reply(effect.text)
+        elif isinstance(effect, Discard):
+            if self._recording is not None:
+                self._recording.pending.discard()
+                self._recording = None
+        elif isinstance(effect, ChoosePrompt):
+            return self._choose_prompt(effect.exclude)
+        elif isinstance(effect, Play):
+            self._play(effect.entry_id)
+        elif isinstance(effect, MarkRead):
+            with self._db() as s:
+                entries.mark_read(s, accounts.get_person(s, self.person_id), effect.entry_id)
+        elif isinstance(effect, MarkNewsSeen):
+            with self._db() as s:
+                entries.news_for(s, accounts.get_person(s, self.person_id), mark_seen=True)
+        elif isinstance(effect, Share):
+            return self._share(effect.entry_id)
+        elif isinstance(effect, Delete):
+            with self._db() as s:
+                entries.delete_entry(s, self.store, accounts.get_person(s, self.person_id),
+                                     effect.entry_id)
+            if effect.entry_id in self.report.saved:
+                self.report.saved.remove(effect.entry_id)
+        elif isinstance(effect, CheckIn):
+            from models import goals
+
+            with self._db() as s:
+                goals.add_checkin(s, accounts.get_person(s, self.person_id), effect.goal_id,
+                                  effect.rating, effect.text)
+        elif isinstance(effect, SetVoice):
+            self.voice.rate, self.voice.volume = effect.rate, effect.volume
+            self._save(accounts.Preferences(tts_rate=effect.rate, tts_volume=effect.volume))
+        elif isinstance(effect, SetPauseAllowance):
+            self.pause_allowance_s = effect.seconds
+            self._save(accounts.Preferences(pause_allowance_s=effect.seconds))
+        elif isinstance(effect, SayNotices):
+            for notice in self.notices():
+                self.say(notice)
+        elif isinstance(effect, SayProgress):
+            self._say_progress()
+        return None
+
+    # Speaking ---------------------------------------------------------------------------
+
+    def say(self, text: str, *, key: str = "") -> None:
+        log.info("say: %s", text)
+        samples, rate = self.synth.synthesize(text, voice=self.voice.voice, rate=self.voice.rate,
+                                              volume=self.voice.volume)
+        self.speaker.play(samples, rate, wait=self.after_first_words is None)
+        self._said(text, key=key)
+
+    def _said(self, text: str, *, key: str = "") -> None:
+        """``text`` is playing: show it, and once hello is under way start the slow work."""
+        print(f"  Confide: {text}", flush=True)
+        self.report.spoken.append(text)
+        self.report.keys.append(key)
+        if self.after_first_words is not None:
+            started, self.after_first_words = self.after_first_words, None
+            started()
+        self.speaker.wait()
+
+    def chime(self, name: str) -> None:
+        self.speaker.play(earcon(name, volume=0.35 * self.voice.volume), EARCON_RATE)
+
+    def _save(self, preferences: accounts.Preferences) -> None:
+        with self._db() as s:
+            accounts.update_preferences(s, accounts.get_person(s, self.person_id), preferences)
+
+    def _say_progress(self) -> None:
+        """The journal's one kind sentence about progress (a milestone reached today named)."""
+        from models.progress import progress_for, summary_sentence
+
+        with self._db() as s:
+            summary = summary_sentence(progress_for(s, accounts.get_person(s, self.person_id),
+                                                    self.now()))
+        self.say(summary, key="PROGRESS")
+
+    # Listening --------------------------------------------------------------------------
+
+    def hear(self, *, timeout_s: float = 10.0) -> tuple[str, Heard]:
+        """A short answer and the command it is (the station listens this way)."""
+        text = self.listener.utterance(timeout_s=timeout_s)
+        if text:
+            print(f"  {self.name}: {text}", flush=True)
+        return text, recognise(text)
+
+    # Recording --------------------------------------------------------------------------
+
+    def _record(self, effect: Record) -> ReplyRecorded:
+        """Record a reply into a pending recording, sealed for the person as it is spoken."""
+        self.chime("listening")
+        pending = PendingRecording.begin(self.pending_dir, person_id=self.person_id,
+                                         public_key=self.public_key, journal=effect.journal,
+                                         kind=effect.kind, prompt_id=effect.prompt_id,
+                                         prompt_text=effect.prompt_text,
+                                         entry_id=effect.answer_to)
+
+        def nudge() -> None:
+            samples, rate = self.synth.synthesize(P.TAKE_YOUR_TIME, voice=self.voice.voice,
+                                                  rate=self.voice.rate, volume=self.voice.volume)
+            self.speaker.play(samples, rate, wait=False)
+
+        self.listener.gentle_nudge = nudge
+        turn = self.listener.reply(pending, pause_allowance_s=effect.pause_allowance_s,
+                                   max_reply_s=self.max_reply_s)
+        self._recording = _Recording(effect, pending, turn)
+        return ReplyRecorded(turn.transcript.text, no_speech=turn.transcript.no_speech)
+
+    def record(self, *, journal: str, kind: str = "reflection", prompt_id: str | None = None,
+               prompt_text: str | None = None,
+               answer_to: int | None = None) -> tuple[int | None, Command | None]:
+        """One reply recorded and filed outside a conversation (benchmarks): the entry or
+        response id, or the command said instead."""
+        recorded = self._record(Record(journal, kind, prompt_id, prompt_text, answer_to,
+                                       self.pause_allowance_s))
+        text, command, filed = reply_outcome(recorded.text, recorded.no_speech)
+        if not filed:
+            self._do(Discard())
+            return None, command
+        return self._file_reply(text).id, None
+
+    def _file_reply(self, text: str) -> Saved:
+        """Audio first (durable), then the transcript; the pending files go last."""
+        recording, self._recording = self._recording, None
+        assert recording is not None
+        print(f"  {self.name} (reply): {text}", flush=True)
+        turn, pending, answer_to = recording.turn, recording.pending, recording.effect.answer_to
+        transcript = _without_closing(turn.transcript, text)
+        samples = turn.samples if turn.samples.size else pending.samples()
+        note = pending.note
+        data_key = pending.data_key
+        assert data_key is not None
+        with self._db() as s:
+            person = accounts.get_person(s, self.person_id)
+            if answer_to is not None:
+                resp = responses.add_response(s, person, answer_to, audio=(samples, note.rate),
+                                              store=self.store, data_key=data_key)
+                assert resp.id is not None
+                saved_id = resp.id
+            else:
+                entry = entries.create_entry_from_audio(
+                    s, self.store, person, samples, note.rate, journal=note.journal,
+                    prompt_id=note.prompt_id, prompt_text=note.prompt_text, kind=note.kind,
+                    audio_name=note.id, data_key=data_key)
+                assert entry.id is not None
+                saved_id = entry.id
+                self.data_keys[saved_id] = data_key
+        pending.discard()
+        with self._db() as s:
+            if answer_to is not None:
+                responses.attach_response_transcript(s, saved_id, transcript, data_key)
+            else:
+                entries.attach_transcript(s, saved_id, transcript, data_key)
+                if note.prompt_id:
+                    prompt_state.note_answered(s, accounts.get_person(s, self.person_id),
+                                               note.prompt_id)
+        saved_at = time.monotonic()
+        self.report.timings.append({"endpoint_to_saved_s": saved_at - turn.endpoint_at,
+                                    "last_speech_to_saved_s": saved_at - turn.last_speech_at,
+                                    "saved_at": saved_at})
+        if answer_to is not None:
+            return Saved(saved_id, len(transcript.text.split()), transcript.text)
+        self.report.saved.append(saved_id)
+        with self._db() as s:  # read back with the reply's own key, unlocked or not
+            entry = entries.get_entry(s, accounts.get_person(s, self.person_id), saved_id)
+            sealing.show_entry(entry, data_key)
+            return Saved(saved_id, entry.word_count, entry.transcript or "")
+
+    # Journal operations -----------------------------------------------------------------
+
+    def _choose_prompt(self, exclude: tuple[str, ...]) -> PromptChosen:
+        from prompts import follow_up, load_library
+
+        with self._db() as s:
+            choice = prompt_state.choose_next_prompt(
+                s, accounts.get_person(s, self.person_id), context="private",
+                now=self.now(), exclude=list(exclude), crisis_line=self.crisis_line)
+        prompt = load_library().prompts.get(choice.prompt.id)
+        deeper = follow_up(prompt) if prompt is not None else None
+        return PromptChosen(choice.prompt.id, choice.prompt.text, choice.spoken,
+                            FollowUp(deeper.id, deeper.text, deeper.speak(self.crisis_line))
+                            if deeper is not None else None)
+
+    def _play(self, entry_id: int) -> None:
+        """The partner's own recording, or speech for a written entry (only once unlocked)."""
+        entry = self._news.get(entry_id)
+        if entry is None:
+            return
+        if entry.audio_path and self.store.exists(entry.audio_path) and self.unlocked:
+            import soundfile as sf
+
+            with self._db() as s:
+                person = accounts.get_person(s, self.person_id)
+                data_key = self.unlocked.data_key(s, "entry", entry_id, person.couple_id)
+            samples, rate = sf.read(io.BytesIO(self.store.read_audio(entry.audio_path,
+                                                                     data_key)), dtype="float32")
+            self.speaker.play(samples, int(rate))
+        elif entry.transcript and self.unlocked:
+            self.say(entry.transcript)
+
+    def _share(self, entry_id: int) -> Shared:
+        from models.couples import partner_of
+        from models.errors import Conflict
+
+        with self._db() as s:
+            person = accounts.get_person(s, self.person_id)
+            partner = partner_of(s, person)
+            try:
+                entries.set_visibility(s, person, entry_id, "shared",
+                                       data_key=self.data_keys.get(entry_id))
+            except Conflict:
+                partner = None
+        return Shared(partner.name if partner is not None else None)
+
+
+def _without_closing(transcript: Transcript, text: str) -> Transcript:
+    """The transcript with its closing phrase gone from the text and the last segments."""
+    if text == transcript.text:
+        return transcript
+    kept: list[Segment] = []
+    remaining = len(text.split())
+    for seg in transcript.segments:
+        words = seg.text.split()
+        if remaining <= 0:
+            break
+        if len(words) > remaining:
+            kept.append(Segment(seg.start, seg.end, " ".join(words[:remaining]), seg.confidence))
+            remaining = 0
+        else:
+            kept.append(seg)
+            remaining -= len(words)
+    return Transcript(text=text, language=transcript.language, duration=transcript.duration,
+                      segments=tuple(kept))
