@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Annotated, Literal, ParamSpec, TypeVar
 from urllib.parse import urlsplit
 
@@ -24,12 +24,12 @@ from api.security import RateLimiter
 from api.unlocked import UnlockedSessions
 from api.worker import TranscriptionWorker
 from confide.settings import Settings
-from models.accounts import person_for_token
+from models.accounts import keys_for_token, person_for_token
 from models.errors import Forbidden, NotAuthenticated
 from models.keys import Keys
 from models.sealing import use_keys
 from models.storage import AudioStore
-from models.tables import Person
+from models.tables import Person, utcnow
 
 __all__ = [
     "MAX_ROW_ID",
@@ -182,11 +182,17 @@ CurrentToken = Annotated[AuthToken, Depends(get_token)]
 
 def signed_in_person(runtime: Runtime, session: Session, token: str) -> Person:
     """The person behind a live token, with the keys their sign-in unlocked put in this
-    session; a token whose keys this process does not hold (a restart) must sign in again."""
+    session: kept in this process's memory, else opened with the token itself (a request
+    that reaches another process, or this one after a restart)."""
     person = person_for_token(session, token)
     keys = runtime.unlocked.get(token)
     if keys is None or keys.person_id != person.id:
-        raise NotAuthenticated("Sign in again to unlock your journal.")
+        keys = keys_for_token(session, token, person)
+        if keys is None:
+            raise NotAuthenticated("Sign in again to unlock your journal.")
+        # Every request still checks the token (expiry, sign-out) before this cache is read.
+        runtime.unlocked.put(token, keys,
+                             utcnow() + timedelta(hours=runtime.settings.token_ttl_hours))
     use_keys(session, keys)
     return person
 

@@ -1,9 +1,10 @@
-"""Keys unlocked by a sign-in, held in this process's memory only, bound to the token.
+"""Keys unlocked by a sign-in, cached in this process's memory, bound to the token.
 
-Signing in opens the person's keys (their passphrase proves itself by opening them); the
-keys live here under the token's hash until sign-out, expiry or restart, and nowhere else.
-So the database and the token table together open nothing: after a restart every token
-must sign in again before it reads a word.
+Signing in opens the person's keys (their passphrase proves itself by opening them) and
+seals them with a key derived from the token itself, which the database never holds (it
+keeps the token's hash). A request that reaches another process, or this one after a
+restart, opens them again from its token; sign-out erases them. So the database and the
+token table together open nothing, and every process of a deployment can serve a person.
 """
 
 from __future__ import annotations

@@ -23,7 +23,14 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlmodel import Session, col, delete, func, select
 
 from models import crypto, keys
-from models.errors import Conflict, InvalidInput, NotAuthenticated, NotFound, RateLimited
+from models.errors import (
+    Conflict,
+    InvalidInput,
+    NotAuthenticated,
+    NotFound,
+    RateLimited,
+    SealError,
+)
 from models.keys import Keys
 from models.tables import ApiToken, Journal, LoginAttempt, Person, utcnow
 from models.visibility import remember_viewer, viewer_columns
@@ -35,6 +42,7 @@ __all__ = [
     "get_person",
     "get_person_by_name",
     "issue_token",
+    "keys_for_token",
     "person_for_token",
     "register",
     "register_person",
@@ -207,14 +215,21 @@ class IssuedToken:
     expires_at: datetime
 
 
+def _token_key(token: str) -> bytes:
+    """The key a token seals its sign-in's keys with; unrelated to the stored hash."""
+    return hashlib.blake2b(token.encode(), person=b"confide-token", digest_size=32).digest()
+
+
 def issue_token(session: Session, person: Person, ttl: timedelta,
-                now: datetime | None = None) -> IssuedToken:
-    """A fresh bearer token; only its hash is kept."""
+                now: datetime | None = None, *, unlocked: Keys | None = None) -> IssuedToken:
+    """A fresh bearer token; only its hash is kept. With ``unlocked``, the keys the sign-in
+    opened travel with the token: sealed by a key only the token gives (see ApiToken)."""
     now = now or utcnow()
     token = secrets.token_urlsafe(32)
     assert person.id is not None
+    box = crypto.seal_box(_token_key(token), unlocked.secret) if unlocked is not None else None
     row = ApiToken(person_id=person.id, token_hash=_hash_token(token), expires_at=now + ttl,
-                   created_at=now)
+                   created_at=now, keys_box=box)
     session.add(row)
     session.flush()
     return IssuedToken(token, row.expires_at)
@@ -245,10 +260,25 @@ def person_for_token(session: Session, token: str, now: datetime | None = None) 
     return person
 
 
+def keys_for_token(session: Session, token: str, person: Person) -> Keys | None:
+    """The keys a live token's sign-in unlocked, opened with the token itself."""
+    box = session.exec(select(ApiToken.keys_box).where(
+        ApiToken.token_hash == _hash_token(token), col(ApiToken.revoked_at).is_(None),
+        col(ApiToken.expires_at) > utcnow())).first()
+    if box is None or person.id is None:
+        return None
+    try:
+        return Keys(person.id, crypto.open_box(_token_key(token), box))
+    except SealError:
+        return None
+
+
 def revoke_token(session: Session, token: str) -> None:
+    """Sign out: the token stops working and the keys it carried are erased with it."""
     row = session.exec(select(ApiToken).where(ApiToken.token_hash == _hash_token(token))).first()
     if row is not None and row.revoked_at is None:
         row.revoked_at = utcnow()
+        row.keys_box = None
         session.add(row)
         session.flush()
 

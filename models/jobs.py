@@ -1,17 +1,27 @@
-"""The durable transcription queue: a recording waiting for its text survives any restart."""
+"""The durable transcription queue: a recording waiting for its text survives any restart.
+
+A claim is a compare-and-set that takes a lease; the worker renews it (``heartbeat``) while it
+transcribes. A job whose worker died is taken again only after its lease lapses, so any number
+of workers and API processes can share the queue; after ``MAX_ATTEMPTS`` it ends 'failed'
+with its error visible through the API. Finishing is idempotent.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Collection
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select, update
 
 from models.tables import Entry, Response, TranscriptionJob, utcnow
 
-__all__ = ["MAX_ATTEMPTS", "claim_next", "enqueue", "finish_jobs_for", "get_job", "requeue_stale"]
+__all__ = ["LEASE_S", "MAX_ATTEMPTS", "claim_next", "enqueue", "finish_jobs_for", "get_job",
+           "heartbeat", "requeue_stale"]
 
 MAX_ATTEMPTS = 3
+LEASE_S = 60.0
+"""How long a claim lasts without a heartbeat (workers renew it every third of that)."""
 _CLAIM_TRIES = 5
 
 
@@ -27,18 +37,47 @@ def get_job(session: Session, job_id: int) -> TranscriptionJob | None:
     return session.get(TranscriptionJob, job_id)
 
 
-def requeue_stale(session: Session) -> int:
-    """Jobs left 'running' by a process that died go back to the queue (call at start)."""
+def _lapsed(now: datetime) -> sa.ColumnElement[bool]:
+    """Running, but its worker stopped renewing the lease: that worker died."""
+    return sa.and_(col(TranscriptionJob.status) == "running",
+                   sa.or_(col(TranscriptionJob.lease_until).is_(None),
+                          col(TranscriptionJob.lease_until) < now))
+
+
+def requeue_stale(session: Session, now: datetime | None = None) -> int:
+    """Jobs whose worker died (lease lapsed) go back to the queue, or end 'failed' once they
+    have used their attempts; a job another live worker holds is left alone."""
+    now = now or utcnow()
+    session.exec(
+        update(TranscriptionJob)
+        .where(_lapsed(now), col(TranscriptionJob.attempts) >= MAX_ATTEMPTS)
+        .values(status="failed", lease_until=None, updated_at=now,
+                error=f"Its worker stopped {MAX_ATTEMPTS} times while transcribing it.")
+    )
     result = session.exec(
         update(TranscriptionJob)
-        .where(col(TranscriptionJob.status) == "running")
-        .values(status="queued", updated_at=utcnow())
+        .where(_lapsed(now))
+        .values(status="queued", lease_until=None, updated_at=now)
     )
     session.flush()
     return int(result.rowcount or 0)
 
 
-def claim_next(session: Session, authors: Collection[int]) -> TranscriptionJob | None:
+def heartbeat(session: Session, job_id: int, lease_s: float = LEASE_S) -> bool:
+    """Renew a running job's lease; False if it is no longer this worker's to finish."""
+    now = utcnow()
+    result = session.exec(
+        update(TranscriptionJob)
+        .where(col(TranscriptionJob.id) == job_id, col(TranscriptionJob.status) == "running",
+               col(TranscriptionJob.lease_until) >= now)
+        .values(lease_until=now + timedelta(seconds=lease_s))
+    )
+    session.flush()
+    return bool(result.rowcount)
+
+
+def claim_next(session: Session, authors: Collection[int],
+               lease_s: float = LEASE_S) -> TranscriptionJob | None:
     """Take the oldest queued job whose recording one of ``authors`` made (only they, once
     unlocked, can open it) and mark it running, atomically.
 
@@ -49,6 +88,7 @@ def claim_next(session: Session, authors: Collection[int]) -> TranscriptionJob |
     """
     if not authors:
         return None
+    requeue_stale(session)  # a job whose worker died is claimable again, once its lease lapsed
     theirs = sa.or_(
         col(TranscriptionJob.entry_id).in_(
             select(Entry.id).where(col(Entry.author_id).in_(list(authors)))),
@@ -61,7 +101,7 @@ def claim_next(session: Session, authors: Collection[int]) -> TranscriptionJob |
         update(TranscriptionJob)
         .where(col(TranscriptionJob.id) == oldest, col(TranscriptionJob.status) == "queued")
         .values(status="running", attempts=col(TranscriptionJob.attempts) + 1,
-                updated_at=utcnow())
+                updated_at=utcnow(), lease_until=utcnow() + timedelta(seconds=lease_s))
         .returning(col(TranscriptionJob.id))
         .execution_options(synchronize_session=False)
     )
@@ -88,6 +128,7 @@ def finish_jobs_for(session: Session, *, entry_id: int | None = None,
             job.status = "queued"
         else:
             job.status = "failed" if error is not None else "done"
+        job.lease_until = None
         job.error = error[:500] if error else None
         job.updated_at = utcnow()
         session.add(job)

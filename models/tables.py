@@ -216,6 +216,9 @@ class TranscriptionJob(SQLModel, table=True):
     status: str = Field(default="queued", max_length=10, index=True)  # queued|running|done|failed
     attempts: int = 0
     error: str | None = Field(default=None, max_length=500)
+    # While running: until when its worker holds it (renewed by a heartbeat). A job whose
+    # worker died is taken again only once this has passed.
+    lease_until: datetime | None = _when(nullable=True)
     created_at: datetime = _created()
     updated_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(),
                                                                          nullable=False))
@@ -227,6 +230,10 @@ class ApiToken(SQLModel, table=True):
     token_hash: str = Field(max_length=64, unique=True)
     expires_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
     revoked_at: datetime | None = _when(nullable=True)
+    # The keys this sign-in unlocked, sealed with a key derived from the token itself (which
+    # only its holder has; the row keeps only the token's hash): any server process that is
+    # sent the token can open them, the database alone cannot. Cleared at sign-out.
+    keys_box: bytes | None = Field(default=None, sa_column=Column(sa.LargeBinary, nullable=True))
     created_at: datetime = _created()
 
 

@@ -4,6 +4,7 @@ at start, so a recording left without its text (a crash, a restart) always gets 
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable, Mapping
 
 from sqlalchemy.engine import Engine
@@ -27,6 +28,27 @@ KeyRing = Callable[[], Mapping[int, Keys]]
 """The people unlocked in this process right now, by id: only their recordings can be opened."""
 
 
+class _Heartbeat:
+    """Renews a claimed job's lease every third of it while the model works, so a live
+    worker keeps its job and a dead one's is taken again after the lease."""
+
+    def __init__(self, engine: Engine, job_id: int | None) -> None:
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, args=(engine, job_id), daemon=True,
+                                        name="confide-job-heartbeat")
+        self._thread.start()
+
+    def _run(self, engine: Engine, job_id: int | None) -> None:
+        while job_id is not None and not self._stop.wait(jobs.LEASE_S / 3):
+            with session_scope(engine) as s:
+                if not jobs.heartbeat(s, job_id):
+                    return
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=5)
+
+
 def run_one_job(engine: Engine, store: AudioStore, transcriber: Transcriber,
                 unlocked: KeyRing) -> int | None:
     """Claim the oldest queued job an unlocked author made and finish it; returns its id, or
@@ -46,12 +68,14 @@ def run_one_job(engine: Engine, store: AudioStore, transcriber: Transcriber,
             assert author is not None
             kind = "entry" if entry_id is not None else "response"
             data_key = ring[author.id or 0].data_key(s, kind, target.id, author.couple_id)
+    beating = _Heartbeat(engine, job_id)
     try:
         if audio_path is None or data_key is None:
             raise ConfideError("the recording for this job is gone")
         audio = decode_audio(store.read_audio(audio_path, data_key))
         transcript = transcriber.transcribe(audio.samples)
     except Exception as exc:
+        beating.stop()
         log.warning("transcription job %s failed: %s", job_id, exc)
         with session_scope(engine) as s:
             if entry_id is not None:
@@ -59,6 +83,7 @@ def run_one_job(engine: Engine, store: AudioStore, transcriber: Transcriber,
             else:
                 jobs.finish_jobs_for(s, response_id=response_id, error=str(exc))
         return job_id
+    beating.stop()
     with session_scope(engine) as s:
         for person_keys in ring.values():
             use_keys(s, person_keys)  # so the words are indexed as they are written

@@ -52,7 +52,8 @@ def sign_in(body: LoginRequest, request: Request, response: Response, session: S
     The passphrase unlocks the journal for this token only, until sign-out or expiry."""
     person, keys = open_journal(session, body.name, body.passphrase,
                                 address=client_address(request))
-    issued = issue_token(session, person, timedelta(hours=settings.token_ttl_hours))
+    issued = issue_token(session, person, timedelta(hours=settings.token_ttl_hours),
+                         unlocked=keys)
     remember_sign_in(runtime, session, person, keys, issued.token, issued.expires_at)
     if body.set_cookie:
         set_session_cookie(response, issued.token, issued.expires_at, settings)

@@ -111,7 +111,8 @@ def signin(
                                   "passphrase again.", status=403)
     try:
         person, keys = sign_in(session, name, passphrase, address=client_address(request))
-        issued = issue_token(session, person, timedelta(hours=web.settings.token_ttl_hours))
+        issued = issue_token(session, person, timedelta(hours=web.settings.token_ttl_hours),
+                             unlocked=keys)
         remember_sign_in(request.app.state.runtime, session, person, keys, issued.token,
                          issued.expires_at)
     except RateLimited as exc:

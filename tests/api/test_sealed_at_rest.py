@@ -156,11 +156,30 @@ def test_unsharing_removes_the_couples_wrap_at_once(couple: tuple[Api, User, Use
         assert alex_keys.data_keys(s, "entry", [entry["id"]], alex_p.couple_id)
 
 
-def test_a_restart_forgets_every_unlocked_key(app_factory: Callable[..., Api]) -> None:
+def test_another_process_opens_a_sign_ins_keys_from_its_token_and_only_from_it(
+        app_factory: Callable[..., Api]) -> None:
     api = app_factory()
     alex = api.user("Alex")
     api.write(alex, "before the restart")
-    api.app.state.runtime.unlocked.clear()  # what a restart leaves: the tokens, no keys
+    api.app.state.runtime.unlocked.clear()  # a restart, or a request reaching another process
     r = api.client.get("/api/entries", headers=alex.headers)
-    assert r.status_code == 401
-    assert "sign in again" in r.json()["detail"].lower()
+    assert r.status_code == 200
+    assert r.json()["items"][0]["transcript"] == "before the restart"
+    # The database holds only the token's hash: it opens nothing.
+    import hashlib
+
+    from models import crypto
+    from models.tables import ApiToken
+
+    with Session(api.engine) as s:
+        row = s.exec(select(ApiToken).where(
+            ApiToken.token_hash == hashlib.sha256(alex.token.encode()).hexdigest())).one()
+        assert row.keys_box is not None
+        with pytest.raises(SealError):
+            crypto.open_box(hashlib.blake2b(row.token_hash.encode(), person=b"confide-token",
+                                            digest_size=32).digest(), row.keys_box)
+    assert api.client.post("/api/auth/logout", headers=alex.headers).status_code == 204
+    api.app.state.runtime.unlocked.clear()
+    with Session(api.engine) as s:
+        assert all(t.keys_box is None for t in s.exec(select(ApiToken)))
+    assert api.client.get("/api/entries", headers=alex.headers).status_code == 401

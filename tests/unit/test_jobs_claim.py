@@ -97,3 +97,58 @@ def test_concurrent_claimers_never_take_the_same_job(tmp_path: Path, engine: Eng
     with Session(engine) as s:
         rows = s.exec(select(TranscriptionJob)).all()
     assert {(j.status, j.attempts) for j in rows} == {("running", 1)}
+
+
+def _lapse(engine: Engine, job_id: int) -> None:
+    """As if its worker died a minute ago: the lease is past."""
+    from datetime import timedelta
+
+    from models.tables import utcnow
+
+    with session_scope(engine) as s:
+        job = s.get(TranscriptionJob, job_id)
+        assert job is not None
+        job.lease_until = utcnow() - timedelta(seconds=1)
+        s.add(job)
+
+
+def test_a_running_job_is_taken_again_only_after_its_lease_lapses(engine: Engine) -> None:
+    alex = _author(engine)
+    (job_id,) = _queue(engine, 1, alex)
+    with session_scope(engine) as s:
+        assert jobs.claim_next(s, [alex]) is not None
+    with session_scope(engine) as s:
+        jobs.requeue_stale(s)  # another process starting: the live lease is respected
+        assert jobs.claim_next(s, [alex]) is None
+        assert jobs.heartbeat(s, job_id)
+    _lapse(engine, job_id)
+    with session_scope(engine) as s:
+        assert not jobs.heartbeat(s, job_id)  # the dead worker cannot take it back
+        again = jobs.claim_next(s, [alex])
+        assert again is not None and again.id == job_id and again.attempts == 2
+
+
+def test_a_job_whose_worker_keeps_dying_ends_failed_with_its_error(engine: Engine) -> None:
+    alex = _author(engine)
+    (job_id,) = _queue(engine, 1, alex)
+    for _ in range(jobs.MAX_ATTEMPTS):
+        with session_scope(engine) as s:
+            assert jobs.claim_next(s, [alex]) is not None
+        _lapse(engine, job_id)
+    with session_scope(engine) as s:
+        assert jobs.claim_next(s, [alex]) is None
+        job = s.get(TranscriptionJob, job_id)
+        assert job is not None and job.status == "failed"
+        assert job.error and "stopped" in job.error
+
+
+def test_finishing_a_job_twice_changes_nothing(engine: Engine) -> None:
+    alex = _author(engine)
+    (job_id,) = _queue(engine, 1, alex)
+    with session_scope(engine) as s:
+        job = jobs.claim_next(s, [alex])
+        assert job is not None and job.entry_id is not None
+        jobs.finish_jobs_for(s, entry_id=job.entry_id)
+        jobs.finish_jobs_for(s, entry_id=job.entry_id, error="late second worker")
+        done = s.get(TranscriptionJob, job_id)
+        assert done is not None and (done.status, done.error) == ("done", None)
