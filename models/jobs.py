@@ -8,6 +8,7 @@ with its error visible through the API. Finishing is idempotent.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Collection
 from datetime import datetime, timedelta
 
@@ -15,6 +16,8 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select, update
 
 from models.tables import Entry, Response, TranscriptionJob, utcnow
+
+log = logging.getLogger(__name__)
 
 __all__ = ["LEASE_S", "MAX_ATTEMPTS", "claim_next", "enqueue", "finish_jobs_for", "get_job",
            "heartbeat", "requeue_stale"]
@@ -60,7 +63,10 @@ def requeue_stale(session: Session, now: datetime | None = None) -> int:
         .values(status="queued", lease_until=None, updated_at=now)
     )
     session.flush()
-    return int(result.rowcount or 0)
+    requeued = int(result.rowcount or 0)
+    if requeued:
+        log.info("requeued %d transcription job(s) whose worker stopped (lease lapsed)", requeued)
+    return requeued
 
 
 def heartbeat(session: Session, job_id: int, lease_s: float = LEASE_S) -> bool:

@@ -100,6 +100,8 @@ def _job_row(data_dir: Path, job_id: int) -> tuple[str, int]:
 
 
 def test_killed_mid_job_the_next_start_finishes_it(server: Server, tmp_path: Path) -> None:
+    """The dead process's job is taken again once its lease lapses (models/jobs.py), and
+    finished once: attempts 2, one transcript."""
     if shutil.which("espeak-ng") is None:
         pytest.skip("espeak-ng is not installed")
     speech = tmp_path / "story.wav"
