@@ -6,6 +6,11 @@ progress so far and good night. Every listening point understands the commands o
 voice.commands (repeat, pause, slower, help, I'm done, …) and the crisis words. Nothing here
 touches a database, a file or a sound card: it returns effects (voice.dialog_events) for a
 runner to carry out, so each path of the conversation is a unit test over a list of events.
+
+A new intent: its phrasings in voice.commands, its sentences in voice.phrases.P, a branch in
+voice.dialog_states.anywhere (if it means the same at every listening point) or a place
+(``At``) with its handler here, any new effect in voice.dialog_events with its case in
+voice.runner, and its event sequence in tests/unit/test_dialog.py.
 """
 
 from __future__ import annotations

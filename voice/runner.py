@@ -23,13 +23,12 @@ from pathlib import Path
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from models import accounts, entries, keys, prompt_state, responses, sealing
+from models import accounts, entries, keys, prompt_state, sealing
 from models.db import session_scope
 from models.keys import Keys
 from models.sealing import use_keys
 from models.storage import AudioStore
 from models.tables import Entry, utcnow
-from models.transcript import Segment, Transcript
 from voice.commands import Command, Heard, recognise
 from voice.dialog import State, reply_outcome, step
 from voice.dialog_events import (
@@ -65,6 +64,7 @@ from voice.dialog_events import (
 )
 from voice.dialog_events import Heard as HeardEvent
 from voice.earcons import EARCON_RATE, earcon
+from voice.filing import file_reply
 from voice.listener import Listener, ReplyTurn
 from voice.opening import local_time
 from voice.pending import PendingRecording
@@ -328,35 +328,12 @@ class VoiceSession:
         assert recording is not None
         print(f"  {self.name} (reply): {text}", flush=True)
         turn, pending, answer_to = recording.turn, recording.pending, recording.effect.answer_to
-        transcript = _without_closing(turn.transcript, text)
-        samples = turn.samples if turn.samples.size else pending.samples()
-        note = pending.note
         data_key = pending.data_key
         assert data_key is not None
-        with self._db() as s:
-            person = accounts.get_person(s, self.person_id)
-            if answer_to is not None:
-                resp = responses.add_response(s, person, answer_to, audio=(samples, note.rate),
-                                              store=self.store, data_key=data_key)
-                assert resp.id is not None
-                saved_id = resp.id
-            else:
-                entry = entries.create_entry_from_audio(
-                    s, self.store, person, samples, note.rate, journal=note.journal,
-                    prompt_id=note.prompt_id, prompt_text=note.prompt_text, kind=note.kind,
-                    audio_name=note.id, data_key=data_key)
-                assert entry.id is not None
-                saved_id = entry.id
-                self.data_keys[saved_id] = data_key
-        pending.discard()
-        with self._db() as s:
-            if answer_to is not None:
-                responses.attach_response_transcript(s, saved_id, transcript, data_key)
-            else:
-                entries.attach_transcript(s, saved_id, transcript, data_key)
-                if note.prompt_id:
-                    prompt_state.note_answered(s, accounts.get_person(s, self.person_id),
-                                               note.prompt_id)
+        saved_id, transcript = file_reply(self._db, self.store, self.person_id, pending,
+                                          turn, text, answer_to=answer_to)
+        if answer_to is None:
+            self.data_keys[saved_id] = data_key
         saved_at = time.monotonic()
         self.report.timings.append({"endpoint_to_saved_s": saved_at - turn.endpoint_at,
                                     "last_speech_to_saved_s": saved_at - turn.last_speech_at,
@@ -414,23 +391,3 @@ class VoiceSession:
             except Conflict:
                 partner = None
         return Shared(partner.name if partner is not None else None)
-
-
-def _without_closing(transcript: Transcript, text: str) -> Transcript:
-    """The transcript with its closing phrase gone from the text and the last segments."""
-    if text == transcript.text:
-        return transcript
-    kept: list[Segment] = []
-    remaining = len(text.split())
-    for seg in transcript.segments:
-        words = seg.text.split()
-        if remaining <= 0:
-            break
-        if len(words) > remaining:
-            kept.append(Segment(seg.start, seg.end, " ".join(words[:remaining]), seg.confidence))
-            remaining = 0
-        else:
-            kept.append(seg)
-            remaining -= len(words)
-    return Transcript(text=text, language=transcript.language, duration=transcript.duration,
-                      segments=tuple(kept))

@@ -68,8 +68,10 @@ def test_demo_runs_a_whole_spoken_session_and_stores_the_reply(tmp_path):
     proc = subprocess.run([*CONFIDE, "demo", "--data-dir", str(data)], env=env,
                           capture_output=True, text=True, timeout=500)
     assert proc.returncode == 0, proc.stderr[-2000:]
-    assert "Saved to your private journal" in proc.stdout
-    assert "Shared with Sam" in proc.stdout
+    from voice.phrases import P
+
+    assert P.SAVED_PRIVATE.split("{")[0] in proc.stdout
+    assert P.SHARED.format(partner="Sam") in proc.stdout
     from confide.cli_voice import DEMO_PASSPHRASES
 
     reflections = [e for e in _entries(data, "Alex", DEMO_PASSPHRASES["Alex"])
