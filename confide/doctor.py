@@ -146,9 +146,25 @@ def _devices(settings: Settings) -> list[Check]:
     return checks
 
 
+def _sealing() -> Check:
+    """Sealing works everywhere (libsodium ships inside PyNaCl); the keyring is optional."""
+    import nacl
+
+    from confide.cli_unlock import keyring_available
+    from models.crypto import KdfParams, passphrase_key
+
+    started = time.perf_counter()
+    passphrase_key("a passphrase to time", KdfParams.salt(), KdfParams())
+    took = time.perf_counter() - started
+    keyring = ("an OS keyring for `confide unlock --remember`" if keyring_available()
+               else "no OS keyring here (`confide unlock` still keeps a shell unlocked)")
+    return Check("sealing", True, f"libsodium (PyNaCl {nacl.__version__}); "
+                 f"unlocking (Argon2id) takes {took:.2f} s; {keyring}", needed_for_voice=False)
+
+
 def run_checks(settings: Settings) -> list[Check]:
     """Every check, in the order a person would fix them."""
-    checks = [_data_dir(settings), _database(settings), _whisper(settings), _tts(settings),
-              _natural_voice(settings), _sound_server()]
+    checks = [_data_dir(settings), _database(settings), _sealing(), _whisper(settings),
+              _tts(settings), _natural_voice(settings), _sound_server()]
     checks += _devices(settings)
     return checks

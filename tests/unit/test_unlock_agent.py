@@ -187,3 +187,11 @@ def test_the_recovery_words_restore_access_after_a_forgotten_passphrase(tmp_path
     code, _out, err = _run("export", str(tmp_path / "s.zip"), "--as", "Robin",
                            stdin="first passphrase\n")
     assert code != 0
+
+
+def test_doctor_says_how_long_unlocking_takes_and_whether_a_keyring_is_there():
+    from confide.doctor import _sealing
+
+    check = _sealing()
+    assert check.ok and not check.needed_for_voice
+    assert "Argon2id" in check.detail and "keyring" in check.detail
