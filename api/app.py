@@ -13,6 +13,7 @@ import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import timedelta
+from typing import Any
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
@@ -21,6 +22,7 @@ from starlette.concurrency import run_in_threadpool
 from api.deps import Runtime
 from api.errors import ERROR_RESPONSES, install_error_handlers
 from api.head import HeadAsGetMiddleware
+from api.links import add_links
 from api.media import SpeechRenderer, SynthesizerPort
 from api.routes import ROUTERS, health
 from api.security import BodyLimitMiddleware, RateLimiter, SecurityHeadersMiddleware
@@ -118,6 +120,7 @@ def create_app(
         openapi_url="/openapi.json",
     )
     app.state.runtime = runtime
+    _with_links(app)
     _offline_docs(app)
     install_error_handlers(app)
     for router in ROUTERS:
@@ -143,6 +146,18 @@ def create_app(
     app.add_middleware(SecurityHeadersMiddleware, hsts=settings.cookie_secure)
     app.add_middleware(HeadAsGetMiddleware)  # outermost: everything inside sees a GET
     return app
+
+
+def _with_links(app: FastAPI) -> None:
+    """The generated OpenAPI document, plus the links between operations (api.links)."""
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = add_links(generate())
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 def _offline_docs(app: FastAPI) -> None:

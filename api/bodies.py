@@ -22,7 +22,7 @@ from api.errors import UnsupportedMediaType
 from api.media import decode_upload, read_limited
 from models.errors import InvalidAudio
 
-__all__ = ["Spoken", "read_json", "read_text_or_audio", "text_or_audio_body"]
+__all__ = ["Spoken", "read_json", "read_text_or_audio", "text_or_audio_body", "without_null"]
 
 M = TypeVar("M", bound=BaseModel)
 F = TypeVar("F", bound=BaseModel)
@@ -77,9 +77,24 @@ async def read_text_or_audio(
     return parsed, Spoken(samples, rate)
 
 
+def without_null(prop: dict[str, Any]) -> dict[str, Any]:
+    """A form field's schema without its ``null`` branch: a multipart form cannot send a
+    null (it would arrive as the text "null"); leaving the field out is how it says none."""
+    options = prop.get("anyOf")
+    if not isinstance(options, list):
+        return prop
+    kept = [o for o in options if o != {"type": "null"}]
+    if len(kept) != 1:
+        return {**prop, "anyOf": kept}
+    rest = {k: v for k, v in prop.items() if k not in ("anyOf", "default")}
+    return {**kept[0], **rest}
+
+
 def text_or_audio_body(json_model: type[BaseModel], form_model: type[BaseModel]) -> dict[str, Any]:
     """``openapi_extra`` describing both request media types."""
     form_schema = form_model.model_json_schema()
+    for name, prop in list(form_schema.get("properties", {}).items()):
+        form_schema["properties"][name] = without_null(prop)
     form_schema.setdefault("properties", {})["file"] = {
         "type": "string", "format": "binary",
         "description": "The recording (WAV, FLAC, OGG, MP3, ...); checked by decoding.",

@@ -15,6 +15,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from api.schemas import ErrorPublic
 from models.errors import (
@@ -31,9 +32,11 @@ from models.errors import (
 
 __all__ = [
     "ERROR_RESPONSES",
+    "NOT_AUDIO",
     "Responses",
     "ServiceUnavailableError",
     "UnsupportedMediaType",
+    "allowed_methods",
     "error_doc",
     "install_error_handlers",
     "status_for",
@@ -92,6 +95,11 @@ ERROR_RESPONSES: Responses = {
 }
 """Documented on every /api route, so the OpenAPI schema lists the error body."""
 
+NOT_AUDIO: Responses = {422: error_doc(
+    "The request is malformed, a value is not allowed, or the file does not decode as "
+    "audio (checked by decoding it, whatever its name or type says).")}
+"""The 422 of an upload: whether a file is audio is not something a schema can say."""
+
 
 def validation_message(errors: Sequence[Any]) -> str:
     """Pydantic errors as one sentence: where and what, never the rejected value."""
@@ -128,9 +136,27 @@ async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
     return _json(422, validation_message(exc.errors()))
 
 
-async def _http_error(_request: Request, exc: Exception) -> JSONResponse:
+_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """Every method some route answers at this path: a 405 names them all (RFC 9110), not
+    only those of the one route Starlette tried (/api/entries/{id} has GET, PATCH, DELETE
+    on three routes). HEAD comes with every GET (api.head)."""
+    methods = {method for method in _METHODS
+               if any(route.matches({**request.scope, "method": method})[0] is Match.FULL
+                      for route in request.app.router.routes)}
+    if "GET" in methods:
+        methods.add("HEAD")
+    return sorted(methods)
+
+
+async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
-    return _json(exc.status_code, str(exc.detail), dict(exc.headers or {}))
+    headers = dict(exc.headers or {})
+    if exc.status_code == 405:
+        headers["Allow"] = ", ".join(allowed_methods(request)) or headers.get("Allow", "")
+    return _json(exc.status_code, str(exc.detail), headers)
 
 
 async def _unexpected(request: Request, _exc: Exception) -> JSONResponse:

@@ -8,6 +8,7 @@ from the domain rows, never the rows themselves, so a new column cannot leak by 
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 from zoneinfo import available_timezones
@@ -91,6 +92,16 @@ def _whole(value: object) -> object:
 
 
 # Integers as JSON Schema means them: numbers without a fractional part.
+def _iso_text(value: object) -> object:
+    """A date and time as the schema says (RFC 3339 text), not a number of seconds: pydantic
+    would read ``until=0.5`` as half a second after 1970."""
+    if isinstance(value, int | float) or (isinstance(value, str) and _NUMBER.fullmatch(value)):
+        raise ValueError("give a date and time as ISO 8601 text, e.g. 2026-11-29T20:00:00Z")
+    return value
+
+
+_NUMBER = re.compile(r"\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*")
+IsoDateTime = Annotated[datetime, BeforeValidator(_iso_text)]
 Weekday = Annotated[int, Field(ge=0, le=6), BeforeValidator(_whole)]
 SpeechRate = Annotated[int, Field(ge=80, le=400), BeforeValidator(_whole)]
 RowRef = Annotated[int, Field(ge=1, le=2**63 - 1), BeforeValidator(_whole)]
@@ -252,8 +263,8 @@ class EntryListQuery(BaseModel):
 
     journal: Literal["private", "shared"] | None = None
     author: Literal["me", "partner"] | None = None
-    since: datetime | None = None
-    until: datetime | None = None
+    since: IsoDateTime | None = None
+    until: IsoDateTime | None = None
     prompt_id: str | None = Field(default=None, max_length=80)
     tag: str | None = Field(default=None, max_length=40)
     cursor: str | None = Field(default=None, max_length=200)

@@ -51,7 +51,9 @@ def _aware(moment: datetime | None) -> datetime | None:
     return moment.replace(tzinfo=UTC)
 
 
-@router.get("")
+@router.get("", responses={422: error_doc(
+    "A value is not allowed, or the cursor is not one a page of this list gave (cursors "
+    "are opaque: pass back next_cursor as it came).")})
 async def list_my_entries(person: CurrentPerson, session: SessionDep, runtime: RuntimeDep,
                           q: Annotated[EntryListQuery, Query()]) -> EntryPagePublic:
     """Entries the caller may see, newest first; follow ``next_cursor`` for older ones."""

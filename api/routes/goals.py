@@ -7,7 +7,7 @@ from starlette.concurrency import run_in_threadpool
 
 from api.bodies import read_text_or_audio, text_or_audio_body
 from api.deps import CurrentPerson, RowId, RuntimeDep, SessionDep
-from api.errors import Responses, error_doc
+from api.errors import NOT_AUDIO, Responses, error_doc
 from api.present import present_checkin, present_goal
 from api.schemas import (
     CheckInAudioForm,
@@ -58,7 +58,7 @@ def read_checkins(goal_id: RowId, person: CurrentPerson,
     openapi_extra=text_or_audio_body(CheckInCreate, CheckInAudioForm),
     responses=_CONFLICT | {
         413: error_doc("Over the upload size limit."),
-        415: error_doc("Neither JSON nor multipart.")},
+        415: error_doc("Neither JSON nor multipart.")} | NOT_AUDIO,
 )
 async def check_in(goal_id: RowId, request: Request, person: CurrentPerson, session: SessionDep,
                    runtime: RuntimeDep) -> CheckInPublic:

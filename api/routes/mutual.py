@@ -11,7 +11,7 @@ from starlette.concurrency import run_in_threadpool
 
 from api.bodies import read_text_or_audio, text_or_audio_body
 from api.deps import CurrentPerson, RuntimeDep, SessionDep
-from api.errors import error_doc
+from api.errors import NOT_AUDIO, error_doc
 from api.present import present_entries
 from api.routes.prompts import find_prompt
 from api.routes.recordings import job_for
@@ -52,7 +52,7 @@ def read_mutual(prompt_id: PromptId, person: CurrentPerson,
     "/{prompt_id}/answer",
     status_code=status.HTTP_201_CREATED,
     openapi_extra=text_or_audio_body(MutualAnswerCreate, MutualAudioForm),
-    responses={409: error_doc("Already answered, or not paired."),
+    responses=NOT_AUDIO | {409: error_doc("Already answered, or not paired."),
                413: error_doc("Over the upload size limit."),
                415: error_doc("Neither JSON nor multipart.")},
 )

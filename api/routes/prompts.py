@@ -16,7 +16,7 @@ from sqlmodel import Session
 from api.deps import CurrentPerson, SessionDep, SettingsDep
 from api.errors import error_doc
 from api.schemas import PromptChoicePublic, PromptPublic
-from models.errors import Conflict, InvalidInput, NotFound
+from models.errors import Conflict, NotFound
 from models.prompt_state import choose_next_prompt, list_custom_prompts
 from models.tables import Person
 from prompts import NoPromptAvailableError, Prompt, as_prompt, load_library
@@ -32,14 +32,15 @@ def _custom(session: Session, person: Person) -> list[Prompt]:
 
 
 def find_prompt(session: Session, person: Person, prompt_id: str) -> Prompt:
-    """A library prompt or one of the couple's own; InvalidInput for an unknown id."""
+    """A library prompt or one of the couple's own; NotFound for an unknown id (a reference
+    to nothing, as an unknown id in a path is)."""
     library = load_library()
     if prompt_id in library.prompts:
         return library.prompts[prompt_id]
     for prompt in _custom(session, person):
         if prompt.id == prompt_id:
             return prompt
-    raise InvalidInput(f"There is no prompt {prompt_id!r}; see GET /api/prompts.")
+    raise NotFound(f"There is no prompt {prompt_id!r}; see GET /api/prompts.")
 
 
 def _public(prompt: Prompt, crisis_line: str | None) -> PromptPublic:

@@ -13,7 +13,7 @@ from fastapi import APIRouter, File, Form, UploadFile, status
 from sqlmodel import Session, col, select
 
 from api.deps import CurrentPerson, RowId, RuntimeDep, SessionDep
-from api.errors import error_doc
+from api.errors import NOT_AUDIO, error_doc
 from api.media import decode_upload, read_limited
 from api.routes.prompts import find_prompt
 from api.schemas import JobPublic, RecordingAccepted
@@ -42,7 +42,7 @@ def job_for(session: Session, *, entry_id: int | None = None,
     return job_id
 
 
-@router.post("/recordings", status_code=status.HTTP_202_ACCEPTED, responses={
+@router.post("/recordings", status_code=status.HTTP_202_ACCEPTED, responses=NOT_AUDIO | {
     409: error_doc("Sharing needs a partner first."),
     413: error_doc("Over the upload size limit."),
 })
@@ -52,7 +52,8 @@ def upload_recording(
     session: SessionDep,
     runtime: RuntimeDep,
     journal: Annotated[Literal["private", "shared"], Form()] = "private",
-    prompt_id: Annotated[str | None, Form(max_length=80)] = None,
+    prompt_id: Annotated[str, Form(max_length=80, description="The prompt this answers; "
+                                   "leave it out for none.")] = "",
 ) -> RecordingAccepted:
     """Store a spoken reply as a new entry and queue its transcription."""
     runtime.upload_limiter.hit(f"upload:{person.id}", "Too many uploads; try again later.")

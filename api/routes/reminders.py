@@ -46,7 +46,7 @@ def reminders_calendar(person: CurrentPerson, session: SessionDep) -> Response:
                     headers={"Content-Disposition": 'attachment; filename="confide.ics"'})
 
 
-@router.patch("/{reminder_id}")
+@router.patch("/{reminder_id:int}")
 def change_reminder(reminder_id: RowId, body: ReminderUpdate, person: CurrentPerson,
                     session: SessionDep) -> ReminderPublic:
     """Change days, time, time zone or kind; pause or resume with ``enabled``."""
@@ -55,6 +55,6 @@ def change_reminder(reminder_id: RowId, body: ReminderUpdate, person: CurrentPer
         timezone=body.timezone, enabled=body.enabled, kind=body.kind))
 
 
-@router.delete("/{reminder_id}", status_code=status.HTTP_204_NO_CONTENT)
+@router.delete("/{reminder_id:int}", status_code=status.HTTP_204_NO_CONTENT)
 def remove_reminder(reminder_id: RowId, person: CurrentPerson, session: SessionDep) -> None:
     delete_reminder(session, person, reminder_id)

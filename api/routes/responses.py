@@ -7,7 +7,7 @@ from starlette.concurrency import run_in_threadpool
 
 from api.bodies import read_text_or_audio, text_or_audio_body
 from api.deps import CurrentPerson, RowId, RuntimeDep, SessionDep
-from api.errors import error_doc
+from api.errors import NOT_AUDIO, error_doc
 from api.present import present_responses
 from api.routes.recordings import job_for
 from api.schemas import ResponseAudioForm, ResponseCreate, ResponsePublic
@@ -30,7 +30,7 @@ def read_thread(entry_id: RowId, person: CurrentPerson,
     "/entries/{entry_id}/responses",
     status_code=status.HTTP_201_CREATED,
     openapi_extra=text_or_audio_body(ResponseCreate, ResponseAudioForm),
-    responses={413: error_doc("Over the upload size limit."),
+    responses=NOT_AUDIO | {413: error_doc("Over the upload size limit."),
                415: error_doc("Neither JSON nor multipart.")},
 )
 async def answer_entry(entry_id: RowId, request: Request, person: CurrentPerson,

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query
 from sqlmodel import Session
 
 from api.deps import CurrentPerson, RuntimeDep, SessionDep
+from api.errors import error_doc
 from api.present import present_entries
 from api.schemas import SearchHitPublic, SearchResultsPublic
 from models.search import search
@@ -18,7 +19,8 @@ __all__ = ["router"]
 router = APIRouter(tags=["search"])
 
 
-@router.get("/search")
+@router.get("/search", responses={422: error_doc(
+    "The query is too long, or has no word to look for (only punctuation or symbols).")})
 async def search_journal(
     q: Annotated[str, Query(min_length=1, max_length=200, description="Words to find.")],
     person: CurrentPerson,

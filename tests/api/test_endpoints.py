@@ -231,7 +231,7 @@ def test_written_entry_with_prompt(couple: tuple[Api, User, User]) -> None:
     assert r.status_code == 201
     assert r.json()["prompt_text"] == prompt["text"]
     assert api.client.post("/api/entries", headers=alex.headers,
-                           json={"text": "x", "prompt_id": "no-such-prompt"}).status_code == 422
+                           json={"text": "x", "prompt_id": "no-such-prompt"}).status_code == 404
 
 
 # --- recordings, audio, speech --------------------------------------------------------------
@@ -427,7 +427,7 @@ def test_mutual_prompt_reveals_only_when_both_answered(app_factory: AppFactory) 
     assert api.client.get(f"/api/mutual/{prompt}", headers=sam.headers).json()["partner"][
         "transcript"] == "When you listen."
     assert api.client.post("/api/mutual/no-such-prompt/answer", json={"text": "x"},
-                           headers=alex.headers).status_code == 422
+                           headers=alex.headers).status_code == 404
 
 
 # --- goals, reminders, progress, search, export, prompts ------------------------------------
