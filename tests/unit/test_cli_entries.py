@@ -308,6 +308,8 @@ def test_every_entries_command_has_help(cli):
                     "unshare", "edit", "delete"):
         result = cli(*([command] if command else []), "--help", who=None)
         assert result.exit_code == 0 and "Usage" in result.output, command
+    record = invoker("record")("--help", who=None)
+    assert record.exit_code == 0 and "Ctrl+C keeps what you said" in record.output
 
 
 # -- confide record --------------------------------------------------------------------------
