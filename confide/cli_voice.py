@@ -83,10 +83,10 @@ def build_session(settings: Settings, person_id: int, *, mic: object = None,
                   ) -> object:
     """Wire the real adapters into a VoiceSession."""
     from confide.wiring import audio_store, database, transcriber
+    from confide.wiring import synthesizer as wired_synthesizer
     from voice.listener import Listener
     from voice.session import Voice, VoiceSession
     from voice.sound import SoundDeviceMicrophone, SoundDeviceSpeaker
-    from voice.speech import Pyttsx3Synthesizer
     from voice.vad import SileroVoiceActivity, VadTracker
 
     engine = database(settings)
@@ -103,7 +103,7 @@ def build_session(settings: Settings, person_id: int, *, mic: object = None,
     listener = Listener(microphone, stt, vad_factory)  # type: ignore[arg-type]
     return VoiceSession(
         engine=engine, store=store, person_id=person_id, speaker=out_dev,  # type: ignore[arg-type]
-        synthesizer=synthesizer or Pyttsx3Synthesizer(),  # type: ignore[arg-type]
+        synthesizer=synthesizer or wired_synthesizer(settings),  # type: ignore[arg-type]
         listener=listener, pending_dir=settings.pending_dir,
         defaults=Voice(settings.tts_voice, settings.tts_rate, settings.tts_volume),
         pause_allowance_s=settings.pause_allowance_s, max_reply_s=settings.max_reply_s,
@@ -160,11 +160,12 @@ def _greet_early(settings: Settings, name: str | None) -> _Hello | None:
         return None
     from datetime import UTC, datetime
 
+    from confide.wiring import synthesizer as voices
     from voice.sound import SoundDeviceSpeaker
-    from voice.speech import Pyttsx3Synthesizer
 
     try:
-        speaker, synthesizer = SoundDeviceSpeaker(settings.output_device), Pyttsx3Synthesizer()
+        # The person's own voice from the first word: the natural one where installed.
+        speaker, synthesizer = SoundDeviceSpeaker(settings.output_device), voices(settings)
         text = speak_greeting(card, settings, speaker, synthesizer, datetime.now(UTC))
     except (DeviceError, OSError, RuntimeError) as exc:  # the session reports it properly
         log.debug("no early greeting: %s", exc)
@@ -285,7 +286,11 @@ def _run_demo(settings: Settings, server: object) -> None:
 
     person_id = _seed_demo(settings)
     out.print(f"[bold]Confide demo[/] — journal in {settings.data_dir}")
-    out.print("A synthesized person, Alex, answers through the virtual microphone.\n")
+    from confide.wiring import synthesizer as voices
+    from voice.voices import describe
+
+    out.print(f"Confide speaks with {describe(voices(settings).choice(settings.tts_voice))}; "
+              "a synthesized person, Alex, answers through the virtual microphone.\n")
     session = build_session(settings, person_id)
     assert isinstance(session, VoiceSession)
     from confide.cli_unlock import unlock_in
