@@ -15,7 +15,7 @@ from models.keys import Keys
 from models.tables import Person
 
 __all__ = ["ask_passphrase", "forget_secret", "keyring_available", "remember_secret",
-           "remembered_secret", "unlock_in"]
+           "remembered_secret", "settled", "unlock_in"]
 
 KEYRING_SERVICE = "confide"
 
@@ -43,11 +43,8 @@ def unlock_in(session: Session, settings: Settings, person: Person, passphrase: 
     """Open the person's keys in this session, then do what waited for them (files and
     index replies written locked, seal a journal from before sealing). Wrong passphrases are
     counted and refused past five (models/keys.py)."""
-    from confide.wiring import audio_store
     from models.accounts import sign_in
     from models.errors import Locked
-    from models.sealing import use_keys
-    from models.unlocking import settle, wipe_free_space
 
     if not passphrase:
         raise Locked(f"{person.name}'s journal is sealed: give the passphrase to open it.")
@@ -55,6 +52,15 @@ def unlock_in(session: Session, settings: Settings, person: Person, passphrase: 
         unlocked = _from_agent(session, person)
     else:
         _person, unlocked = sign_in(session, person.name, passphrase)
+    return settled(session, settings, person, unlocked)
+
+
+def settled(session: Session, settings: Settings, person: Person, unlocked: Keys) -> Keys:
+    """Install opened keys in the session and do the work that waited for them."""
+    from confide.wiring import audio_store
+    from models.sealing import use_keys
+    from models.unlocking import settle, wipe_free_space
+
     use_keys(session, unlocked)
     done = settle(session, audio_store(settings), unlocked, person)
     session.commit()

@@ -213,6 +213,12 @@ def speak(
         background.recovered.exception()
         fail(str(exc))
     assert isinstance(session, VoiceSession)
+    if person_id not in unlocked and not locked:
+        from confide.voice_unlock import unlock_by_voice
+
+        by_voice = unlock_by_voice(session, settings, person_id)  # only if they opted in
+        if by_voice is not None:
+            unlocked[person_id] = by_voice
     session.unlocked = unlocked.get(person_id)
     if early is not None and early.person_id == person_id:
         session.greeted = early.text

@@ -169,3 +169,9 @@ class P(StrEnum):
     NOTIFY_PARTNER_SHARED = "Your partner shared something"
     NOTIFY_BODY = ("Whenever you're ready: say yes to the voice station, "
                    "or run “confide speak”.")
+    # Unlocking by voice (opt in: confide people spoken-passphrase).
+    SAY_PASSPHRASE = ("Your journal is locked. Say your spoken passphrase to open it, "  # noqa: S105
+                      "or say skip.")
+    UNLOCKED_BY_VOICE = "Unlocked."
+    NOT_UNLOCKED_BY_VOICE = "That did not open it."
+    STAYS_LOCKED = "It stays locked. Your replies are still saved, sealed."

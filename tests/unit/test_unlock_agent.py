@@ -195,3 +195,45 @@ def test_doctor_says_how_long_unlocking_takes_and_whether_a_keyring_is_there():
     check = _sealing()
     assert check.ok and not check.needed_for_voice
     assert "Argon2id" in check.detail and "keyring" in check.detail
+
+
+class _Heard:
+    """What the microphone would give, one utterance at a time (the loop's own tests drive
+    the real listener)."""
+
+    def __init__(self, *lines: str) -> None:
+        self.lines = list(lines)
+
+    def utterance(self, **_kw: object) -> str:
+        return self.lines.pop(0) if self.lines else ""
+
+
+class _Session:
+    def __init__(self, *heard: str) -> None:
+        self.listener = _Heard(*heard)
+        self.keys_said: list[str] = []
+
+    def say(self, text: str, *, key: str = "") -> None:
+        self.keys_said.append(key or text)
+
+
+def test_the_voice_loop_unlocks_with_the_spoken_passphrase_as_heard(alex: Path):
+    from confide.settings import load_settings
+    from confide.voice_unlock import unlock_by_voice
+    from confide.wiring import cli_session
+    from models import keys
+    from models.accounts import get_person_by_name
+
+    settings = load_settings()
+    with cli_session(settings) as s:
+        person = get_person_by_name(s, "Alex")
+        assert unlock_by_voice(_Session("anything"), settings, person.id or 0) is None  # not opted in
+        keys.set_spoken_passphrase(s, keys.unlock(s, person, PASSPHRASE), "blue kettle sunday rain")
+    session = _Session("blue kettle monday rain", "Blue kettle, Sunday rain.")
+    opened = unlock_by_voice(session, settings, person.id or 0)
+    assert opened is not None
+    assert session.keys_said == ["SAY_PASSPHRASE", "NOT_UNLOCKED_BY_VOICE", "SAY_PASSPHRASE",
+                                 "UNLOCKED_BY_VOICE"]
+    skipped = _Session("skip")
+    assert unlock_by_voice(skipped, settings, person.id or 0) is None
+    assert skipped.keys_said == ["SAY_PASSPHRASE", "STAYS_LOCKED"]
