@@ -89,7 +89,7 @@ def parse_number(words: str) -> int | None:
     if len(tokens) == 1 and tokens[0].isdigit():
         return int(tokens[0])
     total = current = 0
-    for word in words:
+    for word in tokens:
         if word.isdigit():
             current += int(word)
         elif word in _SMALL:
