@@ -21,9 +21,11 @@ from starlette.concurrency import run_in_threadpool
 
 from api.deps import Runtime
 from api.errors import ERROR_RESPONSES, install_error_handlers
+from api.handoff import HandoffWorker
 from api.head import HeadAsGetMiddleware
 from api.links import add_links
 from api.media import SpeechRenderer, SynthesizerPort
+from api.metrics import RequestMetricsMiddleware, TimedTranscriber, instruments
 from api.routes import ROUTERS, health
 from api.security import BodyLimitMiddleware, RateLimiter, SecurityHeadersMiddleware
 from api.unlocked import UnlockedSessions
@@ -31,7 +33,7 @@ from api.worker import TranscriptionWorker
 from confide import __version__
 from confide.settings import Settings
 from models.db import create_db_engine, migrate
-from models.storage import AudioStore
+from models.storage import open_audio_store
 from voice.transcriber import Transcriber
 
 __all__ = ["create_app"]
@@ -49,6 +51,21 @@ def _real_transcriber(settings: Settings) -> Callable[[], Transcriber]:
         return get_transcriber(settings)
 
     return load
+
+
+def _transcribes_here(settings: Settings, engine: Any) -> bool:
+    """In-process transcription, unless separate workers are configured ('auto': a worker
+    key is registered in the database; see docs/DEPLOY.md)."""
+    if settings.transcribe != "auto":
+        return settings.transcribe == "in-process"
+    import sqlalchemy as sa
+
+    try:
+        with engine.connect() as conn:
+            return not conn.execute(sa.text(
+                "SELECT 1 FROM workerkey WHERE retired_at IS NULL LIMIT 1")).first()
+    except sa.exc.DBAPIError:  # not migrated yet: no worker can have registered
+        return True
 
 
 def _real_synthesizer() -> SynthesizerPort:
@@ -77,19 +94,24 @@ def create_app(
     """
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     engine = create_db_engine(settings.db_url, pool_size=10)
-    store = AudioStore(settings.audio_dir)
+    store = open_audio_store(settings.audio_store, settings.audio_dir, engine)
     unlocked = UnlockedSessions()
+    load = transcriber_factory or _real_transcriber(settings)
+    worker = (TranscriptionWorker(engine, store, lambda: TimedTranscriber(load()),
+                                  unlocked=unlocked.people)
+              if _transcribes_here(settings, engine)
+              else HandoffWorker(engine, store, unlocked=unlocked.people))
+    hour = timedelta(hours=1).total_seconds()
     runtime = Runtime(
         settings=settings,
         engine=engine,
         store=store,
-        worker=TranscriptionWorker(engine, store,
-                                   transcriber_factory or _real_transcriber(settings),
-                                   unlocked=unlocked.people),
+        worker=worker,
         unlocked=unlocked,
         speech=SpeechRenderer(store, synthesizer_factory or _real_synthesizer),
-        register_limiter=RateLimiter(limit=20, window_s=timedelta(hours=1).total_seconds()),
-        upload_limiter=RateLimiter(limit=120, window_s=timedelta(hours=1).total_seconds()),
+        # Counted in the database, so every process of a deployment shares the limits.
+        register_limiter=RateLimiter(limit=20, window_s=hour, engine=engine),
+        upload_limiter=RateLimiter(limit=120, window_s=hour, engine=engine),
         inline_db=engine.dialect.name == "sqlite",
     )
 
@@ -98,6 +120,8 @@ def create_app(
         await run_in_threadpool(migrate, engine)
         if start_worker:
             await run_in_threadpool(runtime.worker.start)
+            if runtime.worker.transcribes:
+                instruments().in_process_transcribers.set(1)
         if freeze_startup_objects:
             gc.collect()
             gc.freeze()
@@ -136,6 +160,7 @@ def create_app(
         return JSON_BODY_LIMIT
 
     app.add_middleware(BodyLimitMiddleware, limit_for=body_limit)
+    app.add_middleware(RequestMetricsMiddleware)
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware, allow_origins=settings.cors_origins, allow_credentials=False,

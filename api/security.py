@@ -1,9 +1,10 @@
-"""Defences every response gets: security headers, a cap on request bodies, and simple
-in-memory rate limits for the endpoints people could abuse anonymously.
+"""Defences every response gets: security headers, a cap on request bodies, and rate
+limits for the endpoints people could abuse (registering, uploading).
 
 The middlewares are plain ASGI (not ``BaseHTTPMiddleware``) so they add no per-request task
 and stream bodies through untouched. Sign-in attempts are limited in the database
-(``models.accounts``) so the count survives a restart; the limits here are per process.
+(``models.accounts``); the limits here count in the database too (``ratehit``) when the app
+gives them its engine, so every process of a deployment, and a restart, shares the count.
 """
 
 from __future__ import annotations
@@ -14,8 +15,10 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
+from sqlalchemy.engine import Engine
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from models.errors import RateLimited
@@ -178,21 +181,29 @@ async def _send_json(send: Send, status: int, detail: str, *, close: bool = Fals
 class RateLimiter:
     """At most ``limit`` hits per key within ``window_s`` seconds (a sliding window).
 
-    Kept in memory per process: enough to slow a script registering names or flooding
-    uploads from one address, without a table write on every request.
+    With an ``engine`` the hits are rows of ``ratehit``, counted by every process that shares
+    the database (one indexed count and one insert per limited request: these are uploads
+    and registrations, not page views). Without one they are counted in this process's
+    memory (tests, and tools that run one process).
     """
 
     def __init__(self, limit: int, window_s: float,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+                 clock: Callable[[], float] = time.monotonic, *,
+                 engine: Engine | None = None) -> None:
         self.limit = limit
         self.window_s = window_s
+        self.engine = engine
         self._clock = clock
         self._hits: dict[str, deque[float]] = {}
         self._lock = threading.Lock()
+        self._since_purge = 0
 
     def hit(self, key: str, message: str = "Too many requests; wait a little and try again.",
             ) -> None:
         """Count one hit for ``key``; raise ``RateLimited`` when over the limit."""
+        if self.engine is not None:
+            self._hit_shared(self.engine, key, message)
+            return
         now = self._clock()
         with self._lock:
             hits = self._hits.setdefault(key, deque())
@@ -206,6 +217,36 @@ class RateLimiter:
                 cutoff = now - self.window_s
                 for stale in [k for k, v in self._hits.items() if not v or v[-1] <= cutoff]:
                     del self._hits[stale]
+
+    def _hit_shared(self, engine: Engine, key: str, message: str) -> None:
+        import sqlalchemy as sa
+        from sqlmodel import Session, col, delete, select
+
+        from models.tables import RateHit, utcnow
+
+        now = utcnow()
+        since = now - timedelta(seconds=self.window_s)
+        with Session(engine) as session:
+            count, first = session.exec(
+                select(sa.func.count(), sa.func.min(RateHit.at))
+                .where(col(RateHit.key) == key, col(RateHit.at) > since)).one()
+            if count >= self.limit:
+                first_at = first if first is not None else now
+                if first_at.tzinfo is None:
+                    first_at = first_at.replace(tzinfo=now.tzinfo)
+                retry = self.window_s - (now - first_at).total_seconds()
+                raise RateLimited(message, retry_after=max(1.0, retry))
+            session.add(RateHit(key=key, at=now))
+            with self._lock:
+                self._since_purge += 1
+                purge = self._since_purge >= 200
+                if purge:
+                    self._since_purge = 0
+            if purge:  # hits older than the window count for nothing: drop them now and then
+                family = key.split(":", 1)[0] + ":%"  # this limiter's keys (its window)
+                session.exec(delete(RateHit).where(col(RateHit.key).like(family),
+                                                   col(RateHit.at) <= since))
+            session.commit()
 
 
 def client_address(scope_or_request: Any) -> str:

@@ -33,6 +33,9 @@ ModelState = Literal["not loaded", "loading", "ready", "error"]
 class TranscriptionWorker:
     """One background thread draining the job queue; ``wake()`` it after committing a job."""
 
+    transcribes = True
+    """False for ``api.handoff.HandoffWorker``, which leaves the model to separate workers."""
+
     def __init__(
         self,
         engine: Engine,

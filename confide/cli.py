@@ -341,6 +341,7 @@ def _register_subcommands() -> None:
     from confide.cli_prompts import programs_app, prompts_app
     from confide.cli_serve import serve
     from confide.cli_transcribe import transcribe
+    from confide.cli_worker import worker
 
     app.add_typer(prompts_app, name="prompts")
     app.add_typer(programs_app, name="programs")
@@ -349,6 +350,7 @@ def _register_subcommands() -> None:
     app.command("progress")(progress)
     app.command("transcribe")(transcribe)
     app.command("serve")(serve)
+    app.command("worker")(worker)
 
 
 _register_subcommands()

@@ -98,6 +98,21 @@ class Settings(BaseSettings):
     cookie_secure: bool = Field(
         default=False, description="Mark the session cookie Secure (set when served over HTTPS)."
     )
+    audio_store: Literal["folder", "database"] = Field(
+        default="folder",
+        description="Where recordings live: 'folder' (the data dir, one machine) or 'database' "
+        "(sealed blobs in the database, shared by every machine of a deployment).",
+    )
+    worker_key_file: Path | None = Field(
+        default=None,
+        description="A transcription worker's secret key file (`confide worker --init` makes "
+        "it, mode 0600); default <data dir>/worker.key.",
+    )
+    transcribe: Literal["auto", "in-process", "separate"] = Field(
+        default="auto",
+        description="'auto': `confide serve` transcribes in-process unless a separate worker "
+        "key is registered; 'in-process' always; 'separate' never (`confide worker` does).",
+    )
     # Reminders and safety
     snooze_minutes: int = Field(default=15, ge=1, le=24 * 60)
     crisis_line: str = Field(
@@ -160,6 +175,10 @@ class Settings(BaseSettings):
     @property
     def audio_dir(self) -> Path:
         return self.data_dir / "audio"
+
+    @property
+    def worker_key_path(self) -> Path:
+        return (self.worker_key_file or self.data_dir / "worker.key").expanduser()
 
     @property
     def pending_dir(self) -> Path:

@@ -1,8 +1,11 @@
-"""Audio files on disk, sealed, addressed by paths relative to the data dir's audio folder.
+"""Sealed recordings, addressed by paths relative to the store: the interface and the
+local-folder store (the default), and ``open_audio_store`` to pick one from the settings.
 
-A file is written to a temporary name, flushed and fsynced, then renamed into place, so
-a row never points at a half-written recording and a crash leaves no partial file under
-a real name.
+Every store keeps one durability rule: a recording is durable before ``write_audio``
+returns its path, so the row that names it is written only after the bytes are safe, and a
+crash leaves nothing under a real name that is half written. The folder store writes a
+temporary name, fsyncs it and renames it into place; the database store
+(``models.store_database``, which several machines share) commits the blob first.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ import os
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import soundfile as sf
@@ -20,7 +24,10 @@ import soundfile as sf
 from models import crypto
 from models.errors import Locked, NotFound
 
-__all__ = ["SEALED_SUFFIX", "AudioStore", "audio_key", "flac_bytes"]
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+
+__all__ = ["SEALED_SUFFIX", "AudioStore", "audio_key", "flac_bytes", "open_audio_store"]
 
 log = logging.getLogger(__name__)
 SEALED_SUFFIX = ".sealed"
@@ -42,10 +49,16 @@ class AudioStore:
     first unlock re-seals them; ``read`` tells the two apart by the sealed header.
     """
 
+    kind = "folder"
+
     def __init__(self, root: Path) -> None:
         self.root = root
 
     def _write(self, rel: str, data: bytes, key: bytes) -> str:
+        """Seal ``data`` under ``rel``; durable when it returns (the store's rule)."""
+        return self._write_file(rel, data, key)
+
+    def _write_file(self, rel: str, data: bytes, key: bytes) -> str:
         final = self.root / rel
         final.parent.mkdir(parents=True, exist_ok=True)
         tmp = final.with_suffix(".part")
@@ -69,17 +82,20 @@ class AudioStore:
 
     def write_derived(self, name: str, data: bytes, data_key: bytes) -> str:
         """Store derived bytes (rendered speech) sealed with the item's key."""
-        return self._write(f"derived/{name}", data, crypto.derive(data_key, "derived"))
+        return self._write_file(f"derived/{name}", data, crypto.derive(data_key, "derived"))
 
     def read_derived(self, rel: str, data_key: bytes) -> bytes:
         return crypto.open_stream(crypto.derive(data_key, "derived"), self.path(rel).read_bytes())
 
-    def read_audio(self, rel: str, data_key: bytes | None) -> bytes:
-        """The FLAC bytes of a recording (SealError if the key does not open it)."""
+    def _read_blob(self, rel: str) -> bytes:
         try:
-            blob = self.path(rel).read_bytes()
+            return self.path(rel).read_bytes()
         except FileNotFoundError:
             raise NotFound("That recording does not exist.") from None
+
+    def read_audio(self, rel: str, data_key: bytes | None) -> bytes:
+        """The FLAC bytes of a recording (SealError if the key does not open it)."""
+        blob = self._read_blob(rel)
         if blob.startswith(crypto.MAGIC):
             if data_key is None:
                 raise Locked("Unlock the journal to hear this recording.")
@@ -121,6 +137,21 @@ class AudioStore:
             path.unlink()
         except FileNotFoundError:
             log.info("audio file %s was already gone", rel)
+
+
+def open_audio_store(spec: str, root: Path, engine: Engine | None = None) -> AudioStore:
+    """The store ``CONFIDE_AUDIO_STORE`` names: ``folder`` (under ``root``) or ``database``
+    (sealed blobs in the journal's own database, shared by every machine that uses it;
+    rendered speech, a cache, stays in ``root``)."""
+    if spec == "folder":
+        return AudioStore(root)
+    if spec == "database":
+        if engine is None:
+            raise ValueError("the database audio store needs the database engine")
+        from models.store_database import DatabaseAudioStore
+
+        return DatabaseAudioStore(root, engine)
+    raise ValueError(f"unknown audio store {spec!r}: use 'folder' or 'database'")
 
 
 def audio_key(data_key: bytes) -> bytes:

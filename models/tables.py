@@ -16,6 +16,7 @@ from sqlmodel import Column, Field, SQLModel
 
 __all__ = [
     "ApiToken",
+    "AudioBlob",
     "Couple",
     "CoupleKey",
     "CustomPrompt",
@@ -31,10 +32,15 @@ __all__ = [
     "Person",
     "PersonKey",
     "ProgramEnrollment",
+    "RateHit",
     "Reminder",
     "Response",
     "SearchTerm",
+    "SharedSecret",
     "TranscriptionJob",
+    "WorkerJobKey",
+    "WorkerKey",
+    "WorkerSeen",
     "utcnow",
 ]
 
@@ -243,6 +249,62 @@ class LoginAttempt(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     key: str = Field(max_length=200, index=True)
     at: datetime = _created()
+
+
+class RateHit(SQLModel, table=True):
+    """One counted request (a registration, an upload) for a rate limit every process shares."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(max_length=200, index=True)
+    at: datetime = _created()
+
+
+class SharedSecret(SQLModel, table=True):
+    """A deployment-wide secret made once by whichever process starts first (the web page's
+    CSRF key), so every API process of one deployment agrees on it."""
+
+    name: str = Field(max_length=40, primary_key=True)
+    value: bytes = Field(sa_column=Column(sa.LargeBinary, nullable=False))
+    created_at: datetime = _created()
+
+
+class WorkerKey(SQLModel, table=True):
+    """The public half of a transcription worker's key pair (``confide worker --init``); the
+    secret half lives only in a file on the worker's machine."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=80)
+    public_key: bytes = Field(sa_column=Column(sa.LargeBinary, nullable=False))
+    created_at: datetime = _created()
+    retired_at: datetime | None = _when(nullable=True)
+
+
+class WorkerJobKey(SQLModel, table=True):
+    """A queued job's data key sealed for one worker key: the worker opens exactly this
+    recording and nothing else. Deleted when the job is done or failed."""
+
+    job_id: int = Field(foreign_key="transcriptionjob.id", primary_key=True, ondelete="CASCADE")
+    worker_key_id: int = Field(foreign_key="workerkey.id", primary_key=True, ondelete="CASCADE")
+    wrapped: bytes = Field(sa_column=Column(sa.LargeBinary, nullable=False))
+    created_at: datetime = _created()
+
+
+class WorkerSeen(SQLModel, table=True):
+    """A running worker process, renewed while it runs (the worker count in /metrics)."""
+
+    name: str = Field(max_length=120, primary_key=True)
+    seen_at: datetime = _created()
+    started_at: datetime = _created()
+    jobs_done: int = 0
+
+
+class AudioBlob(SQLModel, table=True):
+    """A sealed recording in the database audio store (``CONFIDE_AUDIO_STORE=database``),
+    under the same relative path the folder store would use."""
+
+    path: str = Field(max_length=200, primary_key=True)
+    data: bytes = Field(sa_column=Column(sa.LargeBinary, nullable=False))
+    created_at: datetime = _created()
 
 
 class CustomPrompt(SQLModel, table=True):

@@ -4,9 +4,10 @@ rendering a template with the layout's common values.
 The web page signs in with the same kind of token the JSON API issues (kept only in the
 HttpOnly ``confide_session`` cookie, never in script-readable storage), so one sign-in
 serves both the pages and the JavaScript that calls ``/api``. Form posts carry a CSRF
-token: an HMAC of the session token under a secret kept in the data dir (owner-only, made on
-first start), so a token cannot be forged without the cookie and never reveals it, and a
-form left open across a server restart still posts.
+token: an HMAC of the session token under a secret kept in the database (``sharedsecret``,
+made once by whichever process asks first), so a token cannot be forged without the cookie
+and never reveals it, a form left open across a restart still posts, and a form served by
+one API process posts to any other process (or machine) of the deployment.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import hmac
 import os
 import secrets
 import tempfile
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -110,21 +112,70 @@ def persistent_secret(folder: Path) -> bytes:
     return key
 
 
+CSRF_SECRET_NAME = "web-csrf"  # noqa: S105 (a row name)
+
+
+def shared_secret(db_url: str, name: str, *, seed_from: Path | None = None) -> bytes:
+    """The deployment's secret called ``name``, made once: the first process to ask inserts
+    it, a process that loses that race reads the winner's. ``seed_from`` (the key file of a
+    deployment from before the database kept it) is used as the first value, so forms open
+    during the upgrade still post."""
+    import sqlalchemy as sa
+    from sqlmodel import Session
+
+    from models.db import create_db_engine, migrate
+    from models.tables import SharedSecret
+
+    engine = create_db_engine(db_url, pool_size=1)
+    try:
+        migrate(engine)
+        for _ in range(3):
+            with Session(engine) as session:
+                row = session.get(SharedSecret, name)
+                if row is not None:
+                    value = bytes(row.value)
+                    if len(value) != _SECRET_BYTES:
+                        raise RuntimeError(f"the shared secret {name!r} is damaged")
+                    return value
+                seed = seed_from.read_bytes() if seed_from and seed_from.is_file() else b""
+                value = seed if len(seed) == _SECRET_BYTES else secrets.token_bytes(_SECRET_BYTES)
+                session.add(SharedSecret(name=name, value=value))
+                try:
+                    session.commit()
+                except sa.exc.IntegrityError:  # another process made it first: read theirs
+                    session.rollback()
+                    continue
+                return value
+        raise RuntimeError(f"the shared secret {name!r} could not be made")
+    finally:
+        engine.dispose()
+
+
 @dataclass
 class WebContext:
-    """One per router: the settings, the CSRF secret and the template environment."""
+    """One per router: the settings, the CSRF secret and the template environment.
+
+    The secret is read from the database on first use (after the app has migrated it),
+    unless one is given.
+    """
 
     settings: Settings
     secret: bytes = b""
     env: jinja2.Environment = field(default_factory=_environment)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
-    def __post_init__(self) -> None:
+    def _secret(self) -> bytes:
         if not self.secret:
-            self.secret = persistent_secret(self.settings.data_dir)
+            with self._lock:
+                if not self.secret:
+                    self.secret = shared_secret(
+                        self.settings.db_url, CSRF_SECRET_NAME,
+                        seed_from=self.settings.data_dir / SECRET_FILE)
+        return self.secret
 
     def csrf_for(self, binding: str) -> str:
         """The CSRF token for a session (or a sign-in nonce): unforgeable without it."""
-        return hmac.new(self.secret, b"csrf:" + binding.encode(), hashlib.sha256).hexdigest()
+        return hmac.new(self._secret(), b"csrf:" + binding.encode(), hashlib.sha256).hexdigest()
 
     def render(self, request: Request, template: str, context: Mapping[str, Any], *,
                person: Person | None = None, csrf: str = "", status: int = 200,

@@ -544,12 +544,17 @@ def test_healthz_reports_database_model_and_worker(api: Api) -> None:
     assert r.json() == {"status": "ok", "database": "ok", "model": "ready", "worker": "alive"}
 
 
-def test_healthz_is_503_when_the_model_cannot_load(app_factory: AppFactory) -> None:
+def test_readyz_is_503_when_the_model_cannot_load_and_healthz_stays_live(
+        app_factory: AppFactory) -> None:
     def broken() -> FakeTranscriber:
         raise RuntimeError("model folder is missing")
 
     api = app_factory(transcriber_factory=broken)
     r = api.client.get("/healthz")
+    assert r.status_code == 200  # alive: restarting would not bring the model folder back
+    assert r.json()["status"] == "degraded"
+    assert r.json()["model"] == "error: model folder is missing"
+    r = api.client.get("/readyz")
     assert r.status_code == 503
     assert r.json()["model"] == "error: model folder is missing"
 
