@@ -22,10 +22,9 @@ from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-import bench_transcribe as bt
-
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from confide.settings import load_settings
+from scripts import bench_transcribe as bt
 from voice.audio_file import decode_audio
 from voice.streaming import ChunkingOptions, StreamingTranscription
 from voice.whisper import WhisperTranscriber
