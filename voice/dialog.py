@@ -18,6 +18,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from prompts.safety import is_crisis
+from voice import dialog_home
 from voice.commands import Command, recognise, strip_closing
 from voice.commands import Heard as Recognised
 from voice.dialog_events import (
@@ -26,6 +27,7 @@ from voice.dialog_events import (
     ChoosePrompt,
     Delete,
     Discard,
+    Done,
     Effect,
     Event,
     File,
@@ -33,6 +35,7 @@ from voice.dialog_events import (
     Heard,
     Listen,
     ListenMode,
+    Looked,
     MarkNewsSeen,
     MarkRead,
     Play,
@@ -49,6 +52,7 @@ from voice.dialog_events import (
 from voice.dialog_states import (
     AFTER_SAVE_TRIES,
     FILING,
+    HOME_YES_NO,
     RATING_TRIES,
     RECORDING,
     SHORT_COMMANDS,
@@ -66,7 +70,7 @@ from voice.dialog_states import (
 )
 from voice.phrases import P, count_words, greeting_key, number_word
 
-__all__ = ["At", "State", "reply_outcome", "step"]
+__all__ = ["At", "State", "play_news", "reply_outcome", "step"]
 
 
 def step(state: State, event: Event) -> Step:
@@ -100,6 +104,12 @@ def _dispatch(state: State, event: Event) -> Step:
         said = (Say(P.NO_PARTNER) if event.partner is None
                 else Say(P.SHARED, {"partner": event.partner}))
         return _after_offers(state, [said])
+    if isinstance(event, Shared) and state.at is At.LIST_SHARING:
+        return dialog_home.shared(state, event)
+    if isinstance(event, Looked) and state.at is At.LOOKING:
+        return dialog_home.looked(state, event)
+    if isinstance(event, Done) and state.at is At.CHANGING:
+        return dialog_home.changed(state, event)
     return state, []
 
 
@@ -126,8 +136,15 @@ def _begin(state: State, began: Began) -> Step:
 def _after_news(state: State, effects: list[Effect], *, mark_seen: bool) -> Step:
     if mark_seen:
         effects.append(MarkNewsSeen())
+    if state.session.home:
+        return dialog_home.home(state, effects)
     effects += [SayNotices(), ChoosePrompt(state.skipped)]
     return replace(state, at=At.PROMPT), effects
+
+
+def play_news(state: State, index: int, effects: list[Effect]) -> Step:
+    """The partner's news from ``index`` on (asked for at the home, or offered)."""
+    return _play(state, index, effects)
 
 
 def _play(state: State, index: int, effects: list[Effect]) -> Step:
@@ -161,13 +178,16 @@ def _recorded(state: State, recorded: ReplyRecorded) -> Step:
     text, command, filed = reply_outcome(recorded.text, recorded.no_speech)
     if filed:
         filing = {At.ANSWER_RECORD: At.ANSWER_FILING, At.REPLY_RECORD: At.REPLY_FILING,
-                  At.FOLLOW_UP_RECORD: At.FOLLOW_UP_FILING}[state.at]
+                  At.FOLLOW_UP_RECORD: At.FOLLOW_UP_FILING, At.FREE_RECORD: At.FREE_FILING,
+                  At.LIST_ANSWER_RECORD: At.LIST_ANSWER_FILING}[state.at]
         return replace(state, at=filing, reply_text=text), [File(text)]
     effects: list[Effect] = [Discard()]
     if command is None:
         effects.append(Say(P.NO_SPEECH))
     if state.at is At.ANSWER_RECORD:  # an answer to the partner: anything else goes on
         return _play(state, state.news_index + 1, effects)
+    if state.at in (At.FREE_RECORD, At.LIST_ANSWER_RECORD):
+        return dialog_home.not_recorded(state, effects, command)
     if command is Command.STOP:
         return close(state, effects)
     if state.at is At.FOLLOW_UP_RECORD:
@@ -192,6 +212,8 @@ def _after_saved(state: State, effects: list[Effect]) -> Step:
     if state.at is At.ANSWER_FILING:
         effects.append(Say(P.RESPONSE_SAVED, {"partner": state.session.partner or ""}))
         return _play(state, state.news_index + 1, effects)
+    if state.at is At.LIST_ANSWER_FILING:
+        return dialog_home.saved(state)
     words = f"{saved.words} {'word' if saved.words == 1 else 'words'}"
     effects += [Say(P.SAVED_PRIVATE, {"words": words}), Say(P.AFTER_SAVE),
                 Listen(ListenMode.SHORT)]
@@ -235,6 +257,8 @@ def _after_save_again(state: State, effects: list[Effect]) -> Step:
 
 def _after_offers(state: State, effects: list[Effect]) -> Step:
     """After read-back / share / keep / delete: a follow-up to tonight's prompt, once."""
+    if state.from_home:  # a free entry: the home asks what next
+        return dialog_home.home(state, effects)
     follow_up = state.prompt.follow_up if state.prompt is not None else None
     if state.following_up or follow_up is None:
         return _goals(state, effects)
@@ -243,8 +267,8 @@ def _after_offers(state: State, effects: list[Effect]) -> Step:
 
 def _goals(state: State, effects: list[Effect]) -> Step:
     goal = _goal(state)
-    if goal is None:
-        return close(state, effects)
+    if goal is None or state.rating is not None:  # one check-in a session
+        return dialog_home.end_or_home(state, effects)
     effects += [Say(P.GOAL_CHECKIN, {"goal": goal.title}), Listen(ListenMode.RATING)]
     return replace(state, at=At.RATING, tries=0), effects
 
@@ -257,12 +281,14 @@ def _goal(state: State) -> GoalItem | None:
 def _checked_in(state: State, note: str) -> Step:
     goal, rating = _goal(state), state.rating
     assert goal is not None and rating is not None
-    return close(state, [CheckIn(goal.goal_id, rating, note),
-                          Say(P.GOAL_SAVED, {"rating": number_word(rating)})])
+    return dialog_home.end_or_home(state, [CheckIn(goal.goal_id, rating, note),
+                                           Say(P.GOAL_SAVED, {"rating": number_word(rating)})])
 
 
 # -- listening points ----------------------------------------------------------------------
 def _heard(state: State, text: str) -> Step:
+    if state.at in dialog_home.HOME_AT:
+        return dialog_home.heard(state, text)
     heard = recognise(text)
     if state.at is At.PAUSED:
         if heard.command in (Command.RESUME, Command.YES):
@@ -279,7 +305,7 @@ def _heard(state: State, text: str) -> Step:
             return ask(replace(state, rating=heard.number), At.GOAL_NOTE_OFFER, [],
                         Say(P.GOAL_REFLECT))
         if heard.command in (Command.SKIP, Command.NO) or not text:
-            return close(state, [])
+            return dialog_home.end_or_home(state, [])
         return _not_an_answer(state, text, heard, Say(P.RATING_AGAIN, remember=False))
     if state.at in YES_NO_AT:
         if heard.command is Command.YES:
@@ -304,6 +330,8 @@ def _not_an_answer(state: State, text: str, heard: Recognised, again: Say) -> St
 def _next_try(state: State, effects: list[Effect]) -> Step:
     if state.at is At.AFTER_SAVE:
         return _after_save_again(state, effects)
+    if state.at in dialog_home.HOME_AT:
+        return state, [*effects, Listen(ListenMode.HOME)]
     state = replace(state, tries=state.tries + 1)
     if state.at is At.RATING:
         if state.tries < RATING_TRIES:
@@ -317,6 +345,8 @@ def _next_try(state: State, effects: list[Effect]) -> Step:
 def _answered(state: State, answer: bool | None, effects: list[Effect] | None = None) -> Step:
     effects = effects or []
     at = state.at
+    if at in HOME_YES_NO:
+        return dialog_home.confirmed(state, answer, effects)
     if at is At.NEWS_OFFER:
         return _play(state, 0, effects) if answer else _after_news(state, effects,
                                                                     mark_seen=True)

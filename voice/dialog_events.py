@@ -17,36 +17,46 @@ from voice.phrases import P
 
 __all__ = [
     "AWAITING",
+    "AddGoal",
+    "AddReminder",
     "Began",
     "CheckIn",
     "ChoosePrompt",
     "Delete",
     "Discard",
+    "Done",
     "Effect",
     "End",
     "Event",
     "File",
     "FollowUp",
+    "FoundItem",
     "GoalItem",
     "Heard",
     "Listen",
     "ListenMode",
+    "LookUp",
+    "Looked",
     "MarkNewsSeen",
     "MarkRead",
     "NewsItem",
     "Notify",
     "Play",
     "PromptChosen",
+    "ReadEntry",
     "Record",
     "ReplyRecorded",
     "RunSession",
     "Saved",
     "Say",
+    "SayGoals",
     "SayNotices",
     "SayProgress",
+    "SayReminders",
     "SayText",
     "SetPauseAllowance",
     "SetVoice",
+    "SetVoiceName",
     "Share",
     "Shared",
     "Snooze",
@@ -81,6 +91,18 @@ class VoiceSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class FoundItem:
+    """An entry found by a look back: when it was written (a weekday or a date, on the
+    person's clock), by whom (None: the person), and whether there is a recording."""
+
+    entry_id: int
+    when: str
+    author: str | None = None
+    words: int = 0
+    has_audio: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class FollowUp:
     prompt_id: str
     text: str
@@ -102,6 +124,9 @@ class Began:
     goals: tuple[GoalItem, ...] = ()
     voice: VoiceSettings = VoiceSettings()
     crisis_line: str = "your local emergency number"
+    home: bool = False
+    """Offer the spoken home after the news (`confide speak` does; a scripted session goes
+    straight to tonight's prompt)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,7 +173,23 @@ class Shared:
     partner: str | None
 
 
-Event = Began | Heard | Timeout | ReplyRecorded | Saved | PromptChosen | Shared
+@dataclass(frozen=True, slots=True)
+class Looked:
+    """What a look back found, newest first."""
+
+    items: tuple[FoundItem, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Done:
+    """A change asked for (a goal, a reminder) was made, or not, and why not."""
+
+    ok: bool
+    reason: str = ""
+
+
+Event = (Began | Heard | Timeout | ReplyRecorded | Saved | PromptChosen | Shared | Looked
+         | Done)
 
 
 # -- effects ------------------------------------------------------------------------------
@@ -161,6 +202,8 @@ class ListenMode(StrEnum):
     """A few free words (a goal check-in's note)."""
     RESUME = "resume"
     """Paused: waiting, a long while, for "resume"."""
+    HOME = "home"
+    """What would you like to do: a short request."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -214,6 +257,58 @@ class Discard:
 @dataclass(frozen=True, slots=True)
 class ChoosePrompt:
     exclude: tuple[str, ...] = ()
+    theme: str | None = None
+    """A theme of the prompt library the person asked for."""
+
+
+@dataclass(frozen=True, slots=True)
+class LookUp:
+    """Find entries the person may read: by whom ("me", "partner"), in the days ``when``
+    names (voice.intents.date_range, on the person's clock), holding the words ``about``;
+    ``latest`` keeps only the newest."""
+
+    who: str | None = None
+    when: str | None = None
+    about: str | None = None
+    latest: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ReadEntry:
+    """Read an entry aloud (the words), or play its recording (``recording``) where it has
+    one; marks a partner's entry read."""
+
+    entry_id: int
+    recording: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class AddGoal:
+    title: str
+
+
+@dataclass(frozen=True, slots=True)
+class AddReminder:
+    days: tuple[int, ...]
+    time: str
+    """HH:MM on the person's clock."""
+
+
+@dataclass(frozen=True, slots=True)
+class SayGoals:
+    """Say the person's active goals."""
+
+
+@dataclass(frozen=True, slots=True)
+class SayReminders:
+    """Say the person's reminders and when each asks next."""
+
+
+@dataclass(frozen=True, slots=True)
+class SetVoiceName:
+    """Speak with this voice (voice.voices: "natural", "fast") and keep it."""
+
+    name: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -297,7 +392,8 @@ class Notify:
 
 Effect = (Say | SayText | Listen | Record | File | Discard | ChoosePrompt | Play | MarkRead
           | MarkNewsSeen | Share | Delete | CheckIn | SetVoice | SetPauseAllowance | SayNotices
-          | SayProgress | End | RunSession | Snooze | Notify)
+          | SayProgress | End | RunSession | Snooze | Notify | LookUp | ReadEntry | AddGoal
+          | AddReminder | SayGoals | SayReminders | SetVoiceName)
 
-AWAITING = (Listen, Record, File, ChoosePrompt, Share)
+AWAITING = (Listen, Record, File, ChoosePrompt, Share, LookUp, AddGoal, AddReminder)
 """Effects the runner answers with the next event."""

@@ -13,9 +13,12 @@ from prompts.safety import is_crisis
 from voice.commands import Command
 from voice.commands import Heard as Recognised
 from voice.dialog_events import (
+    AddGoal,
+    AddReminder,
     Began,
     Effect,
     End,
+    FoundItem,
     Listen,
     ListenMode,
     PromptChosen,
@@ -26,8 +29,10 @@ from voice.dialog_events import (
     SayText,
     SetPauseAllowance,
     SetVoice,
+    SetVoiceName,
     VoiceSettings,
 )
+from voice.intents import Intent, understand
 from voice.phrases import P
 
 __all__ = ["At", "State", "Step", "Then", "anywhere", "ask", "close", "pause", "record", "safety"]
@@ -41,6 +46,7 @@ AFTER_SAVE_TRIES = 4
 # Commands that may stand in for a reply (said instead of answering the prompt).
 SHORT_COMMANDS = {Command.SKIP, Command.REPEAT, Command.STOP, Command.HELP, Command.PAUSE,
                    Command.MORE_TIME}
+_COMMANDS = {c.value for c in Command} - {Command.NUMBER.value}
 _VOICE_CHANGES = {Command.SLOWER: P.SLOWER, Command.FASTER: P.FASTER,
                   Command.LOUDER: P.LOUDER, Command.QUIETER: P.QUIETER}
 
@@ -67,12 +73,29 @@ class At(StrEnum):
     GOAL_NOTE = "goal_note"
     PAUSED = "paused"
     ENDED = "ended"
+    HOME = "home"
+    LOOKING = "looking"
+    LIST = "list"
+    LIST_CONFIRM_DELETE = "list_confirm_delete"
+    LIST_SHARING = "list_sharing"
+    LIST_ANSWER_RECORD = "list_answer_record"
+    LIST_ANSWER_FILING = "list_answer_filing"
+    FREE_RECORD = "free_record"
+    FREE_FILING = "free_filing"
+    CONFIRM_GOAL = "confirm_goal"
+    CONFIRM_REMINDER = "confirm_reminder"
+    CHANGING = "changing"
 
 
 YES_NO_AT = {At.NEWS_OFFER, At.ANSWER_OFFER, At.CONFIRM_DELETE, At.FOLLOW_UP_OFFER,
-           At.GOAL_NOTE_OFFER}
-RECORDING = {At.ANSWER_RECORD, At.REPLY_RECORD, At.FOLLOW_UP_RECORD}
-FILING = {At.ANSWER_FILING, At.REPLY_FILING, At.FOLLOW_UP_FILING}
+           At.GOAL_NOTE_OFFER, At.LIST_CONFIRM_DELETE, At.CONFIRM_GOAL, At.CONFIRM_REMINDER}
+_HELP = {At.HOME: P.HELP_HOME, At.LIST: P.HELP_LIST}
+HOME_YES_NO = {At.LIST_CONFIRM_DELETE, At.CONFIRM_GOAL, At.CONFIRM_REMINDER}
+"""Questions the home asks (voice.dialog_home answers them)."""
+RECORDING = {At.ANSWER_RECORD, At.REPLY_RECORD, At.FOLLOW_UP_RECORD, At.LIST_ANSWER_RECORD,
+             At.FREE_RECORD}
+FILING = {At.ANSWER_FILING, At.REPLY_FILING, At.FOLLOW_UP_FILING, At.LIST_ANSWER_FILING,
+          At.FREE_FILING}
 Then = Literal["next_try", "choose_prompt", "after_saved"]
 """What happens once a pause (or the crisis sentence) is over."""
 
@@ -94,6 +117,15 @@ class State:
     """The reply just saved answers the follow-up question (so none is offered again)."""
     resume_at: At = At.START
     then: Then = "next_try"
+    found: tuple[FoundItem, ...] = ()
+    """What the last look back found (the list read out), and the entry at hand."""
+    index: int = -1
+    asked: AddGoal | AddReminder | None = None
+    """A change waiting for the person's yes."""
+    home_visits: int = 0
+    from_home: bool = False
+    """Asked for at the home: when it is over the home asks what next (the guided session
+    of tonight goes on to its follow-up and the goal check-in as before)."""
 
 
 Step = tuple[State, list[Effect]]
@@ -117,17 +149,26 @@ def ask(state: State, at: At, effects: list[Effect], question: Say) -> Step:
 
 
 # -- commands that mean the same at every listening point ------------------------------------
-def anywhere(state: State, text: str, heard: Recognised,
-              effects: list[Effect]) -> Step | None:
+def anywhere(state: State, text: str, heard: Recognised, effects: list[Effect], *,
+             intent: Intent | None = None) -> Step | None:
     """Handle a command said anywhere; None when it is not one. The state comes back
-    ``PAUSED`` (or ``ENDED``) when the conversation waits (or is over)."""
+    ``PAUSED`` (or ``ENDED``) when the conversation waits (or is over). Besides the short
+    commands: the voice, the rate and the progress (voice.intents), and help for the place."""
     if text and is_crisis(text):
         return pause(state, [*effects, safety(state)], then=state.then)
     cmd = heard.command
+    if cmd is None and text and intent is None:
+        intent = understand(text)
+        if intent is not None and intent.name in _COMMANDS:
+            cmd = Command(intent.name)
+    if cmd is None and intent is not None:
+        return _asked_anywhere(state, intent, effects)
     if cmd is Command.STOP:
         return close(state, effects)
     if cmd is Command.HELP:
-        return state, [*effects, Say(P.HELP, remember=False)]
+        key = _HELP.get(state.at, P.HELP)
+        return state, [*effects, Say(key, {"partner": state.session.partner or "your partner"},
+                                     remember=False)]
     if cmd is Command.REPEAT:
         return state, [*effects, state.last_said or Say(P.HELP)]
     if cmd is Command.PAUSE:
@@ -138,6 +179,24 @@ def anywhere(state: State, text: str, heard: Recognised,
         seconds = min(MAX_PAUSE_ALLOWANCE_S, state.voice.pause_allowance_s * 2)
         state = replace(state, voice=replace(state.voice, pause_allowance_s=seconds))
         return state, [*effects, SetPauseAllowance(seconds), Say(P.MORE_TIME, remember=False)]
+    return None
+
+
+def _asked_anywhere(state: State, intent: Intent, effects: list[Effect]) -> Step | None:
+    if intent.name == "voice":
+        name = str(intent.slots["voice"])
+        return state, [*effects, SetVoiceName(name),
+                       Say(P.VOICE_NATURAL if name == "natural" else P.VOICE_FAST,
+                           remember=False)]
+    if intent.name == "rate":
+        rate = int(intent.slots["rate"])
+        if not MIN_RATE <= rate <= MAX_RATE:
+            return state, [*effects, Say(P.RATE_BOUNDS, remember=False)]
+        state = replace(state, voice=replace(state.voice, rate=rate))
+        return state, [*effects, SetVoice(rate, state.voice.volume),
+                       Say(P.RATE_SET, {"rate": rate}, remember=False)]
+    if intent.name == "progress" and state.at not in (At.HOME, At.LIST):
+        return state, [*effects, SayProgress()]
     return None
 
 

@@ -23,7 +23,7 @@ from pathlib import Path
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from models import accounts, entries, keys, prompt_state, sealing
+from models import accounts, entries, keys, sealing
 from models.db import session_scope
 from models.keys import Keys
 from models.sealing import use_keys
@@ -40,20 +40,17 @@ from voice.dialog_events import (
     Effect,
     Event,
     File,
-    FollowUp,
     GoalItem,
     Listen,
     MarkNewsSeen,
     MarkRead,
     NewsItem,
     Play,
-    PromptChosen,
     Record,
     ReplyRecorded,
     Saved,
     Say,
     SayNotices,
-    SayProgress,
     SayText,
     SetPauseAllowance,
     SetVoice,
@@ -70,6 +67,7 @@ from voice.opening import local_time
 from voice.pending import PendingRecording
 from voice.phrases import P, render
 from voice.ports import Speaker, SpeechSynthesizer
+from voice.runner_home import choose_prompt, do_home
 
 __all__ = ["SessionReport", "Voice", "VoiceSession"]
 
@@ -107,7 +105,7 @@ class VoiceSession:
     """The conversation's runner; ports and the database are injected by the composition root."""
 
     def __init__(self, *, engine: Engine, store: AudioStore, person_id: int,
-                 speaker: Speaker, synthesizer: SpeechSynthesizer, listener: Listener,
+                 speaker: Speaker, synthesizer: SpeechSynthesizer, listener: Listener | None,
                  pending_dir: object, defaults: Voice, pause_allowance_s: float,
                  max_reply_s: float | None, crisis_line: str,
                  now: Callable[[], datetime] = utcnow) -> None:
@@ -138,6 +136,10 @@ class VoiceSession:
                                else defaults.volume)
             self.pause_allowance_s = person.pause_allowance_s or pause_allowance_s
             self.max_reply_s = person.max_reply_s or max_reply_s
+        self.home = False
+        self.plays_audio = True
+        """Recordings can be played (not in text mode, which reads their words instead)."""
+        """Offer the spoken home after the news (`confide speak`, its text mode, the demo)."""
         self._news: dict[int, Entry] = {}
         self._recording: _Recording | None = None
 
@@ -181,7 +183,7 @@ class VoiceSession:
             news_since=f"{since:%A}" if since is not None else None,
             goals=tuple(GoalItem(g.id, g.title) for g in active if g.id is not None),
             voice=VoiceSettings(self.voice.rate, self.voice.volume, self.pause_allowance_s),
-            crisis_line=self.crisis_line)
+            crisis_line=self.crisis_line, home=self.home)
 
     def _do(self, effect: Effect) -> Event | None:
         """Carry out one effect; the event it comes back with, if any."""
@@ -194,7 +196,7 @@ class VoiceSession:
         elif isinstance(effect, SayText):
             self.say(effect.text)
         elif isinstance(effect, Listen):
-            text = self.listener.utterance(timeout_s=effect.timeout_s, max_s=effect.max_s)
+            text = self.utterance(timeout_s=effect.timeout_s, max_s=effect.max_s)
             if text:
                 print(f"  {self.name}: {text}", flush=True)
             return HeardEvent(text) if text else Timeout()
@@ -207,7 +209,7 @@ class VoiceSession:
                 self._recording.pending.discard()
                 self._recording = None
         elif isinstance(effect, ChoosePrompt):
-            return self._choose_prompt(effect.exclude)
+            return choose_prompt(self, effect.exclude, effect.theme)
         elif isinstance(effect, Play):
             self._play(effect.entry_id)
         elif isinstance(effect, MarkRead):
@@ -239,8 +241,8 @@ class VoiceSession:
         elif isinstance(effect, SayNotices):
             for notice in self.notices():
                 self.say(notice)
-        elif isinstance(effect, SayProgress):
-            self._say_progress()
+        else:
+            return do_home(self, effect)
         return None
 
     # Speaking ---------------------------------------------------------------------------
@@ -262,6 +264,13 @@ class VoiceSession:
             started()
         self.speaker.wait()
 
+    def play_recording(self, data: bytes) -> None:
+        """A person's own recording (an audio file's bytes) through the speaker."""
+        import soundfile as sf
+
+        samples, rate = sf.read(io.BytesIO(data), dtype="float32")
+        self.speaker.play(samples, int(rate))
+
     def chime(self, name: str) -> None:
         self.speaker.play(earcon(name, volume=0.35 * self.voice.volume), EARCON_RATE)
 
@@ -269,20 +278,16 @@ class VoiceSession:
         with self._db() as s:
             accounts.update_preferences(s, accounts.get_person(s, self.person_id), preferences)
 
-    def _say_progress(self) -> None:
-        """The journal's one kind sentence about progress (a milestone reached today named)."""
-        from models.progress import progress_for, summary_sentence
-
-        with self._db() as s:
-            summary = summary_sentence(progress_for(s, accounts.get_person(s, self.person_id),
-                                                    self.now()))
-        self.say(summary, key="PROGRESS")
-
     # Listening --------------------------------------------------------------------------
+
+    def utterance(self, *, timeout_s: float = 10.0, max_s: float = 8.0) -> str:
+        """What was said at a listening point ("" for nothing); text mode reads a line."""
+        assert self.listener is not None
+        return self.listener.utterance(timeout_s=timeout_s, max_s=max_s)
 
     def hear(self, *, timeout_s: float = 10.0) -> tuple[str, Heard]:
         """A short answer and the command it is (the station listens this way)."""
-        text = self.listener.utterance(timeout_s=timeout_s)
+        text = self.utterance(timeout_s=timeout_s)
         if text:
             print(f"  {self.name}: {text}", flush=True)
         return text, recognise(text)
@@ -303,6 +308,7 @@ class VoiceSession:
                                                   rate=self.voice.rate, volume=self.voice.volume)
             self.speaker.play(samples, rate, wait=False)
 
+        assert self.listener is not None
         self.listener.gentle_nudge = nudge
         turn = self.listener.reply(pending, pause_allowance_s=effect.pause_allowance_s,
                                    max_reply_s=self.max_reply_s)
@@ -348,33 +354,16 @@ class VoiceSession:
 
     # Journal operations -----------------------------------------------------------------
 
-    def _choose_prompt(self, exclude: tuple[str, ...]) -> PromptChosen:
-        from prompts import follow_up, load_library
-
-        with self._db() as s:
-            choice = prompt_state.choose_next_prompt(
-                s, accounts.get_person(s, self.person_id), context="private",
-                now=self.now(), exclude=list(exclude), crisis_line=self.crisis_line)
-        prompt = load_library().prompts.get(choice.prompt.id)
-        deeper = follow_up(prompt) if prompt is not None else None
-        return PromptChosen(choice.prompt.id, choice.prompt.text, choice.spoken,
-                            FollowUp(deeper.id, deeper.text, deeper.speak(self.crisis_line))
-                            if deeper is not None else None)
-
     def _play(self, entry_id: int) -> None:
         """The partner's own recording, or speech for a written entry (only once unlocked)."""
         entry = self._news.get(entry_id)
         if entry is None:
             return
         if entry.audio_path and self.store.exists(entry.audio_path) and self.unlocked:
-            import soundfile as sf
-
             with self._db() as s:
                 person = accounts.get_person(s, self.person_id)
                 data_key = self.unlocked.data_key(s, "entry", entry_id, person.couple_id)
-            samples, rate = sf.read(io.BytesIO(self.store.read_audio(entry.audio_path,
-                                                                     data_key)), dtype="float32")
-            self.speaker.play(samples, int(rate))
+            self.play_recording(self.store.read_audio(entry.audio_path, data_key))
         elif entry.transcript and self.unlocked:
             self.say(entry.transcript)
 
