@@ -179,10 +179,16 @@ def speak(
     locked: Annotated[bool, typer.Option(
         "--locked", help="Don't ask for the passphrase: record replies (they are sealed "
         "without it) but hear nothing sealed.")] = False,
+    text: Annotated[bool, typer.Option(
+        "--text", help="The same conversation typed and printed, no audio (a braille "
+        "display, a quiet room): one line is one answer or one reply.")] = False,
 ) -> None:
     """The voice loop: hear a prompt, answer aloud, everything by voice. Asks once for the
     passphrase (Enter skips: replies are still saved, sealed)."""
     settings = settings_or_exit()
+    if text:
+        _speak_text(settings, as_, locked=locked)
+        return
     early = _greet_early(settings, as_)  # before the imports below, which take a second
 
     from confide.cli_unlock import ask_passphrase, unlock_in
@@ -226,6 +232,30 @@ def speak(
     session.notices = lambda: _start_notices(background, person_id)
     report = session.run()
     background.shutdown()
+    out.print(f"Session over: {len(report.saved)} entr{'y' if len(report.saved) == 1 else 'ies'} "
+              "saved.")
+
+
+def _speak_text(settings: Settings, as_: str | None, *, locked: bool) -> None:
+    """`confide speak --text`: the session's dialog and runner with text ports."""
+    from confide.cli_unlock import ask_passphrase, unlock_in
+    from confide.wiring import audio_store, cli_session, database, resolve_person
+    from models.errors import ConfideError
+    from voice.text_mode import TextSession
+
+    try:
+        with cli_session(settings) as s:
+            person = resolve_person(s, settings, as_)
+            person_id = person.id
+            passphrase = "" if locked else ask_passphrase(person.name, optional=True)
+            unlocked = unlock_in(s, settings, person, passphrase) if passphrase else None
+        assert person_id is not None
+        session = TextSession(engine=database(settings), store=audio_store(settings),
+                              person_id=person_id, crisis_line=settings.crisis_line)
+    except ConfideError as exc:
+        fail(str(exc))
+    session.unlocked = unlocked
+    report = session.run()
     out.print(f"Session over: {len(report.saved)} entr{'y' if len(report.saved) == 1 else 'ies'} "
               "saved.")
 

@@ -186,6 +186,7 @@ class Done:
 
     ok: bool
     reason: str = ""
+    item_id: int | None = None
 
 
 Event = (Began | Heard | Timeout | ReplyRecorded | Saved | PromptChosen | Shared | Looked

@@ -23,6 +23,7 @@ from voice.dialog_events import (
     Delete,
     Done,
     Effect,
+    GoalItem,
     Listen,
     ListenMode,
     Looked,
@@ -250,6 +251,9 @@ def changed(state: State, event: Done) -> Step:
     if not event.ok:
         return home(state, [Say(P.COULD_NOT, {"reason": event.reason})])
     if isinstance(change, AddGoal):
+        if event.item_id is not None:  # a goal to check in on from now on
+            goals = (*state.session.goals, GoalItem(event.item_id, change.title))
+            state = replace(state, session=replace(state.session, goals=goals))
         return home(state, [Say(P.GOAL_ADDED, {"title": change.title})])
     assert isinstance(change, AddReminder)
     return home(state, [Say(P.REMINDER_ADDED, reminder_words(change.days, change.time))])

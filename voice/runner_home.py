@@ -174,9 +174,9 @@ def _change(run: VoiceSession, effect: AddGoal | AddReminder) -> Done:
         with run._db() as s:
             person = accounts.get_person(s, run.person_id)
             if isinstance(effect, AddGoal):
-                goals.create_goal(s, person, effect.title[:1].upper() + effect.title[1:])
-            else:
-                reminders.create_reminder(s, person, list(effect.days), effect.time)
+                made = goals.create_goal(s, person, effect.title[:1].upper() + effect.title[1:])
+                return Done(True, item_id=made.id)
+            reminders.create_reminder(s, person, list(effect.days), effect.time)
     except ConfideError as exc:
         return Done(False, str(exc))
     return Done(True)
