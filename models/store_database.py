@@ -7,6 +7,9 @@ blobs are the same sealed secretstream bytes the folder store writes, so the dat
 still plays nothing. Rendered speech (a cache any machine can render again) stays in the
 local folder.
 
+Meant for PostgreSQL. On SQLite (one writer at a time) a caller that has already written in
+its own open transaction would wait for itself here: the folder store is SQLite's.
+
 Durability as in the folder store: ``write_audio`` commits the blob in its own transaction
 before it returns, so the row that names it is written only once the bytes are safe; if
 that row then fails, the caller deletes the blob as it would delete a file.

@@ -10,12 +10,18 @@ printed is one JSON object with the figures (milliseconds), for docs/BENCHMARKS.
 
     .venv/bin/python scripts/bench_api.py                 # 100k entries, 32 clients
     .venv/bin/python scripts/bench_api.py --entries 20000 --requests 500   # quicker
+    .venv/bin/python scripts/bench_api.py --processes 1,2   # saturated, 1 and 2 API processes
+
+``--processes`` runs the saturated load once per count, the server started as
+``confide serve --workers N`` (N uvicorn processes on one port; the kernel spreads the
+connections); server CPU is summed over the process tree.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import platform
@@ -124,13 +130,16 @@ def free_port() -> int:
         return port
 
 
-def start_server(data_dir: Path, port: int, log: Path) -> subprocess.Popen[bytes]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CONFIDE_")}
+def start_server(data_dir: Path, port: int, log: Path,
+                 processes: int = 1) -> subprocess.Popen[bytes]:
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("CONFIDE_", "PROMETHEUS_"))}
     env.update(CONFIDE_DATA_DIR=str(data_dir), CONFIDE_CONFIG=str(data_dir / "none.toml"),
                PYTHONPATH=str(ROOT))
     with open(log, "wb") as out:
         proc = subprocess.Popen([sys.executable, "-m", "confide.cli_serve", "--host",
-                                 "127.0.0.1", "--port", str(port)], cwd=ROOT, env=env,
+                                 "127.0.0.1", "--port", str(port), "--workers",
+                                 str(processes)], cwd=ROOT, env=env,
                                 stdout=out, stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
@@ -214,6 +223,15 @@ CLIENTS: dict[str, type[LeanClient] | type[HttpxClient]] = {"lean": LeanClient,
                                                              "httpx": HttpxClient}
 
 
+def _tree_cpu(server: psutil.Process) -> float:
+    """User + system seconds of the server and its worker processes (``--workers N``)."""
+    total = 0.0
+    for proc in (server, *server.children(recursive=True)):
+        with contextlib.suppress(psutil.NoSuchProcess):
+            total += sum(proc.cpu_times()[:2])
+    return total
+
+
 async def measure(base_url: str, op: str, targets: list[dict[str, Any]], requests: int,
                   words: list[str], seed_value: int, think_s: float,
                   server: psutil.Process, client_kind: str = "lean") -> dict[str, Any]:
@@ -239,12 +257,12 @@ async def measure(base_url: str, op: str, targets: list[dict[str, Any]], request
                 if status != 200:
                     errors += 1
 
-    cpu_before = sum(server.cpu_times()[:2])
+    cpu_before = _tree_cpu(server)
     own_before = time.process_time()
     started = time.perf_counter()
     await asyncio.gather(*(client_loop(i, t) for i, t in enumerate(targets)))
     wall = time.perf_counter() - started
-    cpu = sum(server.cpu_times()[:2]) - cpu_before
+    cpu = _tree_cpu(server) - cpu_before
     own = time.process_time() - own_before
     calls = len(latencies) + 3 * len(targets)
     latencies.sort()
@@ -274,6 +292,9 @@ def main() -> None:
                         help="the load generator's HTTP client (see LeanClient)")
     parser.add_argument("--data-dir", type=Path, default=None,
                         help="keep the seeded data here (default: a temporary folder)")
+    parser.add_argument("--processes", default=None,
+                        help="comma-separated API process counts (e.g. 1,2): the saturated "
+                        "run once per count, `confide serve --workers N`")
     args = parser.parse_args()
 
     data_dir = args.data_dir or Path(tempfile.mkdtemp(prefix="confide-bench-"))
@@ -290,6 +311,9 @@ def main() -> None:
     print(f"seeded {seeded['entries']} entries for {seeded['people']} people "
           f"in {seeded['seed_s']} s", flush=True)
 
+    if args.processes:
+        scaling(args, data_dir, targets, words, seeded)
+        return
     port = free_port()
     log = data_dir / "server.log"
     server = start_server(data_dir, port, log)
@@ -329,6 +353,50 @@ def main() -> None:
                                     for op, ms in targets_ms.items()) for mode in results},
     }
     print(json.dumps(summary, separators=(",", ":")))
+
+
+def scaling(args: argparse.Namespace, data_dir: Path, targets: list[dict[str, Any]],
+            words: list[str], seeded: dict[str, Any]) -> None:
+    """Saturated throughput and p99 per operation for each API process count."""
+    counts = [int(n) for n in args.processes.split(",")]
+    results: dict[str, dict[str, Any]] = {}
+    try:
+        for count in counts:
+            port = free_port()
+            server = start_server(data_dir, port, data_dir / f"server-{count}.log", count)
+            try:
+                sign_in_all(f"http://127.0.0.1:{port}", targets)
+                results[str(count)] = {}
+                for op in ("list", "get", "search"):
+                    got = asyncio.run(measure(f"http://127.0.0.1:{port}", op, targets,
+                                              args.requests, words, args.seed, 0.0,
+                                              psutil.Process(server.pid), args.client))
+                    results[str(count)][op] = got
+                    print(f"{count} process(es) {op:>6}: p50 {got['p50_ms']} ms, p99 "
+                          f"{got['p99_ms']} ms, {got['throughput_rps']} req/s, server CPU "
+                          f"{got['server_cpu_ms_per_request']} ms/req, errors {got['errors']}",
+                          flush=True)
+            finally:
+                server.terminate()
+                server.wait(30)
+    finally:
+        if args.data_dir is None:
+            shutil.rmtree(data_dir, ignore_errors=True)
+    first = str(counts[0])
+    ratio = {str(n): {op: round(results[str(n)][op]["throughput_rps"]
+                                / results[first][op]["throughput_rps"], 2)
+                      for op in results[first]} for n in counts}
+    print(json.dumps({
+        "bench": "api-processes",
+        "when": datetime.now(UTC).strftime("%Y-%m-%d"),
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
+                    "platform": platform.platform(terse=True)},
+        "load_average_1m": round(os.getloadavg()[0], 2),
+        "clients": args.clients, "client": args.client,
+        **dict(seeded.items()),
+        "saturated_by_processes": results,
+        "throughput_ratio_to_first": ratio,
+    }, separators=(",", ":")))
 
 
 if __name__ == "__main__":
