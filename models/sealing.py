@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from sqlalchemy import event, inspect
@@ -128,7 +128,8 @@ def seal_entry(entry: Entry, data_key: bytes, *, transcript: str, segments: list
     _show(entry, {"transcript": transcript, "segments": segments, "mood": mood, "tags": tags})
 
 
-def entry_fields(data_key: bytes, entry: Entry) -> dict[str, Any]:
+def entry_fields(data_key: bytes, entry: Any) -> dict[str, Any]:
+    """An entry's (or a listed row's) opened words by column name."""
     if entry.sealed is None:
         return {}
     value = _open_json(data_key, entry.sealed)
@@ -151,31 +152,31 @@ def open_entry(session: Session, unlocked: Keys, entry: Entry, couple_id: int | 
     return entry
 
 
+def _open_many(session: Session, unlocked: Keys, kind: str, items: Sequence[Any],
+               couple_id: int | None, words: Callable[[bytes, Any], dict[str, Any]]) -> None:
+    """Show the words of many items of one kind, with one query for their keys; an item
+    this reader holds no key for (the visibility rule never gives one) keeps empty words."""
+    found = unlocked.data_keys(session, kind, [i.id for i in items if i.id is not None],
+                               couple_id)
+    for item in items:
+        if item.id in found and item.sealed is not None:
+            _show(item, words(found[item.id], item))
+
+
 def open_entries(session: Session, unlocked: Keys, entries: Sequence[Entry],
                  couple_id: int | None) -> list[Entry]:
-    """``open_entry`` for many, with one query for their keys; entries this reader holds no
-    key for (the visibility rule should never have given them) keep empty words."""
-    found = unlocked.data_keys(session, "entry", [e.id for e in entries if e.id is not None],
-                               couple_id)
-    for entry in entries:
-        if entry.id in found and entry.sealed is not None:
-            _show(entry, entry_fields(found[entry.id], entry))
+    """``open_entry`` for many."""
+    _open_many(session, unlocked, "entry", entries, couple_id, entry_fields)
     return list(entries)
 
 
 def entry_values(session: Session, unlocked: Keys, rows: Sequence[Any],
                  couple_id: int | None) -> dict[int, dict[str, Any]]:
-    """The words of listed rows (plain rows with ``id`` and ``sealed``), by id."""
+    """The words of listed rows (plain rows with ``id`` and ``sealed``, which cannot be
+    shown on), by id."""
     found = unlocked.data_keys(session, "entry", [r.id for r in rows], couple_id)
-    out: dict[int, dict[str, Any]] = {}
-    for row in rows:
-        if row.id in found and row.sealed is not None:
-            data_key = found[row.id]
-            value = _open_json(data_key, row.sealed)
-            out[row.id] = {"transcript": value.get("transcript") or "",
-                           "segments": value.get("segments") or [],
-                           "mood": value.get("mood"), "tags": value.get("tags") or []}
-    return out
+    return {r.id: entry_fields(found[r.id], r) for r in rows
+            if r.id in found and r.sealed is not None}
 
 
 def seal_response(response: Response, data_key: bytes, text: str) -> None:
@@ -185,11 +186,8 @@ def seal_response(response: Response, data_key: bytes, text: str) -> None:
 
 def open_responses(session: Session, unlocked: Keys, responses: Sequence[Response],
                    couple_id: int | None) -> list[Response]:
-    found = unlocked.data_keys(session, "response",
-                               [r.id for r in responses if r.id is not None], couple_id)
-    for response in responses:
-        if response.id in found and response.sealed is not None:
-            _show(response, {"text": _open_json(found[response.id], response.sealed)["text"]})
+    _open_many(session, unlocked, "response", responses, couple_id,
+               lambda key, r: {"text": _open_json(key, r.sealed)["text"]})
     return list(responses)
 
 
@@ -200,12 +198,8 @@ def seal_checkin(checkin: GoalCheckIn, data_key: bytes, reflection: str) -> None
 
 def open_checkins(session: Session, unlocked: Keys, checkins: Sequence[GoalCheckIn],
                   couple_id: int | None) -> list[GoalCheckIn]:
-    found = unlocked.data_keys(session, "checkin",
-                               [c.id for c in checkins if c.id is not None], couple_id)
-    for checkin in checkins:
-        if checkin.id in found and checkin.sealed is not None:
-            _show(checkin, {"reflection": _open_json(found[checkin.id],
-                                                     checkin.sealed)["reflection"]})
+    _open_many(session, unlocked, "checkin", checkins, couple_id,
+               lambda key, c: {"reflection": _open_json(key, c.sealed)["reflection"]})
     return list(checkins)
 
 
