@@ -201,6 +201,7 @@ def test_add_a_goal_after_yes_then_list_and_check_in(journal):
     out = speak("add a goal no phones at dinner", "yes", "what are my goals",
                 "check in on my goal", "four", "no")
     assert said(P.GOAL_ADDED, title="no phones at dinner") in out
+    assert said(P.GOALS, count="One goal", titles="No phones at dinner") in out
     with alex(settings) as (s, person):
         (goal,) = goals.list_goals(s, person)
         assert goal.title == "No phones at dinner"
@@ -256,6 +257,19 @@ def test_the_voice_and_its_pace_are_kept(journal, lines, voice, rate):
     speak(*lines)
     with alex(settings) as (_s, person):
         assert person.tts_voice == voice and person.tts_rate == rate
+
+
+def test_volume_and_time_to_think_are_kept(journal):
+    settings, _ids = journal
+    out = speak("quieter", "give me more time")
+    assert said(P.QUIETER) in out and said(P.MORE_TIME) in out
+    with alex(settings) as (_s, person):
+        assert person.tts_volume == 0.8 and person.pause_allowance_s == 6.0
+
+
+def test_play_their_own_voice_reads_the_words_in_text_mode(journal):
+    out = speak("what did Sam share", "play Sam's own voice")
+    assert out.count("Thank you for the garden walk.") == 2
 
 
 def test_help_lists_what_can_be_said_at_the_home(journal):
