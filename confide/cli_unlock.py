@@ -6,6 +6,7 @@ whose journal it is; it never unlocks anything by itself."""
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import typer
 from sqlmodel import Session
@@ -109,10 +110,20 @@ def remember_secret(name: str, secret: bytes) -> None:
     import keyring
 
     keyring.set_password(KEYRING_SERVICE, _keyring_user(name), secret.hex())
+    _marker().parent.mkdir(parents=True, exist_ok=True)
+    _marker().touch()
+
+
+def _marker() -> Path:
+    """Written by ``unlock --remember`` (holding no secret): asking the OS keyring costs a
+    sixth of a second, so only a journal that has used it asks."""
+    from confide.settings import load_settings
+
+    return load_settings().data_dir / "keyring-used"
 
 
 def remembered_secret(name: str) -> bytes | None:
-    if not keyring_available():
+    if not _marker().exists() or not keyring_available():
         return None
     import keyring
     from keyring.errors import KeyringError

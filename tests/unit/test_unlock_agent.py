@@ -88,6 +88,8 @@ def os_keyring():
     import keyring
     from keyring.backend import KeyringBackend
 
+    before = keyring.get_keyring()  # first: defining a backend class makes it a candidate
+
     class Memory(KeyringBackend):
         priority = 1
 
@@ -107,7 +109,6 @@ def os_keyring():
             if self.items.pop((service, username), None) is None:
                 raise PasswordDeleteError(username)
 
-    before = keyring.get_keyring()
     backend = Memory()
     keyring.set_keyring(backend)
     yield backend
