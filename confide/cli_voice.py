@@ -226,6 +226,7 @@ def speak(
         if by_voice is not None:
             unlocked[person_id] = by_voice
     session.unlocked = unlocked.get(person_id)
+    session.home = True
     if early is not None and early.person_id == person_id:
         session.greeted = early.text
     session.after_first_words = background.start
@@ -336,6 +337,7 @@ def _run_demo(settings: Settings, server: object) -> None:
     with cli_session(settings) as s:
         session.unlocked = unlock_in(s, settings, accounts.get_person(s, person_id),
                                      DEMO_PASSPHRASES["Alex"])
+    session.home = True
     if isinstance(server, VirtualSoundServer):
         feeder = threading.Thread(target=_feed_answers, args=(server, session.report.keys),
                                   daemon=True)
@@ -373,6 +375,12 @@ DEMO_ANSWERS: dict[str, list[str]] = {
     "GOAL_REFLECT": ["No."],
     "YES_NO": ["No."],
     "CONFIRM_DELETE": ["No."],
+    # The home and one look back, then tonight's reflection; silence at the end is good night.
+    "HOME": ["What did Sam share?"],
+    "LIST_CHOOSE": ["Play the first one."],
+    "AFTER_PARTNERS": ["Go home."],
+    "HOME_AGAIN": ["Just start.", ""],
+    "NOT_UNDERSTOOD": ["Just start.", ""],
 }
 
 
@@ -401,10 +409,11 @@ def _feed_answers(server: object, asked: list[str]) -> None:
         except Exception:
             return
         line = demo_answer(asked[-1] if asked else "", counts)
-        wav = speak_to_file(line, folder / f"answer-{turn}.wav")
-        time.sleep(0.3)
-        log.info("demo person says %r", line)
-        server.play_into_mic(wav).wait()
+        if line:  # "" is silence: the listening turn times out
+            wav = speak_to_file(line, folder / f"answer-{turn}.wav")
+            time.sleep(0.3)
+            log.info("demo person says %r", line)
+            server.play_into_mic(wav).wait()
         deadline = time.monotonic() + 120
         while server.recorders_attached() and time.monotonic() < deadline:
             time.sleep(0.05)

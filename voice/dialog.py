@@ -64,6 +64,7 @@ from voice.dialog_states import (
     anywhere,
     ask,
     close,
+    in_other_words,
     pause,
     record,
     safety,
@@ -290,6 +291,8 @@ def _heard(state: State, text: str) -> Step:
     if state.at in dialog_home.HOME_AT:
         return dialog_home.heard(state, text)
     heard = recognise(text)
+    if heard.command is None and text:
+        heard = in_other_words(text)
     if state.at is At.PAUSED:
         if heard.command in (Command.RESUME, Command.YES):
             return _resume(state)

@@ -35,7 +35,8 @@ from voice.dialog_events import (
 from voice.intents import Intent, understand
 from voice.phrases import P
 
-__all__ = ["At", "State", "Step", "Then", "anywhere", "ask", "close", "pause", "record", "safety"]
+__all__ = ["At", "State", "Step", "Then", "anywhere", "ask", "close", "in_other_words", "pause",
+           "record", "safety"]
 
 RATE_STEP, MIN_RATE, MAX_RATE = 25, 80, 400
 VOLUME_STEP, MIN_VOLUME, MAX_VOLUME = 0.2, 0.2, 1.0
@@ -180,6 +181,15 @@ def anywhere(state: State, text: str, heard: Recognised, effects: list[Effect], 
         state = replace(state, voice=replace(state.voice, pause_allowance_s=seconds))
         return state, [*effects, SetPauseAllowance(seconds), Say(P.MORE_TIME, remember=False)]
     return None
+
+
+def in_other_words(text: str) -> Recognised:
+    """A short command said in words of the templates ("play it again", "you're speaking
+    too fast"), or none."""
+    intent = understand(text)
+    if intent is not None and intent.name in _COMMANDS:
+        return Recognised(Command(intent.name))
+    return Recognised(None)
 
 
 def _asked_anywhere(state: State, intent: Intent, effects: list[Effect]) -> Step | None:

@@ -123,7 +123,12 @@ def test_killing_the_loop_mid_reply_loses_no_audio(sound_server, tmp_path):
     loop = subprocess.Popen([*CONFIDE, "speak", "--locked"], env=env, stdin=subprocess.DEVNULL,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        # The first listening turn is the reply to the prompt (no partner, so no news).
+        # The first listening turn is the home (no partner, so no news): silence there is
+        # tonight's prompt, and the next turn is the reply.
+        sound_server.wait_for_recorder(timeout=180)
+        deadline = time.monotonic() + 60
+        while sound_server.recorders_attached() and time.monotonic() < deadline:
+            time.sleep(0.05)
         sound_server.wait_for_recorder(timeout=180)
         time.sleep(0.3)
         player = sound_server.play_into_mic(reply)

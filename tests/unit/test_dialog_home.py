@@ -297,3 +297,14 @@ def test_journal_sentences_at_the_home_are_not_understood_and_nothing_happens():
 def test_the_home_listens_in_its_own_mode():
     talk = converse(["I'm done"])
     assert Listen(ListenMode.HOME) in talk.effects
+
+
+def test_commands_in_other_words_work_at_other_listening_points():
+    talk = converse([None, "We talked.", "play it again", "you're speaking too fast", "next"])
+    assert talk.said.count("We talked.") == 1  # read back
+    assert SetVoice(140, 1.0) in talk.effects
+
+
+def test_a_look_back_by_person_date_and_words_at_once():
+    talk = converse(["what did Sam say yesterday about dinner", "I'm done"])
+    assert talk.of(LookUp) == [LookUp(who="partner", when="yesterday", about="dinner")]
