@@ -58,6 +58,10 @@ def world(app_factory: Callable[..., Api]) -> tuple[Api, dict[str, str]]:
     return api, ids
 
 
+LIVE = {"/metrics"}
+"""Routes whose body changes from one request to the next (the metrics count requests)."""
+
+
 def _fill(path: str, ids: dict[str, str]) -> str:
     if path.endswith("/speech"):  # read aloud: an entry with words, whatever the worker does
         path = path.replace("{entry_id}", "{typed_entry_id}")
@@ -75,6 +79,10 @@ def test_head_answers_every_get_route_with_its_headers_and_no_body(
         assert got.status_code < 500, (url, got.status_code, got.text[:200])
         assert head.status_code == got.status_code, (url, head.status_code)
         assert head.content == b"", url
+        if path in LIVE:  # counts the very requests that read it: only the type must match
+            assert head.headers["content-type"] == got.headers["content-type"], url
+            answered.append(url)
+            continue
         for name in SAME_HEADERS:
             assert head.headers.get(name) == got.headers.get(name), (url, name)
         if "content-length" in got.headers:
