@@ -13,7 +13,7 @@ import logging
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from mnemonic import Mnemonic
@@ -247,18 +247,31 @@ def _failures(session: Session, person_id: int, since: datetime) -> int:
         LoginAttempt.key == f"unlock:{person_id}", col(LoginAttempt.at) >= since)).one())
 
 
+def _allowed(session: Session, person_id: int) -> datetime:
+    """Now, unless this person's journal had too many wrong passphrases lately."""
+    now = utcnow()
+    if _failures(session, person_id, now - timedelta(seconds=UNLOCK_WINDOW_S)) \
+            >= MAX_UNLOCK_FAILURES:
+        raise RateLimited("Too many wrong passphrases; wait a few minutes and try again.",
+                          retry_after=UNLOCK_WINDOW_S)
+    return now
+
+
+def _count_failure(session: Session, person_id: int, now: datetime) -> None:
+    session.add(LoginAttempt(key=f"unlock:{person_id}", at=now))
+    session.commit()  # counted even though the caller raises
+
+
+def _clear_failures(session: Session, person_id: int) -> None:
+    session.exec(sa.delete(LoginAttempt).where(col(LoginAttempt.key) == f"unlock:{person_id}"))
+
+
 def unlock(session: Session, person: Person, passphrase: str, *,
            kdf: KdfParams | None = None) -> Keys:
     """Open a person's secret with their passphrase. Wrong guesses are counted in the
     database (so every process and the CLI share the limit) and refused past five."""
     assert person.id is not None
-    from datetime import timedelta
-
-    now = utcnow()
-    if _failures(session, person.id, now - timedelta(seconds=UNLOCK_WINDOW_S)) \
-            >= MAX_UNLOCK_FAILURES:
-        raise RateLimited("Too many wrong passphrases; wait a few minutes and try again.",
-                          retry_after=UNLOCK_WINDOW_S)
+    now = _allowed(session, person.id)
     row = session.get(PersonKey, person.id)
     if row is None or row.passphrase_wrap is None or row.kdf_salt is None:
         raise Locked(f"{person.name} has no passphrase yet; set one with "
@@ -268,14 +281,13 @@ def unlock(session: Session, person: Person, passphrase: str, *,
         secret = crypto.open_box(crypto.passphrase_key(passphrase, row.kdf_salt, stored),
                                  row.passphrase_wrap)
     except SealError:
-        session.add(LoginAttempt(key=f"unlock:{person.id}", at=now))
-        session.commit()  # counted even though the caller raises
+        _count_failure(session, person.id, now)
         raise NotAuthenticated("That passphrase does not open this journal.") from None
     wanted = kdf or DEFAULT_KDF
     if (stored.ops, stored.mem) < (wanted.ops, wanted.mem):
         _set_passphrase_wrap(row, secret, passphrase, wanted)  # raise the cost, as promised
         session.add(row)
-    session.exec(sa.delete(LoginAttempt).where(col(LoginAttempt.key) == f"unlock:{person.id}"))
+    _clear_failures(session, person.id)
     return Keys(person.id, secret)
 
 
@@ -370,13 +382,7 @@ def has_spoken_passphrase(session: Session, person_id: int) -> bool:
 def unlock_spoken(session: Session, person: Person, heard: str) -> Keys:
     """Unlock with what the microphone heard; wrong guesses count as any wrong passphrase."""
     assert person.id is not None
-    from datetime import timedelta
-
-    now = utcnow()
-    if _failures(session, person.id, now - timedelta(seconds=UNLOCK_WINDOW_S)) \
-            >= MAX_UNLOCK_FAILURES:
-        raise RateLimited("Too many wrong passphrases; wait a few minutes and try again.",
-                          retry_after=UNLOCK_WINDOW_S)
+    now = _allowed(session, person.id)
     row = session.exec(select(ItemKey).where(ItemKey.item_kind == "spoken",
                                              ItemKey.item_id == person.id)).first()
     if row is None:
@@ -386,8 +392,7 @@ def unlock_spoken(session: Session, person: Person, heard: str) -> Keys:
     try:
         secret = crypto.open_box(crypto.passphrase_key(spoken_form(heard), salt, kdf), rest[12:])
     except SealError:
-        session.add(LoginAttempt(key=f"unlock:{person.id}", at=now))
-        session.commit()
+        _count_failure(session, person.id, now)
         raise NotAuthenticated("That spoken passphrase does not open this journal.") from None
-    session.exec(sa.delete(LoginAttempt).where(col(LoginAttempt.key) == f"unlock:{person.id}"))
+    _clear_failures(session, person.id)
     return Keys(person.id, secret)
