@@ -7,10 +7,15 @@ voice.commands (repeat, pause, slower, help, I'm done, …) and the crisis words
 touches a database, a file or a sound card: it returns effects (voice.dialog_events) for a
 runner to carry out, so each path of the conversation is a unit test over a list of events.
 
-A new intent: its phrasings in voice.commands, its sentences in voice.phrases.P, a branch in
-voice.dialog_states.anywhere (if it means the same at every listening point) or a place
-(``At``) with its handler here, any new effect in voice.dialog_events with its case in
-voice.runner, and its event sequence in tests/unit/test_dialog.py.
+The spoken home, looking back and what is asked for there live in voice.dialog_home.
+
+A new intent: its sentence templates in voice/data/intents.yaml (a short command: in
+voice.commands) and any new slot's values in voice.intents, held-out phrasings for it in
+tests/unit/data/intent_phrasings.yaml, its sentences in voice.phrases.P, a branch in
+voice.dialog_states.anywhere (if it means the same at every listening point) or in
+voice.dialog_home (at the home) or a place (``At``) with its handler, any new effect in
+voice.dialog_events with its case in voice.runner (or voice.runner_home), its event
+sequence in tests/unit/test_dialog*.py, and its row and text-mode test in docs/VOICE.md.
 """
 
 from __future__ import annotations

@@ -116,7 +116,8 @@ def parse_days(words: str) -> list[int] | None:
         return [5, 6]
     days: set[int] = set()
     for token in re.split(r"[\s,]+", words):
-        if token in ("and", "every", "on", "or", "each", ""):
+        if token in ("and", "every", "on", "or", "each", "", "night", "nights", "evening",
+                     "evenings", "morning", "mornings"):
             continue
         if token not in _DAY_WORDS:
             return None
