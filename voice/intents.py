@@ -31,6 +31,7 @@ _LEAD_INS = ("so", "okay", "ok", "well", "hey", "now", "oh", "alright", "and", "
 _FIRST = {"hear_news"}
 """Where the same words match two templates equally, these win ("hear Sam's reflections"
 is the news, not a look back at everything Sam shared)."""
+_MISHEARD_LEADS = ("i am", "i will", "i'll", "of", "let us", "at", "that")
 _ME = {"i", "me", "myself", "my", "mine", "my own"}
 _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august",
@@ -246,7 +247,7 @@ def _slots(name: str, raw: Mapping[str, Any], today: date) -> dict[str, Any] | N
                 return None
             slots["when"] = _when_words(str(text))
         elif key == "about":
-            about = re.sub(r"^(?:the word|the words)\s+", "", str(text)).strip()
+            about = re.sub(r"^(?:the word|the words|a|an)\s+", "", str(text)).strip()
             if not about or len(about.split()) > 6:
                 return None
             slots["about"] = about
@@ -299,13 +300,18 @@ def understand(text: str, *, today: date | None = None) -> Intent | None:
 
 
 def _match(cleaned: str, today: date) -> Intent | None:
+    """The best template match; failing that, the same without a first word or two that
+    tiny.en writes for a filler ("um" as "I'm", "uh" as "I'll" or "of")."""
     from hassil import recognize_all
 
-    results = sorted(recognize_all(cleaned, _templates()),
-                     key=lambda r: (-r.text_chunks_matched, r.intent.name not in _FIRST))
-    for result in results:
-        raw = {k: v.value for k, v in result.entities.items()}
-        slots = _slots(result.intent.name, raw, today)
-        if slots is not None:
-            return Intent(result.intent.name, slots)
+    tries = [cleaned, *(cleaned[len(lead) + 1:] for lead in _MISHEARD_LEADS
+                        if cleaned.startswith(lead + " "))]
+    for text in tries:
+        results = sorted(recognize_all(text, _templates()),
+                         key=lambda r: (-r.text_chunks_matched, r.intent.name not in _FIRST))
+        for result in results:
+            raw = {k: v.value for k, v in result.entities.items()}
+            slots = _slots(result.intent.name, raw, today)
+            if slots is not None:
+                return Intent(result.intent.name, slots)
     return None
