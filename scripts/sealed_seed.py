@@ -72,7 +72,7 @@ def seed_sealed(engine: sa.Engine, entries: int, couples: int, rng: random.Rando
     """People 1..2*couples (partners 2c-1 and 2c), private journals 1..people, shared
     journals people+1..; entries with random authors and dates over a year."""
     kdf = kdf or KdfParams()
-    now = datetime.now(UTC).replace(tzinfo=None)
+    now = datetime.now(UTC)
     people = couples * 2
     world = SealedWorld(people, couples, entries, int(entries * response_share))
     salt = KdfParams.salt()
