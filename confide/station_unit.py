@@ -51,6 +51,8 @@ ExecStart={exec_start}
 Restart=on-failure
 RestartSec=10
 Environment=PYTHONUNBUFFERED=1
+# What is said and heard is printed for a person at a terminal; it must not reach the journal.
+StandardOutput=null
 
 [Install]
 WantedBy=default.target

@@ -98,7 +98,9 @@ class Listener:
             return ""
         audio = np.concatenate(blocks) if blocks else np.zeros(0, dtype=np.float32)
         text = self.transcriber.transcribe(audio).text.strip()
-        log.info("utterance: %.1f s, speech %.1f s, heard %r", turn.total_s, turn.speech_s, text)
+        # Never the words: an answer can be journal content, or a spoken passphrase.
+        log.info("utterance: %.1f s, speech %.1f s, %d words", turn.total_s, turn.speech_s,
+                 len(text.split()))
         return text
 
 

@@ -248,7 +248,7 @@ class VoiceSession:
     # Speaking ---------------------------------------------------------------------------
 
     def say(self, text: str, *, key: str = "") -> None:
-        log.info("say: %s", text)
+        log.info("say: %s", key or "a sentence")  # by name: a read-back is journal content
         samples, rate = self.synth.synthesize(text, voice=self.voice.voice, rate=self.voice.rate,
                                               volume=self.voice.volume)
         self.speaker.play(samples, rate, wait=self.after_first_words is None)

@@ -364,3 +364,11 @@ def test_a_locked_station_session_leaves_an_unfinished_reply_sealed_and_says_so(
         person = s.get(Person, person_id)
         assert person is not None
         assert list_entries(s, person).entries == []
+
+
+def test_unit_keeps_the_spoken_words_out_of_the_system_journal():
+    """The station prints what it says and hears (a reply's words, a read-back) for a person
+    at a terminal; under systemd standard output would land, unsealed, in the journal."""
+    parsed = configparser.ConfigParser(interpolation=None)
+    parsed.read_string(unit_text(["confide"], []))
+    assert parsed["Service"]["StandardOutput"] == "null"
