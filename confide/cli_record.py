@@ -56,28 +56,6 @@ class _Transcribes(Protocol):
     def transcribe(self, samples: np.ndarray) -> Transcript: ...
 
 
-def _without_closing(transcript: Transcript, text: str) -> Transcript:
-    """The transcript without its closing phrase, in the text and the last segments."""
-    from models.transcript import Segment, Transcript
-
-    if text == transcript.text:
-        return transcript
-    kept: list[Segment] = []
-    remaining = len(text.split())
-    for seg in transcript.segments:
-        words = seg.text.split()
-        if remaining <= 0:
-            break
-        if len(words) > remaining:
-            kept.append(Segment(seg.start, seg.end, " ".join(words[:remaining]), seg.confidence))
-            remaining = 0
-        else:
-            kept.append(seg)
-            remaining -= len(words)
-    return Transcript(text=text, language=transcript.language, duration=transcript.duration,
-                      segments=tuple(kept))
-
-
 def _file(settings: Settings, pending: PendingRecording, samples: np.ndarray) -> int:
     """The recording into the journal (durable, sealed); then the pending files go."""
     from confide.wiring import audio_store, cli_session
@@ -119,6 +97,7 @@ def record_reply(settings: Settings, person_id: int, journal: str, listener: _Li
     from models.accounts import get_person
     from models.entries import journal_id_for
     from voice.commands import strip_closing
+    from voice.filing import without_closing
     from voice.pending import PendingRecording
 
     with cli_session(settings) as session:
@@ -149,7 +128,7 @@ def record_reply(settings: Settings, person_id: int, journal: str, listener: _Li
             say(MSG_TRANSCRIBE_LATER.format(id=entry_id))
             return entry_id
         text, _closed = strip_closing(transcript.text)
-        transcript = _without_closing(transcript, text.strip())
+        transcript = without_closing(transcript, text.strip())
         _attach(settings, entry_id, transcript, data_key)
         say(_saved(entry_id, transcript))
         return entry_id
@@ -158,7 +137,7 @@ def record_reply(settings: Settings, person_id: int, journal: str, listener: _Li
         pending.discard()
         say(MSG_NOTHING)
         return None
-    transcript = _without_closing(turn.transcript, text.strip())
+    transcript = without_closing(turn.transcript, text.strip())
     samples = turn.samples if turn.samples.size else pending.samples()
     entry_id = _file(settings, pending, samples)
     _attach(settings, entry_id, transcript, data_key)
