@@ -46,7 +46,7 @@ import sqlalchemy as sa  # noqa: E402
 from sqlmodel import Session, col, select  # noqa: E402
 
 from models.db import create_db_engine, migrate  # noqa: E402
-from models.tables import Entry, Person  # noqa: E402
+from models.tables import Couple, Entry, Person, Response  # noqa: E402
 from scripts.sealed_seed import PASSPHRASE, seed_sealed  # noqa: E402
 
 _COMMON_TEXT = (
@@ -95,6 +95,18 @@ def seed(engine: sa.Engine, entries: int, couples: int, seed_value: int) -> dict
     return {"seed_s": round(time.perf_counter() - started, 1), "people": world.people,
             "couples": couples, "entries": entries, "responses": world.responses,
             "sealed": True, "search_words": list(COMMON)}
+
+
+def existing(engine: sa.Engine) -> dict[str, Any]:
+    """The counts of a journal seeded by an earlier run (``--reuse``)."""
+    with Session(engine) as session:
+        def count(table: Any) -> int:
+            return int(session.exec(select(sa.func.count()).select_from(table)).one())
+
+        people = count(Person)
+        return {"seed_s": 0.0, "people": people, "couples": count(Couple),
+                "entries": count(Entry), "responses": count(Response), "sealed": True,
+                "search_words": list(COMMON), "reused": True}
 
 
 def targets_for(engine: sa.Engine, clients: int, rng: random.Random) -> list[dict[str, Any]]:
@@ -292,6 +304,9 @@ def main() -> None:
                         help="the load generator's HTTP client (see LeanClient)")
     parser.add_argument("--data-dir", type=Path, default=None,
                         help="keep the seeded data here (default: a temporary folder)")
+    parser.add_argument("--reuse", action="store_true",
+                        help="measure the journal already seeded in --data-dir (seeding "
+                        "100,000 sealed entries takes minutes)")
     parser.add_argument("--processes", default=None,
                         help="comma-separated API process counts (e.g. 1,2): the saturated "
                         "run once per count, `confide serve --workers N`")
@@ -300,10 +315,14 @@ def main() -> None:
     data_dir = args.data_dir or Path(tempfile.mkdtemp(prefix="confide-bench-"))
     data_dir.mkdir(parents=True, exist_ok=True)
     db = data_dir / "confide.db"
-    db.unlink(missing_ok=True)
-    engine = create_db_engine(f"sqlite:///{db}")
-    migrate(engine)
-    seeded = seed(engine, args.entries, args.couples, args.seed)
+    if args.reuse and db.exists():
+        engine = create_db_engine(f"sqlite:///{db}")
+        seeded = existing(engine)
+    else:
+        db.unlink(missing_ok=True)
+        engine = create_db_engine(f"sqlite:///{db}")
+        migrate(engine)
+        seeded = seed(engine, args.entries, args.couples, args.seed)
     words = seeded.pop("search_words")
     rng = random.Random(args.seed)
     targets = targets_for(engine, args.clients, rng)
