@@ -20,7 +20,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from starlette.concurrency import run_in_threadpool
 
 from api.deps import Runtime
-from api.errors import ERROR_RESPONSES, install_error_handlers
+from api.errors import ERROR_RESPONSES, ServiceUnavailableError, install_error_handlers
 from api.handoff import HandoffWorker
 from api.head import HeadAsGetMiddleware
 from api.links import add_links
@@ -44,13 +44,10 @@ JSON_BODY_LIMIT = 1024 * 1024
 MULTIPART_OVERHEAD = 1024 * 1024
 
 
-def _real_transcriber(settings: Settings) -> Callable[[], Transcriber]:
-    def load() -> Transcriber:
-        from voice.whisper import get_transcriber
-
-        return get_transcriber(settings)
-
-    return load
+def _no_transcriber() -> Transcriber:
+    """The default when no engine is handed in: the composition root (``confide.wiring``)
+    chooses the real one, so the API never builds an engine from settings itself."""
+    raise ServiceUnavailableError("This server was started without a speech-to-text engine.")
 
 
 def _transcribes_here(settings: Settings, engine: Any) -> bool:
@@ -84,9 +81,11 @@ def create_app(
 ) -> FastAPI:
     """The Confide HTTP API and its web page (``api.web``) for ``settings``.
 
-    ``transcriber_factory`` / ``synthesizer_factory`` default to faster-whisper and
-    pyttsx3/espeak-ng, each created on first use. ``start_worker=False`` leaves queued
-    transcriptions alone (for tests that drive ``runtime.worker.run_once`` themselves).
+    ``transcriber_factory`` comes from the composition root (``confide.wiring.transcriber``);
+    without one, transcription jobs wait with the model reported unavailable.
+    ``synthesizer_factory`` defaults to pyttsx3/espeak-ng. Each is created on first use.
+    ``start_worker=False`` leaves queued transcriptions alone (for tests that drive
+    ``runtime.worker.run_once`` themselves).
     ``freeze_startup_objects`` (for a serving process) moves everything made while starting
     out of the garbage collector's reach: a full collection then scans what requests made
     (~7k objects) instead of the whole process (~140k), a pause of a few milliseconds instead
@@ -96,7 +95,7 @@ def create_app(
     engine = create_db_engine(settings.db_url, pool_size=10)
     store = open_audio_store(settings.audio_store, settings.audio_dir, engine)
     unlocked = UnlockedSessions()
-    load = transcriber_factory or _real_transcriber(settings)
+    load = transcriber_factory or _no_transcriber
     worker = (TranscriptionWorker(engine, store, lambda: TimedTranscriber(load()),
                                   unlocked=unlocked.people)
               if _transcribes_here(settings, engine)

@@ -58,7 +58,7 @@ def read_limited(fh: BinaryIO, max_bytes: int) -> bytes:
 
 def decode_upload(data: bytes, max_bytes: int) -> tuple[np.ndarray, int]:
     """Validate an upload by decoding it; returns 16 kHz mono samples to store."""
-    from voice.audio_file import decode_audio
+    from voice.decoding import decode_audio
 
     if not data:
         raise InvalidAudio("The uploaded file is empty.")

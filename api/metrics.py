@@ -29,8 +29,7 @@ from sqlalchemy.engine import Engine
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from models.tables import utcnow
-from models.transcript import Transcript
-from voice.transcriber import ProgressCallback, Transcriber, TranscriptionStream
+from voice.transcriber import ProgressCallback, Transcriber, Transcript, TranscriptionStream
 
 __all__ = [
     "CONTENT_TYPE",

@@ -94,7 +94,7 @@ def _word(n: int, word: str) -> str:
 
 
 def _decode(source: Path | bytes) -> tuple[np.ndarray, int]:
-    from voice.audio_file import decode_audio
+    from voice.decoding import decode_audio
 
     audio = decode_audio(source, target_rate=None, max_bytes=MAX_FILE_BYTES,
                          max_seconds=MAX_SECONDS)

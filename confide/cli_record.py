@@ -22,9 +22,9 @@ if TYPE_CHECKING:
     import numpy as np
 
     from confide.settings import Settings
-    from models.transcript import Transcript
     from voice.listener import ReplyTurn
     from voice.pending import PendingRecording
+    from voice.transcriber import Transcript
 
 __all__ = ["record", "record_reply"]
 

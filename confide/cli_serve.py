@@ -34,11 +34,12 @@ def app_from_env() -> FastAPI:
     calls in each ``--workers`` process)."""
     from api import create_app
     from confide.settings import load_settings
-    from confide.wiring import synthesizer
+    from confide.wiring import synthesizer, transcriber
 
     settings = load_settings()
     # "Read it aloud" speaks in each person's chosen voice: the natural one where installed.
     return create_app(settings, freeze_startup_objects=True,
+                      transcriber_factory=lambda: transcriber(settings),
                       synthesizer_factory=lambda: synthesizer(settings))
 
 

@@ -20,8 +20,8 @@ import typer
 from confide.cli_support import fail
 
 if TYPE_CHECKING:
-    from models.transcript import Transcript
     from voice.audio_file import DecodedAudio
+    from voice.transcriber import Transcript
 
 __all__ = ["Journal", "format_srt", "format_vtt", "transcribe"]
 
@@ -102,7 +102,7 @@ def _progress(label: str, duration: float) -> Iterator[Callable[[float], None] |
 
 def _decode_all(files: list[Path], keep_rate: bool) -> list[DecodedAudio]:
     from models.errors import InvalidInput
-    from voice.audio_file import decode_audio
+    from voice.decoding import decode_audio
 
     decoded: list[DecodedAudio] = []
     errors: list[str] = []

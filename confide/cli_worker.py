@@ -75,12 +75,12 @@ def worker(
     _serve_metrics(metrics_port)
     from api.metrics import TimedTranscriber
     from confide.transcription_worker import SealedJobWorker, WorkerOptions
+    from confide.wiring import transcriber
     from models.storage import open_audio_store
-    from voice.whisper import get_transcriber
 
     store = open_audio_store(settings.audio_store, settings.audio_dir, engine)
     job_worker = SealedJobWorker(
-        engine, store, identity, lambda: TimedTranscriber(get_transcriber(settings)),
+        engine, store, identity, lambda: TimedTranscriber(transcriber(settings)),
         WorkerOptions(lease_s=lease_seconds, name=name or ""))
 
     def stop(_signum: int, _frame: object) -> None:

@@ -51,13 +51,12 @@ def _database(settings: Settings) -> Check:
 
 def _whisper(settings: Settings) -> Check:
     try:
+        from confide.wiring import transcriber, whisper_options
         from voice.whisper import resolve_model
 
-        where, _local = resolve_model(settings.whisper_model)
+        where, _local = resolve_model(whisper_options(settings).model)
         start = time.perf_counter()
-        from voice.whisper import get_transcriber
-
-        get_transcriber(settings)
+        transcriber(settings)
         took = time.perf_counter() - start
     except Exception as exc:
         return Check("whisper model", False, f"{exc}")

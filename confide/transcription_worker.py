@@ -26,7 +26,7 @@ from models.errors import ConfideError
 from models.storage import AudioStore
 from models.tables import Entry, Response
 from models.worker_keys import WorkerIdentity
-from voice.audio_file import decode_audio
+from voice.decoding import decode_audio
 from voice.transcriber import Transcriber
 
 __all__ = ["SealedJobWorker", "WorkerOptions", "default_worker_name"]

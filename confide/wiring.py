@@ -1,4 +1,8 @@
-"""The composition root: builds the database, stores and engines from settings, once each."""
+"""The composition root: builds the database, stores and engines from settings, once each.
+
+Only the entry points (the CLI's commands, the uvicorn factories) import this module; the
+engines below never see ``Settings``: they take plain options made here.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +16,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from confide.settings import Settings
+from confide.settings import BUNDLED_MODEL, Settings
 from models.accounts import get_person_by_name
 from models.db import create_db_engine, migrate, session_scope
 from models.errors import NotFound
@@ -22,9 +26,10 @@ from models.tables import Person
 if TYPE_CHECKING:
     from voice.transcriber import Transcriber
     from voice.voices import VoiceRouter
+    from voice.whisper import WhisperOptions
 
 __all__ = ["audio_store", "cli_session", "database", "resolve_person", "synthesizer",
-           "transcriber"]
+           "transcriber", "whisper_options"]
 
 log = logging.getLogger(__name__)
 
@@ -70,11 +75,26 @@ def resolve_person(session: Session, settings: Settings, name: str | None) -> Pe
                    "(or set CONFIDE_PERSON).")
 
 
+def whisper_options(settings: Settings) -> WhisperOptions:
+    """The Whisper adapter's options from the settings ('bundled' is the model it ships with)."""
+    from voice.whisper import WhisperOptions
+
+    return WhisperOptions(
+        model=None if settings.whisper_model == BUNDLED_MODEL else settings.whisper_model,
+        device=settings.whisper_device,
+        compute_type=settings.whisper_compute_type,
+        threads=settings.whisper_threads,
+        beam_size=settings.whisper_beam_size,
+        language=settings.whisper_language,
+        min_window_s=settings.whisper_min_window_s,
+    )
+
+
 def transcriber(settings: Settings) -> Transcriber:
     """The real Whisper transcriber (loaded once per process)."""
     from voice.whisper import get_transcriber
 
-    return get_transcriber(settings)
+    return get_transcriber(whisper_options(settings))
 
 
 _synthesizers: dict[str | None, VoiceRouter] = {}

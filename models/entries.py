@@ -34,7 +34,7 @@ from models.tables import (
     SearchTerm,
     utcnow,
 )
-from models.transcript import Transcript
+from models.transcript import TranscriptData
 from models.visibility import (
     Viewer,
     entry_visible,
@@ -187,7 +187,7 @@ def entry_for_audio_name(session: Session, audio_name: str) -> Entry | None:
     ).first()
 
 
-def attach_transcript(session: Session, entry_id: int, transcript: Transcript,
+def attach_transcript(session: Session, entry_id: int, transcript: TranscriptData,
                       data_key: bytes | None = None) -> Entry:
     """Give a recorded entry its text, sealed with its key (given, or opened with the
     author's keys in this session); silence becomes status 'no_speech', never invented

@@ -11,7 +11,7 @@ from models.errors import Conflict, InvalidInput, NotFound
 from models.keys import Keys
 from models.storage import AudioStore
 from models.tables import Entry, Person, Response
-from models.transcript import Transcript
+from models.transcript import TranscriptData
 from models.visibility import get_visible_entry, viewer_for
 
 __all__ = ["add_response", "attach_response_transcript", "get_response", "list_responses"]
@@ -115,7 +115,7 @@ def _reindex(session: Session, unlocked: Keys, person: Person, entry_id: int) ->
 
 
 def attach_response_transcript(session: Session, response_id: int,
-                               transcript: Transcript, data_key: bytes | None = None) -> Response:
+                               transcript: TranscriptData, data_key: bytes | None = None) -> Response:
     response = session.get(Response, response_id)
     if response is None:
         raise NotFound(f"Response {response_id} was not found.")

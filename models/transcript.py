@@ -1,11 +1,39 @@
-"""What a transcription produces, as plain data shared by the voice engines and the journal."""
+"""What the journal needs of a transcript, and the transcripts it reads back from exports.
+
+The speech engines sit below the domain and import nothing of ours, so they define their
+own result (``voice.transcriber.Transcript``); the journal never imports them either. It
+states the shape it files instead (``TranscriptData``): any engine's transcript, or the
+``Transcript`` below made from an export's JSON, can be filed without a translation.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
-__all__ = ["Segment", "Transcript"]
+__all__ = ["Segment", "SegmentData", "Transcript", "TranscriptData"]
+
+
+class SegmentData(Protocol):
+    """A timed piece of a transcript, as the journal stores it (start, end, text, confidence)."""
+
+    def to_dict(self) -> dict[str, Any]: ...
+
+
+class TranscriptData(Protocol):
+    """What filing a transcript reads: its words, language, segments and the no-speech flag."""
+
+    @property
+    def text(self) -> str: ...
+    @property
+    def language(self) -> str: ...
+    @property
+    def segments(self) -> Sequence[SegmentData]: ...
+    @property
+    def no_speech(self) -> bool: ...
+    @property
+    def word_count(self) -> int: ...
 
 
 @dataclass(frozen=True, slots=True)

@@ -29,12 +29,14 @@ import re
 import resource
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from confide.settings import load_settings
+from confide.wiring import whisper_options
 from voice.audio_file import decode_audio
 from voice.streaming import ChunkingOptions, StreamingTranscription
 from voice.whisper import WhisperTranscriber, get_transcriber
@@ -116,8 +118,8 @@ def overhead_and_wer(tr: WhisperTranscriber, corpus: list[tuple[Path, str]], rou
     """Confide as configured and raw ``WhisperModel.transcribe(path)``, interleaved in
     rotating order per clip. With a fitted encoder window a third arm, Confide with the
     stock 30 s window (the same work as raw), gives the wrapper's own overhead."""
-    fitted = tr.settings.whisper_min_window_s < 30
-    stock = WhisperTranscriber(tr.settings.model_copy(update={"whisper_min_window_s": 30}))
+    fitted = tr.whisper_options.min_window_s < 30
+    stock = WhisperTranscriber(replace(tr.whisper_options, min_window_s=30))
     arms = ("ours", "stock", "raw") if fitted else ("ours", "raw")
     seconds = dict.fromkeys(arms, 0.0)
     texts: dict[str, dict[Path, str]] = {arm: {} for arm in arms}
@@ -144,7 +146,7 @@ def overhead_and_wer(tr: WhisperTranscriber, corpus: list[tuple[Path, str]], rou
         "overhead_ratio": round(seconds["stock"] / seconds["raw"], 4),
         "speedup_vs_raw": round(seconds["raw"] / seconds["ours"], 2),
         "confide_whole_s": round(seconds["ours"] / rounds, 3),
-        "min_window_s": tr.settings.whisper_min_window_s,
+        "min_window_s": tr.whisper_options.min_window_s,
         "raw_whole_s": round(seconds["raw"] / rounds, 3),
         "wer_human": wer("ours"),
         "wer_human_stock_window": wer("stock"),
@@ -292,7 +294,7 @@ def main() -> None:
     corpus = load_corpus(args.corpus)
     load_before = os.getloadavg()[0]
     began = time.perf_counter()
-    tr = get_transcriber(settings)
+    tr = get_transcriber(whisper_options(settings))
     load_s = time.perf_counter() - began
     say(f"model {settings.whisper_model} ({tr.model_ref}) loaded in {load_s:.2f} s; "
         f"{len(corpus)} clips")

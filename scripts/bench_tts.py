@@ -150,11 +150,11 @@ def word_error_rate(reference: list[str], hypothesis: list[str]) -> int:
 
 def intelligibility(name: str, prompts: list[str], out_dir: Path) -> float:
     from confide.settings import Settings
+    from confide.wiring import transcriber
     from voice.audio_file import decode_audio
     from voice.transcriber import normalized_words
-    from voice.whisper import get_transcriber
 
-    whisper = get_transcriber(Settings(data_dir=out_dir, whisper_model="bundled",
+    whisper = transcriber(Settings(data_dir=out_dir, whisper_model="bundled",
                                        whisper_beam_size=5, whisper_language="en"))
     errors = total = 0
     for i, text in enumerate(prompts):

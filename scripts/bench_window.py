@@ -18,12 +18,14 @@ import argparse
 import json
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from confide.settings import load_settings
+from confide.wiring import whisper_options
 from scripts import bench_transcribe as bt
 from voice.audio_file import decode_audio
 from voice.streaming import ChunkingOptions, StreamingTranscription
@@ -46,8 +48,8 @@ def main() -> None:
     replies = [bt.build_reply(clips, length, int(last_order[t % len(clips)]), rng)
                for length, n in {5: 20, 30: 8}.items() for t in range(n)]
     base = load_settings()
-    stock = WhisperTranscriber(base.model_copy(update={"whisper_min_window_s": 30}))
-    fitted = WhisperTranscriber(base.model_copy(update={"whisper_min_window_s": args.min_window}))
+    stock = WhisperTranscriber(replace(whisper_options(base), min_window_s=30))
+    fitted = WhisperTranscriber(replace(whisper_options(base), min_window_s=args.min_window))
 
     cut: list[tuple[np.ndarray, str, list[tuple[float, float]]]] = []
     for audio, ref in replies:

@@ -4,6 +4,10 @@ Decoding goes through PyAV (FFmpeg) directly rather than faster-whisper, so the 
 validate an upload without importing CTranslate2. FFmpeg is forgiving: a corrupt FLAC
 decodes to nothing and a truncated file to less than its header promises, both without an
 error, so the decoded length is checked against what the container declares.
+
+An engine, it imports nothing of ours and raises its own ``UnusableAudio``; the product
+decodes through ``voice.decoding``, which turns those into the journal's ``InvalidAudio``
+and ``TooLarge``.
 """
 
 from __future__ import annotations
@@ -18,9 +22,15 @@ from typing import Any
 
 import numpy as np
 
-from models.errors import InvalidAudio, TooLarge
-
-__all__ = ["MIN_DURATION_S", "DecodedAudio", "decode_audio", "resample", "write_flac"]
+__all__ = [
+    "MIN_DURATION_S",
+    "AudioTooLarge",
+    "DecodedAudio",
+    "UnusableAudio",
+    "decode_audio",
+    "resample",
+    "write_flac",
+]
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +41,14 @@ _TRUNCATED_RATIO = 0.9
 """Decoded audio shorter than this share of the declared duration counts as truncated."""
 _TRUNCATED_SLACK_S = 0.25
 """Codec priming and padding make decoded and declared lengths differ by a few frames."""
+
+
+class UnusableAudio(ValueError):
+    """Not usable audio: missing, empty, not audio, corrupt, truncated or too short."""
+
+
+class AudioTooLarge(UnusableAudio):
+    """Over the byte or duration limit the caller set."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,17 +69,17 @@ def _describe(source: Path | bytes) -> str:
 def _check_size(source: Path | bytes, max_bytes: int | None) -> None:
     if isinstance(source, Path):
         if not source.exists():
-            raise InvalidAudio(f"{source}: no such file.")
+            raise UnusableAudio(f"{source}: no such file.")
         if not source.is_file():
-            raise InvalidAudio(f"{source}: not a file.")
+            raise UnusableAudio(f"{source}: not a file.")
         size = source.stat().st_size
     else:
         size = len(source)
     name = _describe(source)
     if size == 0:
-        raise InvalidAudio(f"{name}: the file is empty.")
+        raise UnusableAudio(f"{name}: the file is empty.")
     if max_bytes is not None and size > max_bytes:
-        raise TooLarge(
+        raise AudioTooLarge(
             f"{name}: the file is {size / 1e6:.1f} MB, over the limit of {max_bytes / 1e6:.1f} MB."
         )
 
@@ -111,8 +129,8 @@ def decode_audio(
 ) -> DecodedAudio:
     """Decode a file or bytes (WAV, FLAC, MP3, OGG/Vorbis/Opus, M4A, ...) to float32 mono.
 
-    ``target_rate`` None keeps the original rate. Raises ``InvalidAudio`` with a one-line
-    reason for anything that is not usable audio, ``TooLarge`` past ``max_bytes`` or
+    ``target_rate`` None keeps the original rate. Raises ``UnusableAudio`` with a one-line
+    reason for anything that is not usable audio, ``AudioTooLarge`` past ``max_bytes`` or
     ``max_seconds`` (a small file can decode to hours).
     """
     import av  # only here: the API imports this module for validation
@@ -121,24 +139,24 @@ def decode_audio(
     name = _describe(source)
     head, size = _read_head(source)
     if _wav_is_truncated(head, size):
-        raise InvalidAudio(f"{name}: the WAV file is truncated (its header promises more audio).")
+        raise UnusableAudio(f"{name}: the WAV file is truncated (its header promises more audio).")
 
     try:
         container = av.open(
             str(source) if isinstance(source, Path) else io.BytesIO(source), mode="r"
         )
     except av.error.FFmpegError as exc:
-        raise InvalidAudio(f"{name}: not an audio file FFmpeg recognises.") from exc
+        raise UnusableAudio(f"{name}: not an audio file FFmpeg recognises.") from exc
     with container:
         if not container.streams.audio:
-            raise InvalidAudio(f"{name}: not an audio file (it has no audio stream).")
+            raise UnusableAudio(f"{name}: not an audio file (it has no audio stream).")
         stream = container.streams.audio[0]
         original_rate = int(stream.codec_context.sample_rate or 0)
         channels = int(stream.codec_context.channels or 0)
         declared = _declared_seconds(container, stream)
         rate = target_rate or original_rate
         if rate <= 0:
-            raise InvalidAudio(f"{name}: the audio stream has no sample rate.")
+            raise UnusableAudio(f"{name}: the audio stream has no sample rate.")
         resampler: Any = None
         parts: list[np.ndarray] = []
         total = 0
@@ -154,34 +172,34 @@ def decode_audio(
                     parts.append(chunk.mean(axis=0) if chunk.shape[0] > 1 else chunk[0])
                     total += chunk.shape[1]
                 if limit is not None and total > limit:
-                    raise TooLarge(
+                    raise AudioTooLarge(
                         f"{name}: the audio is longer than the limit of {max_seconds:.0f} s."
                     )
             for out in resampler.resample(None) if resampler is not None else ():
                 chunk = out.to_ndarray()
                 parts.append(chunk.mean(axis=0) if chunk.shape[0] > 1 else chunk[0])
         except av.error.FFmpegError as exc:
-            raise InvalidAudio(f"{name}: the audio is corrupt and cannot be decoded.") from exc
+            raise UnusableAudio(f"{name}: the audio is corrupt and cannot be decoded.") from exc
 
     samples = (np.concatenate(parts) if parts else np.zeros(0)).astype(np.float32, copy=False)
     duration = samples.shape[0] / rate
     if samples.shape[0] == 0:
-        raise InvalidAudio(f"{name}: no audio could be decoded (the file is corrupt).")
+        raise UnusableAudio(f"{name}: no audio could be decoded (the file is corrupt).")
     if (
         declared is not None
         and declared > 0
         and duration < declared * _TRUNCATED_RATIO - _TRUNCATED_SLACK_S
     ):
-        raise InvalidAudio(
+        raise UnusableAudio(
             f"{name}: truncated or corrupt: only {duration:.2f} s of the declared "
             f"{declared:.2f} s could be decoded."
         )
     if duration < MIN_DURATION_S:
-        raise InvalidAudio(
+        raise UnusableAudio(
             f"{name}: too short ({duration:.2f} s; at least {MIN_DURATION_S} s is needed)."
         )
     if not np.isfinite(samples).all():
-        raise InvalidAudio(f"{name}: the audio contains invalid sample values.")
+        raise UnusableAudio(f"{name}: the audio contains invalid sample values.")
     log.debug("decoded %s: %.2f s, %d Hz -> %d Hz, %d channel(s)",
               name, duration, original_rate, rate, channels)
     return DecodedAudio(samples, rate, original_rate or rate, channels or 1, duration)

@@ -14,9 +14,9 @@ from sqlmodel import Session
 
 from models import accounts, entries, prompt_state, responses
 from models.storage import AudioStore
-from models.transcript import Segment, Transcript
 from voice.listener import ReplyTurn
 from voice.pending import PendingRecording
+from voice.transcriber import Segment, Transcript
 
 __all__ = ["file_reply", "without_closing"]
 

@@ -16,7 +16,7 @@ from models.keys import Keys
 from models.sealing import use_keys
 from models.storage import AudioStore
 from models.tables import Entry, Person, Response
-from voice.audio_file import decode_audio
+from voice.decoding import decode_audio
 from voice.transcriber import Transcriber
 
 __all__ = ["KeyRing", "run_one_job", "run_queued_jobs"]

@@ -15,11 +15,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from models.transcript import Transcript
 from voice.pending import PendingRecording
 from voice.ports import Microphone
 from voice.segmenter import EndedBy, Segmenter, Signal, TurnRules
-from voice.transcriber import Transcriber
+from voice.transcriber import Transcriber, Transcript
 from voice.vad import SAMPLE_RATE, WINDOW, VadTracker
 
 __all__ = ["Listener", "ReplyTurn"]

@@ -23,12 +23,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from models.transcript import Transcript
 from voice.heap import return_freed_memory
 from voice.transcriber import (
     SAMPLE_RATE,
     ProgressCallback,
     Transcriber,
+    Transcript,
     TranscriptionStream,
     as_mono_float32,
     join_transcripts,
@@ -108,9 +108,12 @@ class StreamingTranscription(TranscriptionStream):
         options: ChunkingOptions | None = None,
         activity: VoiceActivity | None = None,
         on_progress: ProgressCallback | None = None,
+        language: str | None = None,
     ) -> None:
         self._transcriber = transcriber
         self._on_progress = on_progress
+        self._language = language or "en"
+        """The language a reply with no speech at all is reported in (the model's setting)."""
         self.options = options or ChunkingOptions()
         o = self.options
         self._pause_w, self._min_w = _windows(o.pause_s), _windows(o.min_chunk_s)
@@ -292,7 +295,6 @@ class StreamingTranscription(TranscriptionStream):
             self.chunks.append((self._cut_w * WINDOW / SAMPLE_RATE, end / SAMPLE_RATE))
         while self._pending:
             self._transcribe(*self._take_pending())
-        language = getattr(getattr(self._transcriber, "settings", None), "whisper_language", None)
         self._result = join_transcripts(
-            self._parts, duration=round(end / SAMPLE_RATE, 3), language=language or "en"
+            self._parts, duration=round(end / SAMPLE_RATE, 3), language=self._language
         )

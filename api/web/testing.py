@@ -38,4 +38,7 @@ def create_web_app(settings: Settings, **options: Any) -> FastAPI:
 
 def app_from_env() -> FastAPI:
     """A factory for uvicorn: settings from the environment, as ``confide serve`` reads them."""
-    return create_web_app(load_settings())
+    from confide.wiring import transcriber  # this factory is an entry point, like `confide serve`
+
+    settings = load_settings()
+    return create_web_app(settings, transcriber_factory=lambda: transcriber(settings))

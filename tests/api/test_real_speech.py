@@ -17,11 +17,11 @@ import pytest
 from fastapi.testclient import TestClient
 
 from confide.settings import Settings
+from confide.wiring import transcriber
 from tests.api.conftest import Api, isolated_env, make_app
 from voice.audio_file import decode_audio
 from voice.speech import Pyttsx3Synthesizer
 from voice.transcriber import normalized_words
-from voice.whisper import get_transcriber
 
 pytestmark = [pytest.mark.api, pytest.mark.slow]
 
@@ -55,7 +55,7 @@ def real_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
         whisper = Settings(data_dir=home / "data", whisper_model="bundled",
                            whisper_device="cpu", whisper_compute_type="int8",
                            whisper_language="en")
-        app = make_app(home / "data", transcriber_factory=lambda: get_transcriber(whisper),
+        app = make_app(home / "data", transcriber_factory=lambda: transcriber(whisper),
                        synthesizer=Pyttsx3Synthesizer())
         with TestClient(app) as client:
             api = Api(client, app)
@@ -89,5 +89,5 @@ def test_entry_read_aloud_is_real_speech(real_api: Api) -> None:
     assert r.headers["content-type"] == "audio/wav"
     audio = decode_audio(r.content)
     assert audio.duration > 1.5
-    transcript = get_transcriber(api.app.state.runtime.settings).transcribe(audio.samples)
+    transcript = transcriber(api.app.state.runtime.settings).transcribe(audio.samples)
     assert {"thank", "dinner"} <= set(normalized_words(transcript.text)), transcript.text

@@ -14,6 +14,7 @@ import pytest
 import soundfile as sf
 
 from confide.settings import Settings
+from confide.wiring import transcriber
 from models.accounts import register
 from models.db import create_db_engine, migrate, session_scope
 from models.reminders import create_reminder
@@ -24,7 +25,6 @@ from voice.speech import Pyttsx3Synthesizer
 from voice.station import Answer, Station
 from voice.vad import SileroVoiceActivity, VadTracker
 from voice.virtual_sound import VirtualSoundServer, speak_to_file
-from voice.whisper import get_transcriber
 
 pytestmark = [pytest.mark.audio, pytest.mark.slow]
 
@@ -50,7 +50,7 @@ def _station(tmp_path: Path, answer: Path | None, server: VirtualSoundServer):
         person = register(s, "Robin", timezone="Europe/Berlin")
         create_reminder(s, person, [6], "20:00", kind="reflection")  # Sundays at eight
         person_id = person.id
-    stt = get_transcriber(settings)
+    stt = transcriber(settings)
     speaker = SoundDeviceSpeaker(None)
     synth = Pyttsx3Synthesizer()
     listener = Listener(SoundDeviceMicrophone(None), stt, lambda: VadTracker(SileroVoiceActivity()))

@@ -45,16 +45,16 @@ def _voiced_seconds(samples: np.ndarray, level: float = 0.02) -> float:
 
 def test_the_natural_voice_streams_to_the_speaker_and_whisper_hears_it(sound_server, tmp_path):
     from confide.settings import Settings
+    from confide.wiring import transcriber
     from voice.neural import PiperSynthesizer
     from voice.stream_player import SoundDeviceSink
     from voice.streamed_speech import StreamedSpeech
-    from voice.whisper import get_transcriber
 
     speech = StreamedSpeech(PiperSynthesizer(), SoundDeviceSink(None))
     reports = []
     heard = _record(sound_server, tmp_path, lambda: reports.append(speech.speak(PROMPT)))
     assert reports[0].completed
-    words = normalized_words(get_transcriber(Settings(data_dir=tmp_path)).transcribe(heard).text)
+    words = normalized_words(transcriber(Settings(data_dir=tmp_path)).transcribe(heard).text)
     assert {"breath", "partner", "week", "cared"} <= set(words), words
 
 

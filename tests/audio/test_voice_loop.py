@@ -90,9 +90,9 @@ def test_demo_runs_a_whole_spoken_session_and_stores_the_reply(tmp_path):
 
 def test_speech_engine_is_heard_on_the_virtual_speaker(sound_server, tmp_path):
     from confide.settings import Settings
+    from confide.wiring import transcriber
     from voice.sound import SoundDeviceSpeaker
     from voice.speech import Pyttsx3Synthesizer
-    from voice.whisper import get_transcriber
 
     capture = tmp_path / "speaker.wav"
     recorder = sound_server.record_speaker(capture)
@@ -104,7 +104,7 @@ def test_speech_engine_is_heard_on_the_virtual_speaker(sound_server, tmp_path):
     recorder.wait(timeout=10)
     heard, heard_rate = sf.read(capture, dtype="float32")
     assert heard_rate == 16000
-    text = get_transcriber(Settings(data_dir=tmp_path)).transcribe(heard).text.lower()
+    text = transcriber(Settings(data_dir=tmp_path)).transcribe(heard).text.lower()
     assert "reflection" in text
 
 

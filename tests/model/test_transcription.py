@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from confide.settings import Settings
+from confide.wiring import whisper_options
 from tests.model.conftest import Speak
 from voice.streaming import StreamingTranscription
 from voice.transcriber import ModelUnavailableError, normalized_words
@@ -114,7 +116,7 @@ def test_a_fitted_encoder_window_is_opt_in_and_finds_the_same_words(
     sentence = speak(SENTENCES[1])  # about 3 s
     full = whisper.transcribe(sentence)
     assert windows == [3000], "by default Whisper's own 30 s window"
-    fitted = WhisperTranscriber(whisper_settings.model_copy(update={"whisper_min_window_s": 10}))
+    fitted = WhisperTranscriber(replace(whisper.whisper_options, min_window_s=10))
     assert fitted.model is whisper.model
     short = fitted.transcribe(sentence)
     assert windows[1:] == [1000], "a 3 s sentence is encoded in a 10 s window, not 30 s"
@@ -127,8 +129,8 @@ def test_a_fitted_encoder_window_is_opt_in_and_finds_the_same_words(
 def test_the_model_loads_once_per_process(
     whisper: WhisperTranscriber, whisper_settings: Settings
 ) -> None:
-    assert get_transcriber(whisper_settings) is whisper
-    assert WhisperTranscriber(whisper_settings).model is whisper.model
+    assert get_transcriber(whisper_options(whisper_settings)) is whisper
+    assert WhisperTranscriber(whisper_options(whisper_settings)).model is whisper.model
 
 
 def test_inference_can_run_off_the_event_loop(whisper: WhisperTranscriber) -> None:
@@ -152,6 +154,6 @@ def test_a_model_name_offline_says_it_needs_a_network(
     monkeypatch.setattr(faster_whisper.transcribe, "download_model", offline)
     settings = Settings(data_dir=tmp_path, whisper_model="tiny.en")
     with pytest.raises(ModelUnavailableError, match="network") as info:
-        WhisperTranscriber(settings)
+        WhisperTranscriber(whisper_options(settings))
     assert "CONFIDE_WHISPER_MODEL" in str(info.value)
     assert calls == [True, False], "the local cache is tried before the hub"

@@ -1,4 +1,8 @@
-"""Decoding audio files: every format the product accepts, and every way a file can be bad."""
+"""Decoding audio files: every format the product accepts, and every way a file can be bad.
+
+The engine (``voice.audio_file``) raises its own ``UnusableAudio``; the product's decoder
+(``voice.decoding``) turns that into the journal's ``InvalidAudio`` / ``TooLarge``.
+"""
 
 from __future__ import annotations
 
@@ -11,8 +15,9 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from models.errors import InvalidAudio, TooLarge
-from voice.audio_file import decode_audio, resample, write_flac
+from models.errors import ConfideError, InvalidAudio, TooLarge
+from voice import decoding
+from voice.audio_file import AudioTooLarge, UnusableAudio, decode_audio, resample, write_flac
 
 pytestmark = pytest.mark.unit
 
@@ -104,21 +109,21 @@ def good_wav(tmp_path: Path) -> Path:
 
 
 def test_missing_file(tmp_path: Path) -> None:
-    with pytest.raises(InvalidAudio, match="no such file"):
+    with pytest.raises(UnusableAudio, match="no such file"):
         decode_audio(tmp_path / "nothing.wav")
 
 
 def test_folder_is_not_a_file(tmp_path: Path) -> None:
-    with pytest.raises(InvalidAudio, match="not a file"):
+    with pytest.raises(UnusableAudio, match="not a file"):
         decode_audio(tmp_path)
 
 
 def test_empty_file_and_empty_bytes(tmp_path: Path) -> None:
     empty = tmp_path / "empty.wav"
     empty.touch()
-    with pytest.raises(InvalidAudio, match="empty"):
+    with pytest.raises(UnusableAudio, match="empty"):
         decode_audio(empty)
-    with pytest.raises(InvalidAudio, match="empty"):
+    with pytest.raises(UnusableAudio, match="empty"):
         decode_audio(b"")
 
 
@@ -126,7 +131,7 @@ def test_truncated_wav(good_wav: Path, tmp_path: Path) -> None:
     data = good_wav.read_bytes()
     cut = tmp_path / "cut.wav"
     cut.write_bytes(data[: len(data) // 2])
-    with pytest.raises(InvalidAudio, match="truncated"):
+    with pytest.raises(UnusableAudio, match="truncated"):
         decode_audio(cut)
 
 
@@ -135,7 +140,7 @@ def test_truncated_mp3(good_wav: Path, tmp_path: Path) -> None:
     data = mp3.read_bytes()
     cut = tmp_path / "cut.mp3"
     cut.write_bytes(data[: len(data) // 3])
-    with pytest.raises(InvalidAudio, match="truncated"):
+    with pytest.raises(UnusableAudio, match="truncated"):
         decode_audio(cut)
 
 
@@ -146,31 +151,31 @@ def test_corrupt_flac_with_a_valid_header(good_wav: Path, tmp_path: Path) -> Non
     rng = np.random.default_rng(3)
     bad = tmp_path / "bad.flac"
     bad.write_bytes(data[:200] + rng.integers(0, 256, len(data) - 200, dtype=np.uint8).tobytes())
-    with pytest.raises(InvalidAudio, match="corrupt"):
+    with pytest.raises(UnusableAudio, match="corrupt"):
         decode_audio(bad)
 
 
 def test_text_file_is_not_audio(tmp_path: Path) -> None:
     notes = tmp_path / "notes.txt"
     notes.write_text("Dear diary, this is not a recording.\n" * 40)
-    with pytest.raises(InvalidAudio, match="not an audio file"):
+    with pytest.raises(UnusableAudio, match="not an audio file"):
         decode_audio(notes)
-    with pytest.raises(InvalidAudio, match="not an audio file"):
+    with pytest.raises(UnusableAudio, match="not an audio file"):
         decode_audio(notes.read_bytes())
 
 
 def test_random_binary_is_not_audio(tmp_path: Path) -> None:
     blob = tmp_path / "blob.bin"
     blob.write_bytes(np.random.default_rng(1).integers(0, 256, 50_000, dtype=np.uint8).tobytes())
-    with pytest.raises(InvalidAudio, match="not an audio file"):
+    with pytest.raises(UnusableAudio, match="not an audio file"):
         decode_audio(blob)
 
 
 def test_over_max_bytes_is_too_large(good_wav: Path) -> None:
     size = good_wav.stat().st_size
-    with pytest.raises(TooLarge, match="over the limit"):
+    with pytest.raises(AudioTooLarge, match="over the limit"):
         decode_audio(good_wav, max_bytes=size - 1)
-    with pytest.raises(TooLarge):
+    with pytest.raises(AudioTooLarge):
         decode_audio(good_wav.read_bytes(), max_bytes=size - 1)
     assert decode_audio(good_wav, max_bytes=size).duration == pytest.approx(2.0)
 
@@ -179,19 +184,19 @@ def test_enormous_sparse_file_is_refused_before_reading(tmp_path: Path) -> None:
     huge = tmp_path / "huge.wav"
     with open(huge, "wb") as fh:
         fh.truncate(3 * 1024**3)  # sparse: costs no disk
-    with pytest.raises(TooLarge):
+    with pytest.raises(AudioTooLarge):
         decode_audio(huge, max_bytes=2 * 1024**3)
 
 
 def test_longer_than_max_seconds_is_too_large(good_wav: Path) -> None:
-    with pytest.raises(TooLarge, match="longer than"):
+    with pytest.raises(AudioTooLarge, match="longer than"):
         decode_audio(good_wav, max_seconds=1.0)
 
 
 def test_shorter_than_a_tenth_of_a_second(tmp_path: Path) -> None:
     short = tmp_path / "short.wav"
     sf.write(short, tone(0.05, RATE), RATE)
-    with pytest.raises(InvalidAudio, match="too short"):
+    with pytest.raises(UnusableAudio, match="too short"):
         decode_audio(short)
     ok = tmp_path / "ok.wav"
     sf.write(ok, tone(0.12, RATE), RATE)
@@ -217,3 +222,19 @@ def test_write_flac_is_durable_and_round_trips(tmp_path: Path) -> None:
     assert back.duration == pytest.approx(samples.shape[0] / RATE)
     np.testing.assert_allclose(back.samples[:RATE], samples[:RATE], atol=1e-3)
     assert back.samples.max() <= 1.0  # clipped, not wrapped around
+
+
+def test_the_products_decoder_turns_a_bad_file_into_the_journals_invalid_audio(
+        tmp_path: Path) -> None:
+    notes = tmp_path / "notes.txt"
+    notes.write_text("Dear diary, this is not a recording.\n" * 40)
+    with pytest.raises(InvalidAudio, match="not an audio file") as info:
+        decoding.decode_audio(notes)
+    assert isinstance(info.value.__cause__, UnusableAudio)
+
+
+def test_the_products_decoder_turns_an_oversized_file_into_too_large(good_wav: Path) -> None:
+    with pytest.raises(TooLarge, match="longer than") as info:
+        decoding.decode_audio(good_wav, max_seconds=1.0)
+    assert isinstance(info.value, ConfideError)
+    assert decoding.decode_audio(good_wav).duration == pytest.approx(2.0)

@@ -16,7 +16,7 @@ import typer
 from typer.testing import CliRunner
 
 from confide.cli_transcribe import format_srt, format_vtt, transcribe
-from models.transcript import Segment, Transcript
+from voice.transcriber import Segment, Transcript
 
 pytestmark = pytest.mark.unit
 

@@ -34,7 +34,7 @@ from models.importing import (
 )
 from models.sealing import open_entry
 from models.tables import Entry, ItemKey, TranscriptionJob
-from voice.audio_file import decode_audio
+from voice.decoding import decode_audio
 
 pytestmark = pytest.mark.unit
 

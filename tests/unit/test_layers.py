@@ -1,9 +1,14 @@
 """The arrows between the layers, read from the imports themselves (a small AST check).
 
-Engines (speech in and out, VAD, decoding, streaming Whisper, the turn segmenter, the dialog)
-import nothing from the domain (models/), the API (api/) or the composition root (confide/);
-the domain and the prompt library import neither api/ nor voice/. Imports that still break
-a rule are listed in KNOWN: the list may only shrink.
+    entry points (confide/: the CLI, its commands, the uvicorn factories)
+      -> composition root (confide/wiring.py: settings in, real adapters out)
+      -> the two faces, the conversation (voice/) and the API (api/)
+      -> the domain (models/) and the prompt library (prompts/)
+    engines (speech in and out, devices, VAD, decoding, streaming Whisper) sit apart at the
+    bottom: they import nothing of ours but each other, so anyone may use them.
+
+Each rule below is one of those arrows; docs/ARCHITECTURE.md draws them. There is no list
+of tolerated exceptions: an import against a rule fails here.
 """
 
 from __future__ import annotations
@@ -16,19 +21,22 @@ import pytest
 pytestmark = pytest.mark.unit
 
 ROOT = Path(__file__).resolve().parents[2]
-ENGINES = ["whisper", "vad", "sound", "speech", "neural", "streamed_speech", "audio_file",
-           "streaming", "heap", "segmenter", "dialog", "dialog_events", "dialog_states",
-           "dialog_station"]
-ENGINE_MAY_NOT = ("models", "api", "confide")
-DOMAIN_MAY_NOT = ("api", "voice")
+OURS = ("api", "confide", "models", "prompts", "voice")
 
-KNOWN = {
-    # Engines that still take the domain's Transcript or errors, or the whole Settings.
-    ("voice/whisper.py", "confide.settings"),
-    ("voice/whisper.py", "models.transcript"),
-    ("voice/streaming.py", "models.transcript"),
-    ("voice/audio_file.py", "models.errors"),
-}
+ENGINES = ["audio_file", "devices", "earcons", "heap", "neural", "notify", "ports", "sound",
+           "speech", "stream_player", "streamed_speech", "streaming", "transcriber", "vad",
+           "virtual_sound", "voices", "whisper"]
+"""voice/ modules that are engines: plain options in, their own results and errors out."""
+PURE_CORE = ["commands", "dialog", "dialog_events", "dialog_home", "dialog_states",
+             "dialog_station", "intents", "phrases", "segmenter"]
+"""The conversation's decisions (the dialog, the turn segmenter, intents, the catalog): no
+database, no API, no settings; the runners carry their effects out."""
+ROOT_MODULE = "confide.wiring"
+SETTINGS_ONLY = {"confide", "confide.__version__", "confide.settings"}
+"""What the faces may import of the confide package: the version and the settings type."""
+ENTRY_POINTS_OUTSIDE_CONFIDE = {"api/web/testing.py"}
+"""The uvicorn factory the browser tier serves (``api.web.testing:app_from_env``), an entry
+point like ``confide serve``'s own, so it takes its engines from the composition root."""
 
 
 def imports_of(path: Path) -> set[str]:
@@ -39,35 +47,83 @@ def imports_of(path: Path) -> set[str]:
             found.update(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
             found.add(node.module)
+            found.update(f"{node.module}.{alias.name}" for alias in node.names
+                         if node.module in OURS)  # `from voice import whisper`
     return found
 
 
-def _breaks(path: Path, forbidden: tuple[str, ...]) -> set[tuple[str, str]]:
-    rel = path.relative_to(ROOT).as_posix()
-    return {(rel, name) for name in imports_of(path)
-            if name.split(".")[0] in forbidden}
+def _rel(path: Path) -> str:
+    return path.relative_to(ROOT).as_posix()
 
 
-def violations() -> set[tuple[str, str]]:
-    found: set[tuple[str, str]] = set()
-    for name in ENGINES:
-        found |= _breaks(ROOT / "voice" / f"{name}.py", ENGINE_MAY_NOT)
-    for package in ("models", "prompts"):
-        for path in sorted((ROOT / package).rglob("*.py")):
-            if "migrations" not in path.parts:
-                found |= _breaks(path, DOMAIN_MAY_NOT)
-    return found
+def _modules(package: str) -> list[Path]:
+    return [p for p in sorted((ROOT / package).rglob("*.py")) if "migrations" not in p.parts]
 
 
-def test_engines_and_the_dialog_import_nothing_of_the_domain_api_or_root():
-    new = violations() - KNOWN
-    assert not new, f"imports against the layers: {sorted(new)}"
+def _ours(name: str) -> bool:
+    return name.split(".")[0] in OURS
 
 
-def test_the_known_exceptions_are_still_there_or_are_struck_off():
-    """A fixed exception must leave KNOWN, so the rule cannot quietly come back."""
-    assert violations() >= KNOWN, f"fixed, strike off KNOWN: {sorted(KNOWN - violations())}"
+def _is_voice_module_in(name: str, allowed: list[str]) -> bool:
+    parts = name.split(".")
+    return parts[0] == "voice" and (len(parts) == 1 or parts[1] in allowed)
 
 
-def test_every_engine_named_exists():
-    assert all((ROOT / "voice" / f"{name}.py").is_file() for name in ENGINES)
+def test_engines_import_nothing_of_ours_but_other_engines() -> None:
+    broken = {(f"voice/{name}.py", imported)
+              for name in ENGINES
+              for imported in imports_of(ROOT / "voice" / f"{name}.py")
+              if _ours(imported) and not _is_voice_module_in(imported, ENGINES)}
+    assert not broken, f"engines importing the rest of Confide: {sorted(broken)}"
+
+
+def test_the_dialog_core_imports_no_database_api_or_root() -> None:
+    broken = {(f"voice/{name}.py", imported)
+              for name in PURE_CORE
+              for imported in imports_of(ROOT / "voice" / f"{name}.py")
+              if imported.split(".")[0] in ("models", "api", "confide")}
+    assert not broken, f"decision code reaching for I/O: {sorted(broken)}"
+
+
+def test_the_domain_and_prompts_import_neither_face_nor_the_root() -> None:
+    broken = {(_rel(path), imported)
+              for package in ("models", "prompts")
+              for path in _modules(package)
+              for imported in imports_of(path)
+              if imported.split(".")[0] in ("api", "voice", "confide")}
+    assert not broken, f"the domain importing a layer above it: {sorted(broken)}"
+
+
+def test_the_faces_read_the_settings_but_never_the_composition_root() -> None:
+    """api/ and voice/ get their engines handed in; only the entry points wire."""
+    broken = {(_rel(path), imported)
+              for package in ("api", "voice")
+              for path in _modules(package)
+              if _rel(path) not in ENTRY_POINTS_OUTSIDE_CONFIDE
+              for imported in imports_of(path)
+              if imported.split(".")[0] == "confide" and imported not in SETTINGS_ONLY}
+    assert not broken, f"a face importing the composition root or the CLI: {sorted(broken)}"
+
+
+def test_only_entry_points_import_the_composition_root() -> None:
+    importers = {_rel(path)
+                 for package in OURS
+                 for path in _modules(package)
+                 if ROOT_MODULE in imports_of(path)}
+    outside = {rel for rel in importers
+               if not rel.startswith("confide/") and rel not in ENTRY_POINTS_OUTSIDE_CONFIDE}
+    assert not outside, f"the composition root imported outside the entry points: {outside}"
+    assert "confide/cli_serve.py" in importers, "the check still sees the real entry points"
+
+
+def test_every_module_named_exists() -> None:
+    named = [*ENGINES, *PURE_CORE]
+    assert all((ROOT / "voice" / f"{name}.py").is_file() for name in named)
+    assert not set(ENGINES) & set(PURE_CORE)
+
+
+def test_the_check_sees_imports_inside_functions_and_from_a_package(tmp_path: Path) -> None:
+    probe = tmp_path / "probe.py"
+    probe.write_text("def f():\n    from models import entries\n    import confide.wiring\n",
+                     encoding="utf-8")
+    assert imports_of(probe) == {"models", "models.entries", "confide.wiring"}

@@ -8,9 +8,8 @@ import time
 import numpy as np
 import pytest
 
-from models.transcript import Transcript
 from voice.streaming import ChunkingOptions, StreamingTranscription
-from voice.transcriber import FakeTranscriber, ProgressCallback
+from voice.transcriber import FakeTranscriber, ProgressCallback, Transcript
 from voice.vad import EnergyVoiceActivity
 
 pytestmark = pytest.mark.unit

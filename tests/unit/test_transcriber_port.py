@@ -8,12 +8,13 @@ import inspect
 import numpy as np
 import pytest
 
-from models.transcript import Segment, Transcript
 from voice.streaming import StreamingTranscription
 from voice.transcriber import (
     FakeTranscriber,
     FakeTranscriptionStream,
+    Segment,
     Transcriber,
+    Transcript,
     TranscriptionStream,
     as_mono_float32,
     collapse_repeated_segments,

@@ -11,9 +11,8 @@ from typing import Any
 import numpy as np
 import pytest
 
-from confide.settings import Settings
 from voice.audio_file import decode_audio
-from voice.whisper import LONG_AUDIO_S, WhisperTranscriber
+from voice.whisper import LONG_AUDIO_S, WhisperOptions, WhisperTranscriber
 
 pytestmark = pytest.mark.unit
 
@@ -39,13 +38,13 @@ class StandInModel:
 def adapter(tmp_path: Path) -> tuple[WhisperTranscriber, StandInModel]:
     model = StandInModel()
     tr = WhisperTranscriber.__new__(WhisperTranscriber)
-    tr.settings = Settings(data_dir=tmp_path, whisper_beam_size=3, whisper_language="en")
+    tr.whisper_options = WhisperOptions(beam_size=3, language="en")
     tr.model_ref = "stand-in"
     tr._model = model
     return tr, model
 
 
-def test_settings_and_the_guard_reach_faster_whisper(tmp_path: Path) -> None:
+def test_the_options_and_the_guard_reach_faster_whisper(tmp_path: Path) -> None:
     tr, model = adapter(tmp_path)
     result = tr.transcribe(np.zeros(2 * RATE, dtype=np.float32))
     assert model.options[0] == {"language": "en", "beam_size": 3, "vad_filter": True,
@@ -84,3 +83,18 @@ def test_long_recordings_go_to_whisper_in_pieces_cut_at_pauses(
     assert result.duration == pytest.approx(audio.shape[0] / RATE, abs=0.01)
     assert progress == sorted(progress)
     assert progress[-1] == pytest.approx(audio.shape[0] / RATE)
+
+
+def test_the_composition_root_turns_the_settings_into_the_adapters_options(
+        tmp_path: Path) -> None:
+    from confide.settings import Settings
+    from confide.wiring import whisper_options
+
+    settings = Settings(data_dir=tmp_path, whisper_beam_size=3, whisper_language=None,
+                        whisper_min_window_s=10, whisper_threads=2)
+    assert whisper_options(settings) == WhisperOptions(
+        model=None, beam_size=3, language=None, min_window_s=10, threads=2)
+    folder = tmp_path / "model"
+    folder.mkdir()
+    assert whisper_options(settings.model_copy(update={"whisper_model": str(folder)})).model \
+        == str(folder)
