@@ -37,6 +37,8 @@ from models.visibility import (
 __all__ = ["EntryFilter", "EntryPage", "EntryView", "ListedEntry", "list_entries",
            "mark_read", "news_for", "unread_ids"]
 
+
+@dataclass(frozen=True, slots=True)
 class EntryFilter:
     journal: Literal["private", "shared"] | None = None
     author: Literal["me", "partner"] | None = None
