@@ -1,5 +1,5 @@
-"""`python -m confide` runs the CLI."""
+"""`python -m confide` runs the CLI, by the same entry point as the `confide` command."""
 
-from confide.cli import main
+from confide.cli_quick import main
 
 main()

@@ -298,7 +298,7 @@ def export_cmd(
 ) -> None:
     """Export what you can see of your journal; asks for your passphrase, since the file
     holds your words in the clear."""
-    from confide.cli_entries import parse_when
+    from confide.cli_dates import parse_when
     from confide.cli_unlock import ask_passphrase, unlock_in
     from confide.wiring import audio_store, cli_session, resolve_person
     from models.errors import ConfideError
@@ -332,6 +332,7 @@ def _register_subcommands() -> None:
     because they import this module's app and helpers)."""
     from confide import (  # noqa: F401  (register them)
         cli_entries,
+        cli_entries_change,
         cli_import,
         cli_lock,
         cli_record,

@@ -15,8 +15,8 @@ from confide.settings import Settings
 from models.keys import Keys
 from models.tables import Person
 
-__all__ = ["ask_passphrase", "forget_secret", "keyring_available", "remember_secret",
-           "remembered_secret", "settled", "unlock_in"]
+__all__ = ["ask_passphrase", "forget_secret", "keyring_available", "keys_from_secret",
+           "remember_secret", "remembered_secret", "settled", "unlock_in"]
 
 KEYRING_SERVICE = "confide"
 
@@ -74,11 +74,18 @@ def _from_agent(session: Session, person: Person) -> Keys:
     """The agent's secret, checked against the person's public key (a stale or foreign
     agent gives nothing)."""
     from confide.agent import ask_agent
+
+    return keys_from_secret(session, person, ask_agent(person.name)
+                            or remembered_secret(person.name))
+
+
+def keys_from_secret(session: Session, person: Person, secret: bytes | None) -> Keys:
+    """The person's keys from a secret held outside the database (the unlock agent, the OS
+    keyring), once it proves to be theirs: it must match their public key."""
     from models.crypto import public_of
     from models.errors import Locked
     from models.tables import PersonKey
 
-    secret = ask_agent(person.name) or remembered_secret(person.name)
     row = session.get(PersonKey, person.id)
     if secret is None or row is None or public_of(secret) != row.public_key:
         raise Locked(f"The unlock agent does not hold {person.name}'s key; unlock again.")

@@ -3,6 +3,7 @@ tests: Alex and Sam paired, Lee alone; private, shared, spoken, written, answere
 
 from __future__ import annotations
 
+import json
 import os
 import uuid
 from dataclasses import dataclass
@@ -109,6 +110,17 @@ def cleanup(settings: Any) -> None:
         with admin.begin() as conn:
             conn.exec_driver_sql(f"DROP SCHEMA {schema} CASCADE")
         admin.dispose()
+
+
+def ok(result: Any) -> Any:
+    """The result of a command that must have succeeded (its output shown if not)."""
+    assert result.exit_code == 0, result.output
+    return result
+
+
+def listed(cli: Any, *args: str, who: str = "Alex") -> Any:
+    """`confide entries list --json` as the person sees it."""
+    return json.loads(ok(cli("list", "--json", *args, who=who)).stdout)
 
 
 def invoker(*prefix: str) -> Any:

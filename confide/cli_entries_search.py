@@ -1,0 +1,104 @@
+"""The answer to `confide entries search`, made one way whoever asks: the command itself once
+it has unlocked, or this terminal session's unlock agent (confide/agent.py) for the quick
+command (confide/cli_quick.py).
+
+The agent already holds the person's secret; here it also keeps the journal code loaded and
+the database open, so a search typed in the terminal costs a socket round trip and a few
+queries instead of starting the whole stack and running Argon2id again (docs/BENCHMARKS.md,
+"Journal search"). It answers only for the journal it was unlocked for, as the asking
+process would resolve it: the same ``CONFIDE_*`` settings, the same database, the same
+person. Anything else, an error included, is answered with ``fallback`` and the full command
+runs instead, so every message and exit code stays the full command's own.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from confide.cli_entries_view import EntryContext, Row, entry_item
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+    from confide.settings import Settings
+    from models.tables import Person
+
+__all__ = ["answer_search", "context_for", "search_rows", "setting_env", "warm_up"]
+
+_SETTING_VARS = ("HOME", "XDG_CONFIG_HOME", "XDG_DATA_HOME")
+_lock = threading.Lock()
+"""One search at a time: each resolves settings in the asking process's folder (chdir)."""
+
+
+def context_for(session: Session, settings: Settings, person: Person) -> EntryContext:
+    """The unlocked person's journal as listings name it: who is who, which is private."""
+    from models.visibility import viewer_for
+
+    viewer = viewer_for(session, person)
+    names = {viewer.person_id: person.name}
+    if viewer.partner_id is not None:
+        names[viewer.partner_id] = viewer.partner_name or "your partner"
+    return EntryContext(settings, session, person, names, viewer.private_journal_id)
+
+
+def search_rows(ctx: EntryContext, words: str, n: int) -> list[Row]:
+    """The hits for ``words`` as listed rows, newest first (models/search.py finds them)."""
+    from models.entries import unread_ids
+    from models.search import search
+
+    hits = search(ctx.session, ctx.person, words, limit=n)
+    unread = unread_ids(ctx.session, ctx.person, [h.entry.id for h in hits if h.entry.id])
+    return [(entry_item(ctx, h.entry, unread=h.entry.id in unread) | {"snippet": h.snippet},
+             ctx.local(h.entry.created_at), h.snippet) for h in hits]
+
+
+def setting_env(environ: Mapping[str, str]) -> dict[str, str]:
+    """The environment that decides which journal a command opens (``CONFIDE_*`` and where
+    the platform folders are), without the agent's own variable."""
+    return {k: v for k, v in environ.items()
+            if (k.startswith("CONFIDE_") and k != "CONFIDE_AGENT") or k in _SETTING_VARS}
+
+
+def _same_name(a: str, b: str) -> bool:
+    return " ".join(a.split()).lower() == " ".join(b.split()).lower()
+
+
+def answer_search(request: Mapping[str, Any], name: str, secret: bytes) -> dict[str, Any]:
+    """Inside the agent: the rows for one quick search, or ``fallback`` with why."""
+    with _lock:
+        try:
+            return _answer(request, name, secret)
+        except Exception as exc:  # any failure: the full command answers, with its message
+            return {"fallback": type(exc).__name__}
+
+
+def _answer(request: Mapping[str, Any], name: str, secret: bytes) -> dict[str, Any]:
+    from confide.cli_unlock import keys_from_secret, settled
+    from confide.settings import load_settings
+    from confide.wiring import cli_session, resolve_person
+
+    words, n, as_ = request.get("words"), request.get("n"), request.get("as")
+    env, cwd = request.get("env"), request.get("cwd")
+    if not (isinstance(words, str) and isinstance(n, int) and isinstance(cwd, str)
+            and (as_ is None or isinstance(as_, str))):
+        return {"fallback": "request"}
+    if env != setting_env(os.environ):
+        return {"fallback": "settings"}
+    os.chdir(cwd)  # a relative data dir or database path means what it means there
+    settings = load_settings()
+    with cli_session(settings) as session:
+        person = resolve_person(session, settings, as_)
+        if not _same_name(person.name, name):
+            return {"fallback": "person"}
+        settled(session, settings, person, keys_from_secret(session, person, secret))
+        rows = search_rows(context_for(session, settings, person), words, n)
+    return {"rows": rows}
+
+
+def warm_up(name: str, secret: bytes) -> None:
+    """Load the journal code and open the database before the first search is typed."""
+    answer_search({"words": "warm", "n": 1, "as": name, "env": setting_env(os.environ),
+                   "cwd": os.getcwd()}, name, secret)

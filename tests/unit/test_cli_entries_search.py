@@ -1,0 +1,111 @@
+"""The quick `confide entries search` in a shell unlocked by `confide unlock`: the unlock
+agent answers with the command's own search, printed exactly as the full command prints it,
+while the process typed in the terminal loads neither the database layer nor the CLI
+framework; whatever the agent cannot answer (someone else's journal, other settings, a
+locked shell, --help) is the full command's, unchanged. SQLite, and PostgreSQL when
+CONFIDE_TEST_POSTGRES_URL is set."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from tests.unit.entries_seed import BACKENDS, PASSPHRASES, cleanup, invoker, make_env, ok, seed
+
+pytestmark = pytest.mark.unit
+
+
+@pytest.fixture(params=BACKENDS)
+def journal(request, tmp_path, monkeypatch):
+    settings = make_env(tmp_path, monkeypatch, request.param)
+    yield settings, seed(settings)
+    cleanup(settings)
+
+
+@pytest.fixture
+def shell(journal, tmp_path, monkeypatch):
+    """The environment of a shell after `eval "$(confide unlock --as Alex)"`."""
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(tmp_path))
+    monkeypatch.delenv("CONFIDE_AGENT", raising=False)
+    unlocked = ok(invoker("unlock")("--minutes", "5"))
+    socket_path = unlocked.stdout.split(";")[0].split("=", 1)[1].strip("'")
+    env = {**os.environ, "CONFIDE_AGENT": socket_path}
+    yield env
+    subprocess.run([sys.executable, "-m", "confide", "lock"], env=env, capture_output=True,
+                   check=False, timeout=60)
+
+
+def typed(env, *args, stdin=""):
+    """`confide entries search ARGS` typed in that shell, as its own process; stderr holds
+    what it imported (python -X importtime)."""
+    return subprocess.run([sys.executable, "-X", "importtime", "-m", "confide", "entries",
+                           "search", *args], env=env, input=stdin, capture_output=True,
+                          text=True, check=False, timeout=120)
+
+
+def loaded_database_code(done) -> bool:
+    return any(line.startswith("import time:") and line.split("|")[-1].strip() in (
+        "sqlalchemy", "typer") for line in done.stderr.splitlines())
+
+
+@pytest.mark.parametrize("args", [
+    ["walked", "calm", "--json"],
+    ["--json", "garden"],
+    ["walk"],
+    ["-n", "1", "--as=Alex", "sunday"],
+    ["nowhere"],
+])
+def test_the_agent_answers_as_the_full_command_would_without_loading_it(shell, args):
+    named = "--as=Alex" in args
+    expected = ok(invoker("entries")("search", *args, who=None if named else "Alex",
+                                     passphrase=PASSPHRASES["Alex"]))
+    done = typed(shell, *args, *([] if named else ["--as", "Alex"]))
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout == expected.stdout
+    assert not loaded_database_code(done), "answered by the agent, not the full command"
+
+
+def test_someone_elses_search_in_that_shell_still_needs_their_passphrase(shell):
+    refused = typed(shell, "garden", "--as", "Sam")
+    assert refused.returncode == 1 and "sealed" in refused.stderr
+    assert "garden" not in refused.stdout
+    done = typed(shell, "garden", "--json", "--as", "Sam", stdin=PASSPHRASES["Sam"] + "\n")
+    assert done.returncode == 0
+    assert done.stdout == ok(invoker("entries")("search", "garden", "--json", who="Sam")).stdout
+
+
+def test_other_settings_or_a_locked_shell_go_to_the_full_command(shell, tmp_path):
+    other = {"CONFIDE_DATA_DIR": str(tmp_path / "other"),
+             "CONFIDE_DATABASE_URL": f"sqlite:///{tmp_path / 'other.db'}"}
+    elsewhere = typed(shell | other, "walked", "--as", "Alex")
+    assert elsewhere.returncode == 1 and "Nobody called 'Alex'" in elsewhere.stderr
+    assert loaded_database_code(elsewhere) and "walked" not in elsewhere.stdout
+    helped = typed(shell, "--help")
+    assert helped.returncode == 0 and "Usage" in helped.stdout
+    subprocess.run([sys.executable, "-m", "confide", "lock"], env=shell, capture_output=True,
+                   check=True, timeout=60)
+    locked = typed(shell, "walked", "--as", "Alex")
+    assert locked.returncode == 1 and "sealed" in locked.stderr and locked.stdout == ""
+
+
+@pytest.mark.parametrize(("args", "read"), [
+    (["trust"], {"words": "trust", "n": 50, "as": None, "json": False}),
+    (["dinner", "--as=Sam", "-n", "3", "--json", "phones"],
+     {"words": "dinner phones", "n": 3, "as": "Sam", "json": True}),
+    (["--as", "Alex", "--", "-n"], {"words": "-n", "n": 50, "as": "Alex", "json": False}),
+    ([], None),
+    (["--help"], None),
+    (["-n", "0", "trust"], None),
+    (["-n", "201", "trust"], None),
+    (["-n", "two", "trust"], None),
+    (["trust", "-n"], None),
+    (["--as", "Alex", "--as", "Sam", "trust"], None),
+    (["trust", "--verbose"], None),
+])
+def test_the_quick_command_reads_only_what_the_full_command_reads(args, read):
+    from confide.cli_quick import _search_args
+
+    assert _search_args(args) == read
