@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import functools
 import logging
-import re
 import tomllib
-import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from importlib import resources
@@ -21,6 +19,8 @@ from types import MappingProxyType
 from typing import Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from prompts.plain_text import PlainTextProblem, plain_text_problem
 
 __all__ = [
     "ARTICLE_THEMES",
@@ -75,8 +75,6 @@ MAX_FOLLOW_UPS = 2
 CRISIS_LINE_PLACEHOLDER = "{crisis_line}"
 CUSTOM_ID_PREFIX = "custom-"
 _ID_PATTERN = r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$"
-_MARKUP_CHARS = frozenset("<>{}[]*_#`|\\^~=")
-_LINK = re.compile(r"(https?://|www\.)", re.IGNORECASE)
 
 AUDIENCES_FOR_CONTEXT: Mapping[Context, frozenset[Audience]] = MappingProxyType(
     {
@@ -104,29 +102,6 @@ class UnknownPromptError(KeyError):
 
 class UnknownProgramError(KeyError):
     """No program with this id."""
-
-
-@dataclass(frozen=True, slots=True)
-class PlainTextProblem:
-    """Why a text cannot be read aloud well: ``kind`` is markup, link, symbol or control."""
-
-    kind: Literal["markup", "link", "symbol", "control"]
-    char: str = ""
-
-
-def plain_text_problem(text: str) -> PlainTextProblem | None:
-    """The first reason ``text`` is not plain spoken text, or None when it is."""
-    if _LINK.search(text):
-        return PlainTextProblem("link")
-    for char in text:
-        if char in _MARKUP_CHARS:
-            return PlainTextProblem("markup", char)
-        category = unicodedata.category(char)
-        if category.startswith("C") or (category == "Zs" and char != " ") or char in "\n\r\t":
-            return PlainTextProblem("control")
-        if category in ("So", "Sk", "Cs"):
-            return PlainTextProblem("symbol", char)
-    return None
 
 
 class Theme(BaseModel):
