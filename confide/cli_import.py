@@ -35,7 +35,7 @@ if TYPE_CHECKING:
 
     from confide.settings import Settings
     from models.import_marks import SourceKind
-    from models.importing import Candidate, ImportReport, Parsed
+    from models.import_types import Candidate, ImportReport, Parsed
     from models.keys import Keys
 
 __all__ = ["import_app"]
@@ -271,7 +271,7 @@ def import_dayone(
 
     Dates keep their time zones; each recording in audios/ becomes a spoken entry and is
     transcribed. Photos, videos and PDFs are skipped with a note."""
-    from models.importing import parse_dayone
+    from models.import_dayone import parse_dayone
 
     _run_import(export, "dayone", as_, journal, tz, json_, transcribe,
                 lambda zone: parse_dayone(export, zone))
@@ -288,7 +288,7 @@ def import_jrnl(
 ) -> None:
     """Import a jrnl JSON export (title and body, date and time, tags, starred)."""
     from models.errors import InvalidInput
-    from models.importing import parse_jrnl
+    from models.import_jrnl import parse_jrnl
 
     def parse(zone: ZoneInfo) -> Parsed:
         if str(export) == "-":
@@ -316,7 +316,7 @@ def import_text(
 
     A file's date comes from its front matter (date:), its first heading, or its name
     (2024-03-05.md); tags and mood from its front matter."""
-    from models.importing import parse_text_folder
+    from models.import_text import parse_text_folder
 
     _run_import(folder, "text", as_, journal, tz, json_, False,
                 lambda zone: parse_text_folder(folder, zone))
@@ -337,7 +337,7 @@ def import_memos(
     A memo's date comes from its metadata, else its name (2024-03-05 18.22.m4a,
     20240305_182200.m4a), else its modification time. Stopped half-way? Run it again: it
     carries on."""
-    from models.importing import parse_memo_folder
+    from models.import_memos import parse_memo_folder
 
     _run_import(folder, "memo", as_, journal, tz, json_, transcribe,
                 lambda zone: parse_memo_folder(folder, zone))

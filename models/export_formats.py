@@ -9,7 +9,7 @@ filter narrow what goes out; nothing the person may not see is ever in it.
 The Day One export carries, beside Day One's own fields, a ``confide`` object per entry (the
 exact time, transcript, timed segments, journal, prompt and responses), which Day One
 ignores and ``confide import dayone`` reads, so an export imported again reproduces the
-person's entries field by field (models/importing.py).
+person's entries field by field (models/import_dayone.py).
 """
 
 from __future__ import annotations

@@ -15,20 +15,11 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from models.errors import InvalidInput
-from models.importing import (
-    clean_tags,
-    date_from_name,
-    date_in_text,
-    dayone_text,
-    memo_recorded_at,
-    parse_dayone,
-    parse_front_matter,
-    parse_jrnl,
-    parse_memo_folder,
-    parse_text_file,
-    parse_text_folder,
-    split_text,
-)
+from models.import_dayone import dayone_text, parse_dayone
+from models.import_fields import clean_tags, date_from_name, date_in_text, split_text
+from models.import_jrnl import parse_jrnl
+from models.import_memos import memo_recorded_at, parse_memo_folder
+from models.import_text import parse_front_matter, parse_text_file, parse_text_folder
 
 pytestmark = pytest.mark.unit
 

@@ -23,15 +23,12 @@ from sqlmodel import Session, select
 from models import entries
 from models.accounts import register, register_person
 from models.errors import Conflict
+from models.import_dayone import parse_dayone
+from models.import_jrnl import parse_jrnl
 from models.import_marks import ImportMark, source_timezones
-from models.importing import (
-    import_candidates,
-    parse_dayone,
-    parse_jrnl,
-    parse_memo_folder,
-    parse_text_folder,
-    queued_transcriptions,
-)
+from models.import_memos import parse_memo_folder
+from models.import_text import parse_text_folder
+from models.importing import import_candidates, queued_transcriptions
 from models.sealing import open_entry
 from models.tables import Entry, ItemKey, TranscriptionJob
 from voice.decoding import decode_audio
