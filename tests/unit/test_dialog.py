@@ -3,122 +3,41 @@ turn, and what Confide says and does. No database, no audio; each runs in millis
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 
 import pytest
 
+from tests.unit.dialog_talk import (
+    ALONE,
+    CLOSE,
+    FOLLOW,
+    PLAIN_PROMPT,
+    PROMPT,
+    WITH_GOAL,
+    converse,
+)
 from voice.dialog import At, State, step
 from voice.dialog_events import (
-    AWAITING,
-    Began,
     CheckIn,
     ChoosePrompt,
     Delete,
     Discard,
-    Effect,
-    End,
-    Event,
     File,
-    FollowUp,
-    GoalItem,
     Heard,
     Listen,
     ListenMode,
-    MarkNewsSeen,
-    MarkRead,
-    NewsItem,
-    Play,
-    PromptChosen,
     Record,
-    ReplyRecorded,
     Saved,
     Say,
     SayNotices,
-    SayProgress,
-    SayText,
     SetPauseAllowance,
     SetVoice,
     Share,
-    Shared,
-    Timeout,
     VoiceSettings,
 )
 from voice.phrases import P, render
 
 pytestmark = pytest.mark.unit
-
-FOLLOW = FollowUp("deeper-why", "Why did it matter?", "Why did it matter?")
-PROMPT = PromptChosen("self-proud-small", "What are you proud of?", "What are you proud of?",
-                      FOLLOW)
-PLAIN_PROMPT = replace(PROMPT, follow_up=None)
-ALONE = Began(name="Alex", crisis_line="the test crisis line")
-PAIRED = replace(ALONE, partner="Sam")
-NEWS = (NewsItem(11, "Monday", "What made you feel close?"), NewsItem(12, "Tuesday"))
-WITH_NEWS = replace(PAIRED, news=NEWS[:1])
-GOAL = GoalItem(7, "No phones at dinner")
-WITH_GOAL = replace(ALONE, goals=(GOAL,))
-
-Line = str | None
-"""What the person says at the next listening point or recording; None is silence."""
-
-
-@dataclass
-class Talk:
-    state: State
-    effects: list[Effect] = field(default_factory=list)
-    steps: list[list[Effect]] = field(default_factory=list)
-
-    @property
-    def said(self) -> list[P | str]:
-        """Keys of the voice's sentences, and the free text said (prompts, read-back)."""
-        return [e.key if isinstance(e, Say) else e.text for e in self.effects
-                if isinstance(e, Say | SayText)]
-
-    def of(self, kind: type) -> list[Effect]:
-        return [e for e in self.effects if isinstance(e, kind)]
-
-    def say(self, key: P) -> Say:
-        return next(e for e in self.effects if isinstance(e, Say) and e.key is key)
-
-
-def converse(lines: list[Line], began: Began = ALONE, *, prompts: list[PromptChosen] | None = None,
-             partner_on_share: str | None = "Sam") -> Talk:
-    """Run the dialog to its end, answering each effect that waits as the journal would."""
-    script = list(lines)
-    chosen = list(prompts or [PROMPT])
-    talk = Talk(State())
-    event: Event | None = began
-    next_id = 100
-    while event is not None:
-        talk.state, effects = step(talk.state, event)
-        talk.steps.append(effects)
-        talk.effects += effects
-        waiting = [e for e in effects if isinstance(e, AWAITING)]
-        assert len(waiting) <= 1 and (not waiting or effects[-1] is waiting[0]), effects
-        assert effects, f"nothing to do at {talk.state.at} after {event}"
-        last = effects[-1]
-        event = None
-        if isinstance(last, Listen):
-            line = script.pop(0) if script else None
-            event = Heard(line) if line else Timeout()
-        elif isinstance(last, Record):
-            line = script.pop(0) if script else None
-            event = ReplyRecorded(line or "", no_speech=not line)
-        elif isinstance(last, File):
-            next_id += 1
-            event = Saved(next_id, len(last.text.split()), last.text)
-        elif isinstance(last, ChoosePrompt):
-            event = chosen.pop(0) if len(chosen) > 1 else chosen[0]
-        elif isinstance(last, Share):
-            event = Shared(partner_on_share)
-        else:
-            assert isinstance(last, End), f"stuck at {talk.state.at} after {effects}"
-    assert talk.state.at is At.ENDED
-    assert not script, f"lines never heard: {script}"
-    return talk
-
-
-CLOSE = [SayProgress(), Say(P.GOODBYE, remember=False), End()]
 
 
 def test_a_reply_is_filed_without_its_closing_phrase_kept_private_and_closed():
@@ -307,102 +226,3 @@ def test_goal_check_in_skipped_or_not_understood_saves_nothing(lines):
     talk = converse([None, *lines], WITH_GOAL)
     assert talk.of(CheckIn) == []
     assert talk.said.count(P.RATING_AGAIN) == lines.count("banana")
-
-
-def test_no_news_goes_straight_to_the_prompt():
-    talk = converse([None], PAIRED)
-    assert talk.steps[0][:1] == [Say(P.GREETING_EVENING, {"name": "Alex"})]
-    assert talk.of(MarkNewsSeen) == [] and talk.of(Play) == []
-
-
-def test_locked_news_is_named_but_not_played_nor_marked_seen():
-    talk = converse([None], replace(WITH_NEWS, unlocked=False))
-    assert talk.say(P.LOCKED_NEWS).params == {"partner": "Sam", "count": "one reflection"}
-    assert talk.of(Play) == [] and talk.of(MarkNewsSeen) == []
-
-
-@pytest.mark.parametrize(("answer", "played"), [("Yes please.", True), ("No.", False),
-                                                (None, False)])
-def test_news_is_offered_then_played_and_marked(answer, played):
-    talk = converse([answer, "No.", None] if played else [answer, None], WITH_NEWS)
-    assert talk.say(P.NEWS_OFFER_ONE).params == {"partner": "Sam", "since": ""}
-    assert talk.of(Play) == ([Play(11)] if played else [])
-    assert talk.of(MarkRead) == ([MarkRead(11)] if played else [])
-    assert talk.of(MarkNewsSeen) == [MarkNewsSeen()]
-    if played:
-        assert talk.said[2:5] == [P.PLAYING, P.PLAYING_PROMPT, P.ANSWER_OFFER]
-
-
-def test_several_news_say_how_many_and_since_when_and_play_each():
-    began = replace(PAIRED, news=NEWS, news_since="Sunday")
-    talk = converse(["Yes", "No", "No", None], began)
-    assert talk.say(P.NEWS_OFFER_MANY).params == {"partner": "Sam", "since": " since Sunday",
-                                                  "count": "two reflections"}
-    assert talk.of(Play) == [Play(11), Play(12)]
-    assert talk.said.count(P.PLAYING_PROMPT) == 1  # the second was not answering a prompt
-
-
-def test_answering_the_partner_records_into_the_shared_journal():
-    talk = converse(["Yes", "Yes", "I heard that you felt close to me.", None], WITH_NEWS)
-    assert P.ACTIVE_LISTENING in talk.said
-    answer = talk.of(Record)[0]
-    assert isinstance(answer, Record)
-    assert (answer.journal, answer.answer_to) == ("shared", 11)
-    assert talk.said.index(P.RESPONSE_SAVED) < talk.said.index(P.PROMPT_INTRO)
-
-
-def test_a_command_instead_of_an_answer_to_the_partner_goes_on():
-    talk = converse(["Yes", "Yes", "Stop", None], WITH_NEWS)
-    assert talk.of(File) == [] and P.PROMPT_INTRO in talk.said
-
-
-@pytest.mark.parametrize("lines", [["Stop"], ["We're done"], ["Goodbye"]])
-def test_stop_at_a_question_ends_kindly(lines):
-    talk = converse(lines, WITH_NEWS)
-    assert talk.effects[-3:] == CLOSE and talk.of(Record) == []
-
-
-def test_a_question_not_answered_three_times_counts_as_no_answer():
-    talk = converse(["banana", "banana", "banana", None], WITH_NEWS)
-    assert talk.said.count(P.YES_NO) == 3
-    assert talk.of(Play) == [] and talk.of(MarkNewsSeen) == [MarkNewsSeen()]
-
-
-def test_help_and_pause_at_a_question_then_it_is_answered():
-    talk = converse(["Help", "Pause", "Resume", "Yes", "No", None], WITH_NEWS)
-    assert talk.said[:4] == [P.GREETING_EVENING, P.NEWS_OFFER_ONE, P.HELP, P.PAUSED]
-    assert talk.of(Play) == [Play(11)]
-
-
-def test_repeat_with_nothing_said_yet_says_help():
-    _state, effects = step(replace(State(), at=At.NEWS_OFFER), Heard("Repeat"))
-    assert effects[0] == Say(P.HELP)
-
-
-@pytest.mark.parametrize(("hour", "greeting"), [
-    (8, P.GREETING_MORNING), (4, P.GREETING_MORNING), (14, P.GREETING_AFTERNOON),
-    (17, P.GREETING_EVENING), (23, P.GREETING_EVENING), (2, P.GREETING_EVENING),
-])
-def test_greeting_by_the_persons_hour(hour, greeting):
-    talk = converse([None], replace(ALONE, local_hour=hour))
-    assert talk.steps[0][0] == Say(greeting, {"name": "Alex"})
-
-
-def test_at_half_past_five_the_greeting_and_the_reminder_agree():
-    """One part-of-day rule: not "Good afternoon" and then "tonight's reflection"."""
-    from datetime import time
-
-    from voice.station import prompt_sentence
-
-    talk = converse([None], replace(ALONE, local_hour=17))
-    assert talk.steps[0][0] == Say(P.GREETING_EVENING, {"name": "Alex"})
-    assert render(P.GREETING_EVENING, {"name": "Alex"}) == "Good evening, Alex."
-    assert "tonight's reflection" in prompt_sentence("reflection", time(17, 30))
-    assert "this afternoon's" in prompt_sentence("reflection", time(16, 59))
-
-
-def test_events_out_of_turn_change_nothing():
-    state = replace(State(), at=At.AFTER_SAVE, saved=Saved(5, 3, "a b c"))
-    assert step(state, PROMPT) == (state, [])
-    ended = replace(State(), at=At.ENDED)
-    assert step(ended, Heard("Yes")) == (ended, [])
