@@ -83,6 +83,10 @@ TzOption = Annotated[str | None, typer.Option(
     "--tz", help="IANA time zone for dates the source gives without one; yours by default.")]
 JsonOption = Annotated[bool, typer.Option(
     "--json", help="Print the report as JSON (imported, skipped with reasons, notes).")]
+RenamedOption = Annotated[str | None, typer.Option(
+    "--renamed-from", metavar="NAME", help=(
+        "Your name in the journal this export came from, if it was not the one you have "
+        "here (someone else's export is refused)."))]
 TranscribeOption = Annotated[bool, typer.Option(
     "--transcribe/--no-transcribe",
     help="Transcribe the imported recordings now, when the passphrase is given (else they "
@@ -117,7 +121,8 @@ def _steps(total: int, label: str) -> Iterator[Callable[[Candidate], None]]:
 
 def _run_import(source: Path, kind: SourceKind, as_: str | None, journal: Journal,
                 tz: str | None, json_: bool, transcribe: bool,
-                parse: Callable[[ZoneInfo], Parsed], *, ask: bool = True) -> None:
+                parse: Callable[[ZoneInfo], Parsed], *, ask: bool = True,
+                renamed_from: str | None = None) -> None:
     """Parse, then (``ask``: unless standard input is the source) ask for the passphrase,
     then write; a bad source or a wrong passphrase stops it before anything is written."""
     from confide.cli_unlock import ask_passphrase, unlock_in
@@ -149,7 +154,7 @@ def _run_import(source: Path, kind: SourceKind, as_: str | None, journal: Journa
             with _steps(len(parsed.candidates), f"Importing {source.name}") as step:
                 report = import_candidates(session, audio_store(settings), person, parsed,
                                            kind=kind, journal=journal.value, decode=_decode,
-                                           on_step=step)
+                                           on_step=step, renamed_from=renamed_from)
     except ConfideError as exc:
         fail(str(exc))
     transcription: dict[str, int] = {}
@@ -266,6 +271,7 @@ def import_dayone(
     tz: TzOption = None,
     json_: JsonOption = False,
     transcribe: TranscribeOption = True,
+    renamed_from: RenamedOption = None,
 ) -> None:
     """Import a Day One JSON export (text, tags, recordings).
 
@@ -274,7 +280,7 @@ def import_dayone(
     from models.import_dayone import parse_dayone
 
     _run_import(export, "dayone", as_, journal, tz, json_, transcribe,
-                lambda zone: parse_dayone(export, zone))
+                lambda zone: parse_dayone(export, zone), renamed_from=renamed_from)
 
 
 @import_app.command("jrnl")
@@ -285,6 +291,7 @@ def import_jrnl(
     journal: JournalOption = Journal.private,
     tz: TzOption = None,
     json_: JsonOption = False,
+    renamed_from: RenamedOption = None,
 ) -> None:
     """Import a jrnl JSON export (title and body, date and time, tags, starred)."""
     from models.errors import InvalidInput
@@ -301,7 +308,8 @@ def import_jrnl(
 
     # Standard input is the export then, not the passphrase: the search index of these
     # entries is built at the next unlock.
-    _run_import(export, "jrnl", as_, journal, tz, json_, False, parse, ask=str(export) != "-")
+    _run_import(export, "jrnl", as_, journal, tz, json_, False, parse, ask=str(export) != "-",
+                renamed_from=renamed_from)
 
 
 @import_app.command("text")

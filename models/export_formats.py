@@ -9,7 +9,9 @@ filter narrow what goes out; nothing the person may not see is ever in it.
 The Day One export carries, beside Day One's own fields, a ``confide`` object per entry (the
 exact time, transcript, timed segments, journal, prompt and responses), which Day One
 ignores and ``confide import dayone`` reads, so an export imported again reproduces the
-person's entries field by field (models/import_dayone.py).
+person's entries field by field (models/import_dayone.py). The Day One and jrnl exports also
+say whose journal they are (name and key fingerprint), so that one person's export is not
+imported as another's own.
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ from models.errors import InvalidInput
 from models.import_marks import source_timezones
 from models.sealing import open_entries, open_responses, require_keys
 from models.storage import AudioStore
-from models.tables import Entry, Person, Response
+from models.tables import Entry, Person, PersonKey, Response
 from models.visibility import Viewer, entry_visible, viewer_for
 
 __all__ = [
@@ -47,6 +49,7 @@ __all__ = [
     "export_dayone",
     "export_jrnl",
     "export_text",
+    "key_fingerprint",
 ]
 
 ExportFormat = Literal["zip", "dayone", "jrnl", "txt"]
@@ -80,6 +83,19 @@ class Exported:
     names: dict[int, str]
     entries: list[ExportedEntry]
     response_audio: dict[int, Callable[[], bytes]] = field(default_factory=dict)
+    person_key: str | None = None
+
+    def exporter(self) -> dict[str, Any]:
+        """Whose journal this is, written into the Day One and jrnl exports: importing it
+        as someone else's own is refused (models/importing.py)."""
+        return {"exported_by": self.person.name, "person_key": self.person_key}
+
+
+def key_fingerprint(session: Session, person_id: int | None) -> str | None:
+    """A public name for a person's key (the sha256 of their public key): it tells whose an
+    export is without holding anything secret."""
+    row = session.get(PersonKey, person_id) if person_id is not None else None
+    return hashlib.sha256(row.public_key).hexdigest() if row is not None else None
 
 
 def _query(viewer: Viewer, flt: ExportFilter) -> Any:
@@ -125,7 +141,7 @@ def collect(session: Session, store: AudioStore, person: Person,
     def reader(rel: str, key: bytes | None) -> Callable[[], bytes]:
         return lambda: store.read_audio(rel, key)
 
-    out = Exported(person, names, [])
+    out = Exported(person, names, [], person_key=key_fingerprint(session, person.id))
     for entry in found:
         assert entry.id is not None
         rel = entry.audio_path
@@ -203,7 +219,8 @@ def export_dayone(exported: Exported) -> bytes:
                 }]
             docs.append(doc)
         zf.writestr("Journal.json", json.dumps(
-            {"metadata": {"version": "1.0", "exporter": "confide"}, "entries": docs},
+            {"metadata": {"version": "1.0", "exporter": "confide",
+                          "confide": exported.exporter()}, "entries": docs},
             indent=2, ensure_ascii=False))
     return buf.getvalue()
 
@@ -245,8 +262,8 @@ def export_jrnl(exported: Exported) -> bytes:
         docs.append({"title": title.strip(), "body": body.strip(),
                      "date": f"{local:%Y-%m-%d}", "time": f"{local:%H:%M}", "tags": tags,
                      "starred": "starred" in (entry.tags or [])})
-    return (json.dumps({"tags": counts, "entries": docs}, indent=2, ensure_ascii=False)
-            + "\n").encode()
+    return (json.dumps({"tags": counts, "entries": docs, "confide": exported.exporter()},
+                       indent=2, ensure_ascii=False) + "\n").encode()
 
 
 def export_text(exported: Exported) -> bytes:

@@ -27,7 +27,14 @@ from models.import_fields import (
     zone_key,
     zone_named,
 )
-from models.import_types import NOTICE_MEDIA, AudioSource, Candidate, Parsed, Skipped
+from models.import_types import (
+    NOTICE_MEDIA,
+    AudioSource,
+    Candidate,
+    Exporter,
+    Parsed,
+    Skipped,
+)
 from models.transcript import Segment, Transcript
 
 __all__ = ["DAYONE_MEDIA", "dayone_text", "parse_dayone"]
@@ -127,6 +134,12 @@ def parse_dayone(path: Path, zone: ZoneInfo) -> Parsed:
                                              detail="not a Day One export (no \"entries\")"))
             continue
         found_any = True
+        exporter = _exporter(doc)
+        if exporter is not None:
+            if parsed.exported_by is not None and parsed.exported_by.name != exporter.name:
+                raise InvalidInput(f"{path} holds the journals of {parsed.exported_by.name} "
+                                   f"and {exporter.name}: import each person's own export.")
+            parsed.exported_by = parsed.exported_by or exporter
         for number, raw in enumerate(doc["entries"], start=1):
             _dayone_entry(bundle, doc_name, number, raw, zone, seen, media_counts, parsed)
     if not found_any:
@@ -136,6 +149,19 @@ def parse_dayone(path: Path, zone: ZoneInfo) -> Parsed:
             parsed.notices.append(NOTICE_MEDIA.format(count=count, media=media,
                                                       s="" if count == 1 else "s"))
     return parsed
+
+
+def _exporter(doc: Mapping[str, Any]) -> Exporter | None:
+    """Whose export this is: its metadata says so (Confide's exports since they name the
+    exporter), else the author of the entries Confide marked as the exporter's own."""
+    meta = doc.get("metadata")
+    named = Exporter.from_json(meta.get("confide")) if isinstance(meta, dict) else None
+    if named is not None:
+        return named
+    authors = {e["confide"].get("author") for e in doc["entries"] if isinstance(e, dict)
+               and isinstance(e.get("confide"), dict) and e["confide"].get("mine") is True}
+    author = authors.pop() if len(authors) == 1 else None
+    return Exporter(author) if isinstance(author, str) and author.strip() else None
 
 
 def _dayone_entry(bundle: _Bundle, doc_name: str, number: int, raw: object, zone: ZoneInfo,

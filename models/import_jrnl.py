@@ -15,7 +15,7 @@ from models.import_fields import (
     to_utc,
     zone_key,
 )
-from models.import_types import Candidate, Parsed, Skipped
+from models.import_types import Candidate, Exporter, Parsed, Skipped
 
 __all__ = ["parse_jrnl"]
 
@@ -23,11 +23,12 @@ __all__ = ["parse_jrnl"]
 def parse_jrnl(data: bytes | str, zone: ZoneInfo, *, name: str = "jrnl export") -> Parsed:
     """jrnl's ``--export json``: ``{"tags": {...}, "entries": [{"title", "body", "date",
     "time", "tags", "starred"[, "uuid"]}]}``. jrnl writes local times without a zone, so
-    they are read in ``zone``; a starred entry gets the tag ``starred``."""
+    they are read in ``zone``; a starred entry gets the tag ``starred``. Confide's own jrnl
+    export adds whose journal it is (``"confide": {"exported_by": ...}``)."""
     doc = json_doc(data, name)
     if not isinstance(doc, dict) or not isinstance(doc.get("entries"), list):
         raise InvalidInput(f"{name} is not a jrnl JSON export (no \"entries\" list).")
-    parsed = Parsed()
+    parsed = Parsed(exported_by=Exporter.from_json(doc.get("confide")))
     seen: set[str] = set()
     for number, raw in enumerate(doc["entries"], start=1):
         label = f"{name} entry {number}"

@@ -19,7 +19,7 @@ from models.transcript import Transcript
 
 __all__ = ["AUDIO_SUFFIXES", "MAX_AUDIO_MEMBER_BYTES", "NOTICE_MEDIA", "NOTICE_MOOD",
            "NOTICE_NO_RESPONSES", "NOTICE_SPLIT", "NOTICE_TAGS", "NOTICE_TOO_MANY_TAGS",
-           "SKIP_MESSAGES", "TEXT_SUFFIXES", "AudioSource", "Candidate", "ImportReport",
+           "SKIP_MESSAGES", "TEXT_SUFFIXES", "AudioSource", "Candidate", "Exporter", "ImportReport",
            "Imported", "Parsed", "Skipped"]
 
 AUDIO_SUFFIXES = frozenset({".wav", ".m4a", ".mp3", ".ogg", ".oga", ".opus", ".flac", ".aac",
@@ -106,11 +106,30 @@ class Skipped:
         return cls(label, reason, SKIP_MESSAGES[reason].format(**detail))
 
 
+@dataclass(frozen=True, slots=True)
+class Exporter:
+    """Whose journal an export is: Confide's own exports name the person and their key's
+    fingerprint (models/export_formats.py); older ones only by the author of their
+    entries."""
+
+    name: str
+    key: str | None = None
+
+    @classmethod
+    def from_json(cls, value: object) -> Exporter | None:
+        """The ``confide`` object of an export's metadata, when it names someone."""
+        if not isinstance(value, dict) or not isinstance(value.get("exported_by"), str):
+            return None
+        key = value.get("person_key")
+        return cls(value["exported_by"], key if isinstance(key, str) else None)
+
+
 @dataclass(slots=True)
 class Parsed:
     candidates: list[Candidate] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
+    exported_by: Exporter | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -33,13 +33,15 @@ from models.entries import (
     create_written_entry,
     journal_id_for,
 )
-from models.errors import ConfideError, InvalidAudio, TooLarge
+from models.errors import ConfideError, Forbidden, InvalidAudio, TooLarge
+from models.export_formats import key_fingerprint
 from models.import_fields import split_text
 from models.import_marks import ImportMark, SourceKind
 from models.import_types import (
     NOTICE_NO_RESPONSES,
     NOTICE_SPLIT,
     Candidate,
+    Exporter,
     Imported,
     ImportReport,
     Parsed,
@@ -52,7 +54,8 @@ from models.tables import Entry, Person, TranscriptionJob
 if TYPE_CHECKING:
     import numpy as np
 
-__all__ = ["Decoder", "import_candidates", "queued_transcriptions", "recording_statuses"]
+__all__ = ["Decoder", "check_exporter", "import_candidates", "queued_transcriptions",
+           "recording_statuses"]
 
 log = logging.getLogger(__name__)
 
@@ -81,6 +84,39 @@ def _known_sources(session: Session, person_id: int, kind: SourceKind) -> set[st
         ImportMark.person_id == person_id, ImportMark.source_kind == kind)))
 
 
+MSG_OTHERS_EXPORT = ("This export is {name}'s journal, not yours: nothing was imported. Each "
+                     "person imports their own export.")
+MSG_OTHER_NAME = ("This export is {name}'s journal, and you are {you}: nothing was imported. "
+                  "If it is yours from when you were called {name}, import it with "
+                  "--renamed-from \"{name}\".")
+
+
+def _same_name(a: str, b: str) -> bool:
+    return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
+
+
+def check_exporter(session: Session, person: Person, exporter: Exporter | None, *,
+                   renamed_from: str | None = None) -> None:
+    """Refuse an export of someone else's journal: its entries are their words, and
+    imported they would be filed as this person's own (Forbidden, before anything is
+    written). An export made by another person of this journal is refused outright (its
+    key says whose it is); one from elsewhere must carry this person's name, or the name
+    they say they had there (``renamed_from``)."""
+    if exporter is None:
+        return  # not from Confide: nothing says whose it is
+    mine = key_fingerprint(session, person.id)
+    if exporter.key is not None and exporter.key == mine:
+        return
+    if exporter.key is not None:
+        for other in session.exec(select(Person).where(Person.id != person.id)):
+            if key_fingerprint(session, other.id) == exporter.key:
+                raise Forbidden(MSG_OTHERS_EXPORT.format(name=other.name))
+    if _same_name(exporter.name, person.name) or (
+            renamed_from is not None and _same_name(renamed_from, exporter.name)):
+        return
+    raise Forbidden(MSG_OTHER_NAME.format(name=exporter.name, you=person.name))
+
+
 def import_candidates(
     session: Session,
     store: AudioStore,
@@ -91,10 +127,13 @@ def import_candidates(
     journal: str = "private",
     decode: Decoder = _no_decoder,
     on_step: Callable[[Candidate], None] | None = None,
+    renamed_from: str | None = None,
 ) -> ImportReport:
     """Write what was parsed, one committed transaction per entry (its audio, row(s) and
     import mark together), skipping what this person already imported from this kind of
-    source. Ctrl+C stops after rolling back the entry in progress (``interrupted``)."""
+    source. Ctrl+C stops after rolling back the entry in progress (``interrupted``).
+    Someone else's export is refused before anything is written (``check_exporter``)."""
+    check_exporter(session, person, parsed.exported_by, renamed_from=renamed_from)
     journal_id_for(session, person, journal)  # unpaired and --journal shared: stop now
     assert person.id is not None
     person_id = person.id

@@ -48,6 +48,7 @@ def test_dayone_export_is_in_day_ones_shape_with_its_audios(journal, export):
     _settings, ids = journal
     doc, archive = _dayone(export("dayone"))
     assert doc["metadata"]["version"] == "1.0"
+    assert doc["metadata"]["confide"]["exported_by"] == "Alex", "whose journal it is"
     assert [e["confide"]["id"] for e in doc["entries"]] == [
         ids["alex_private"], ids["alex_spoken"], ids["sam_shared"]]
     written, spoken, partner = doc["entries"]
@@ -78,7 +79,8 @@ def test_jrnl_export_reads_back_with_the_jrnl_importer(journal, export):
 
     data = export("jrnl")
     doc = json.loads(data)
-    assert set(doc) == {"tags", "entries"} and doc["tags"] == {"@trust": 1, "@walk": 1}
+    assert set(doc) == {"tags", "entries", "confide"} and doc["tags"] == {"@trust": 1, "@walk": 1}
+    assert doc["confide"]["exported_by"] == "Alex" and len(doc["confide"]["person_key"]) == 64
     first = doc["entries"][0]
     assert first == {"title": "Über-honest talk 💬 about trust.",
                      "body": "We *listened*, [really].", "date": "2024-03-05", "time": "19:22",
@@ -87,6 +89,7 @@ def test_jrnl_export_reads_back_with_the_jrnl_importer(journal, export):
     assert [c.text for c in parsed.candidates][:1] == [
         "Über-honest talk 💬 about trust.\nWe *listened*, [really]."]
     assert parsed.candidates[0].tags == ("trust", "starred")
+    assert parsed.exported_by is not None and parsed.exported_by.name == "Alex"
     assert SAM_PRIVATE not in data.decode()
 
 
