@@ -20,7 +20,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from starlette.concurrency import run_in_threadpool
 
 from api.deps import Runtime
-from api.errors import ERROR_RESPONSES, ServiceUnavailableError, install_error_handlers
+from api.errors import ERROR_RESPONSES, install_error_handlers
 from api.handoff import HandoffWorker
 from api.head import HeadAsGetMiddleware
 from api.links import add_links
@@ -33,6 +33,7 @@ from api.worker import TranscriptionWorker
 from confide import __version__
 from confide.settings import Settings
 from models.db import create_db_engine, migrate
+from models.errors import Unavailable
 from models.storage import open_audio_store
 from voice.transcriber import Transcriber
 
@@ -47,7 +48,7 @@ MULTIPART_OVERHEAD = 1024 * 1024
 def _no_transcriber() -> Transcriber:
     """The default when no engine is handed in: the composition root (``confide.wiring``)
     chooses the real one, so the API never builds an engine from settings itself."""
-    raise ServiceUnavailableError("This server was started without a speech-to-text engine.")
+    raise Unavailable("This server was started without a speech-to-text engine.")
 
 
 def _transcribes_here(settings: Settings, engine: Any) -> bool:

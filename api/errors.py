@@ -1,6 +1,7 @@
 """The one place where failures become HTTP responses: ``{"detail": "<a sentence>"}``.
 
-Domain errors (``models.errors``) map to status codes by class; request validation errors
+Domain errors (``models.errors``, whose docstring draws the tree) map to status codes by
+class in one table (``_STATUS``); request validation errors
 become one readable sentence without echoing the input (it may hold a passphrase); anything
 unexpected is logged with its traceback and answered with a plain 500, never the trace.
 """
@@ -28,13 +29,13 @@ from models.errors import (
     NotFound,
     RateLimited,
     TooLarge,
+    Unavailable,
 )
 
 __all__ = [
     "ERROR_RESPONSES",
     "NOT_AUDIO",
     "Responses",
-    "ServiceUnavailableError",
     "UnsupportedMediaType",
     "allowed_methods",
     "error_doc",
@@ -46,15 +47,11 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 
-class ServiceUnavailableError(ConfideError):
-    """A local engine (speech, transcription) cannot work right now (503)."""
-
-
 class UnsupportedMediaType(InvalidInput):
     """The body is neither JSON nor multipart where one of them is needed (415)."""
 
 
-# Most specific first: the first matching class decides.
+# Most specific first: the first matching class decides; the last row catches the rest.
 _STATUS: tuple[tuple[type[ConfideError], int], ...] = (
     (NotFound, 404),
     (TooLarge, 413),
@@ -65,15 +62,15 @@ _STATUS: tuple[tuple[type[ConfideError], int], ...] = (
     (NotAuthenticated, 401),
     (Forbidden, 403),
     (RateLimited, 429),
-    (ServiceUnavailableError, 503),
+    (Unavailable, 503),
+    (ConfideError, 500),
 )
 
 
 def status_for(exc: ConfideError) -> int:
-    for cls, code in _STATUS:
-        if isinstance(exc, cls):
-            return code
-    return 400
+    """The HTTP status of a domain error: a bare ``ConfideError`` (or ``LibraryError``,
+    ``PlainTextLeak``) is a fault of this installation, not of the request, so 500."""
+    return next(code for cls, code in _STATUS if isinstance(exc, cls))
 
 
 Responses = dict[int | str, dict[str, Any]]

@@ -19,9 +19,8 @@ from typing import BinaryIO, Protocol
 
 import numpy as np
 
-from api.errors import ServiceUnavailableError
 from models import crypto
-from models.errors import InvalidAudio, TooLarge
+from models.errors import InvalidAudio, TooLarge, Unavailable
 from models.storage import AudioStore
 
 __all__ = [
@@ -106,10 +105,10 @@ class SpeechRenderer:
                 samples, sr = self._synth.synthesize(text, voice=voice, rate=rate, volume=volume)
             except Exception as exc:
                 log.exception("speech synthesis failed")
-                raise ServiceUnavailableError(
+                raise Unavailable(
                     "The speech engine could not read this aloud.") from exc
             if np.asarray(samples).size == 0:
-                raise ServiceUnavailableError("The speech engine produced no audio for this text.")
+                raise Unavailable("The speech engine produced no audio for this text.")
             buf = io.BytesIO()
             sf.write(buf, np.clip(np.asarray(samples, dtype=np.float32), -1.0, 1.0), int(sr),
                      format="WAV", subtype="PCM_16")

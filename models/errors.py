@@ -1,21 +1,30 @@
-"""Domain errors: every failure a journal operation can report, as a small hierarchy.
+"""Domain errors: every failure the product reports, as one small hierarchy.
 
-    ConfideError                 base; ``str(err)`` is a sentence fit for a person to read
+    ConfideError                 base; ``str(err)`` is a sentence fit for a person to read;
+    │                            raised as itself only for a fault of this installation (500)
     ├── NotFound                 no such thing, or the caller may not know it exists (404)
-    ├── InvalidInput             the request can never succeed as given (422 / 400)
+    │   ├── UnknownPromptError   no prompt with that id (prompts.library)
+    │   └── UnknownProgramError  no program with that id (prompts.library)
+    ├── InvalidInput             the request can never succeed as given (422)
     │   ├── InvalidAudio         not decodable audio, empty, too short, or too long
-    │   └── TooLarge             over a configured size limit (413)
+    │   ├── TooLarge             over a configured size limit (413)
+    │   └── UnsupportedMediaType  neither JSON nor multipart where one is needed (415, api.errors)
     ├── Conflict                 valid, but clashes with the current state (409)
     │   └── Expired              an invite code or token past its time (410)
     ├── NotAuthenticated         missing, wrong, expired or revoked credentials (401)
     │   └── Locked               the content is sealed and the reader has not unlocked (401)
     ├── Forbidden                known to the caller but not theirs to change (403)
     │   └── SealError            sealed bytes that do not open: not sealed for this key, or changed
-    └── RateLimited              too many attempts; ``retry_after`` seconds (429)
+    ├── RateLimited              too many attempts; ``retry_after`` seconds (429)
+    ├── Unavailable              a local engine (speech in or out) cannot work right now (503)
+    ├── LibraryError             the prompt library's data breaks a rule (prompts.library; 500)
+    └── PlainTextLeak            journal content about to be written unsealed: a bug (models.sealing)
 
-Operations raise these; the API maps them to status codes in one handler and the CLI
-prints the message. A private entry is always ``NotFound`` for anyone but its author, so
-its id does not leak.
+Operations raise these; the API maps them to status codes in one table
+(``api.errors.status_for``) and the CLI prints the sentence. The engines below the domain
+(``voice.audio_file``, ``voice.whisper``, the devices) import nothing of ours and raise their
+own errors; the product's edge turns those into these (``voice.decoding`` for audio). A
+private entry is always ``NotFound`` for anyone but its author, so its id does not leak.
 """
 
 from __future__ import annotations
@@ -33,6 +42,7 @@ __all__ = [
     "RateLimited",
     "SealError",
     "TooLarge",
+    "Unavailable",
 ]
 
 
@@ -77,6 +87,10 @@ class Forbidden(ConfideError):
 
 
 class SealError(Forbidden):
+    pass
+
+
+class Unavailable(ConfideError):
     pass
 
 
