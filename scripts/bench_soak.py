@@ -161,7 +161,8 @@ class Person:
         self.server = server
         self.folder = folder
         self.wpm = wpm
-        self.spoken: list[str] = []  # what the station and the running session said
+        self.keys: list[str] = []  # catalog names of what the running session said
+        self.in_session = False  # False: the station itself asked (its reminder)
         self.counts: dict[str, int] = {}
         self.said: list[str] = []
         self.stopped = threading.Event()
@@ -169,18 +170,22 @@ class Person:
         self.lock = threading.Lock()  # held while it runs pactl: measuring waits for it
         self.thread = threading.Thread(target=self._run, name="soak-person", daemon=True)
 
-    def new_session(self, spoken: list[str]) -> None:
+    def new_session(self, keys: list[str] | None) -> None:
+        """Answer the session that says ``keys`` (its report's catalog names), or with
+        ``None`` the station's own reminder between sessions."""
+        self.keys = keys if keys is not None else []  # the live list, not a copy
+        self.in_session = keys is not None
         # The demo's script, less its "read it back": straight to "share it".
-        self.spoken, self.counts = spoken, {}
+        self.counts = {"AFTER_SAVE": 1}
 
     def line(self) -> str:
+        """The demo person's answer to what was asked last, by its catalog name, as
+        ``confide demo`` answers (a sentence's wording is not its name)."""
         from confide.cli_voice import demo_answer
 
-        last = self.spoken[-1] if self.spoken else ""
-        if "say yes, or later" in last.lower():
+        if not self.in_session:
             return "Yes."
-        self.counts["read it back, share it"] = 1  # asked again: "share it" again
-        return demo_answer(last, self.counts)
+        return demo_answer(self.keys[-1] if self.keys else "", self.counts)
 
     def _wav(self, line: str) -> Path:
         from voice.virtual_sound import speak_to_file
@@ -236,8 +241,8 @@ def run_station(sessions: int, workdir: Path,
     from confide.settings import load_settings
     from confide.wiring import cli_session
     from models import accounts
-    from voice.commands import Command
     from voice.devices import refresh
+    from voice.dialog_station import answer_of
     from voice.session import VoiceSession
     from voice.station import Answer, Station
     from voice.virtual_sound import VirtualSoundServer
@@ -258,14 +263,12 @@ def run_station(sessions: int, workdir: Path,
         assert isinstance(voice, VoiceSession)
         voice.unlocked = keys
         person_line = Person(server, workdir, wpm=170)
-        person_line.new_session(voice.report.spoken)
+        person_line.new_session(None)
         person_line.thread.start()
 
         def listen(timeout_s: float) -> Answer:  # as `confide station` listens
-            _text, heard = voice.hear(timeout_s=timeout_s)
-            answers: dict[Command | None, Answer] = {Command.YES: "yes", Command.LATER: "later",
-                                                     Command.NO: "no"}
-            return answers.get(heard.command)
+            text, _heard = voice.hear(timeout_s=timeout_s)
+            return answer_of(text)
 
         started = time.monotonic()
         done = 0
@@ -276,12 +279,12 @@ def run_station(sessions: int, workdir: Path,
             nonlocal done, started
             assert person_line is not None
             fresh, background = station_session(settings, person_id, unlocked)
-            person_line.new_session(fresh.report.spoken)
+            person_line.new_session(fresh.report.keys)
             try:
                 report = fresh.run()
             finally:
                 background.shutdown()
-                person_line.new_session(voice.report.spoken)
+                person_line.new_session(None)
             done += 1
             gc.collect()
             time.sleep(0.5)  # let the sound server drop streams just closed
