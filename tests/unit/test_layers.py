@@ -14,6 +14,7 @@ of tolerated exceptions: an import against a rule fails here.
 from __future__ import annotations
 
 import ast
+import functools
 from pathlib import Path
 
 import pytest
@@ -39,8 +40,9 @@ ENTRY_POINTS_OUTSIDE_CONFIDE = {"api/web/testing.py"}
 point like ``confide serve``'s own, so it takes its engines from the composition root."""
 
 
-def imports_of(path: Path) -> set[str]:
-    """Every module ``path`` imports, at the top or inside a function."""
+@functools.cache
+def imports_of(path: Path) -> frozenset[str]:
+    """Every module ``path`` imports, at the top or inside a function (read once per run)."""
     found: set[str] = set()
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
         if isinstance(node, ast.Import):
@@ -49,7 +51,7 @@ def imports_of(path: Path) -> set[str]:
             found.add(node.module)
             found.update(f"{node.module}.{alias.name}" for alias in node.names
                          if node.module in OURS)  # `from voice import whisper`
-    return found
+    return frozenset(found)
 
 
 def _rel(path: Path) -> str:
