@@ -101,13 +101,36 @@ def build_session(settings: Settings, person_id: int, *, mic: object = None,
         return VadTracker(activity)
 
     listener = Listener(microphone, stt, vad_factory)  # type: ignore[arg-type]
-    return VoiceSession(
+    synth = synthesizer or wired_synthesizer(settings)
+    session = VoiceSession(
         engine=engine, store=store, person_id=person_id, speaker=out_dev,  # type: ignore[arg-type]
-        synthesizer=synthesizer or wired_synthesizer(settings),  # type: ignore[arg-type]
+        synthesizer=synth,  # type: ignore[arg-type]
         listener=listener, pending_dir=settings.pending_dir,
         defaults=Voice(settings.tts_voice, settings.tts_rate, settings.tts_volume),
         pause_allowance_s=settings.pause_allowance_s, max_reply_s=settings.max_reply_s,
         crisis_line=settings.crisis_line)
+    session.mouth = _mouth(settings, synth, out_dev, microphone, vad_factory)
+    return session
+
+
+def _mouth(settings: Settings, synth: object, speaker: object, mic: object,
+           vad_factory: Callable[[], Any]) -> Any:
+    """Speech streamed sentence by sentence (gapless on a real output), with barge-in where
+    Confide cannot hear itself (voice.echo)."""
+    from voice.barge_in import BargeIn
+    from voice.echo import choose_barge_in, detect_echo_cancelling_source
+    from voice.runner_speech import Mouth
+    from voice.sound import SoundDeviceSpeaker
+    from voice.stream_player import SoundDeviceSink
+    from voice.streamed_speech import SpeakerSink, StreamedSpeech
+
+    sink = (SoundDeviceSink(settings.output_device) if isinstance(speaker, SoundDeviceSpeaker)
+            else SpeakerSink(speaker))  # type: ignore[arg-type]
+    echo = detect_echo_cancelling_source() if settings.barge_in == "auto" else None
+    choice = choose_barge_in(settings.barge_in, echo)
+    log.info("barge-in %s", choice.why)
+    return Mouth(StreamedSpeech(synth, sink),  # type: ignore[arg-type]
+                 BargeIn(mic, vad_factory) if choice.on else None)  # type: ignore[arg-type]
 
 
 def _start_notices(background: _Background, person_id: int) -> list[str]:

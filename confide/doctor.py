@@ -161,9 +161,19 @@ def _sealing() -> Check:
                  f"unlocking (Argon2id) takes {took:.2f} s; {keyring}", needed_for_voice=False)
 
 
+def _barge_in(settings: Settings) -> Check:
+    """Interrupting by voice needs Confide's own voice kept out of the microphone; without
+    it the loop still works (a turn at a time), so this line informs, it does not fail."""
+    from voice.echo import choose_barge_in, detect_echo_cancelling_source
+
+    choice = choose_barge_in(settings.barge_in, detect_echo_cancelling_source())
+    return Check("barge-in", True, choice.why, needed_for_voice=False)
+
+
 def run_checks(settings: Settings) -> list[Check]:
     """Every check, in the order a person would fix them."""
     checks = [_data_dir(settings), _database(settings), _sealing(), _whisper(settings),
               _tts(settings), _natural_voice(settings), _sound_server()]
     checks += _devices(settings)
+    checks.append(_barge_in(settings))
     return checks

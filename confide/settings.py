@@ -87,6 +87,11 @@ class Settings(BaseSettings):
     max_reply_s: float | None = Field(
         default=None, ge=5.0, description="Optional cap on a reply's length; none by default."
     )
+    barge_in: Literal["auto", "on", "off"] = Field(
+        default="auto",
+        description="Interrupt Confide by speaking over it. 'auto': on where echo cancellation "
+        "keeps Confide's own voice out of the microphone; 'on': a headset; 'off'.",
+    )
     person: str | None = Field(default=None, description="Whose voice station this is (name).")
     # Server
     host: str = "127.0.0.1"

@@ -93,7 +93,12 @@ def main() -> None:
     parser.add_argument("--corpus", type=Path, default=Path("../shared/audio/human"))
     parser.add_argument("--replies", type=int, default=20)
     parser.add_argument("--quick", action="store_true", help="4 replies of 5–30 s")
+    parser.add_argument("--turns", type=int, default=0, metavar="N",
+                        help="instead of replies: N barge-in trials and N short-answer turns")
     args = parser.parse_args()
+    if args.turns:
+        turns(args.turns)
+        return
     rng = random.Random(11)
     lengths = [5.0, 15.0, 30.0, 10.0] if args.quick else [
         rng.choice([5.0, 10.0, 20.0, 30.0, 60.0, 90.0, 120.0]) for _ in range(args.replies)]
@@ -162,6 +167,54 @@ def main() -> None:
         "loadavg_1m_start_end": [round(load_before, 2), round(os.getloadavg()[0], 2)],
     }
     print(json.dumps(result))
+
+
+def turns(trials: int) -> None:
+    """Barge-in and turn-taking, read off one stereo recording of the room (loop_turns)."""
+    from confide.cli_voice import build_session, ready_transcriber
+    from confide.settings import load_settings
+    from confide.wiring import cli_session
+    from models.accounts import register_person
+    from voice.devices import refresh
+    from voice.session import VoiceSession
+    from voice.virtual_sound import Room, VirtualSoundServer
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    from scripts.loop_turns import barge_in_trials, turn_trials
+
+    rng = random.Random(5)
+    load_before = os.getloadavg()[0]
+    folder = Path(tempfile.mkdtemp(prefix="confide-bench-turns-"))
+    with VirtualSoundServer() as server, Room(server) as room:
+        refresh()
+        # The room has no echo path (the microphone hears only the person): barge-in on.
+        settings = load_settings(data_dir=folder / "loop", barge_in="on")
+        with cli_session(settings) as s:
+            person, unlocked, _words = register_person(s, "Bench", "bench passphrase")
+        assert person.id is not None
+        session = build_session(settings, person.id, stt=ready_transcriber(settings))
+        assert isinstance(session, VoiceSession)
+        session.unlocked = unlocked
+        session.say("Hello.")  # warm: the voice's first sentence loads its model
+        barge = barge_in_trials(session, room, folder, trials, rng)
+        answered = turn_trials(session, room, folder, trials, rng)
+    cut = [r["barge_in_s"] for r in barge if r["barge_in_s"] is not None]
+    took = [r["turn_s"] for r in answered if r["turn_s"] is not None]
+    print(json.dumps({
+        "barge_in_trials": len(barge),
+        "barge_in_p50_s": round(statistics.median(cut), 3) if cut else None,
+        "barge_in_p95_s": p95(cut),
+        "interruptions_understood": sum(r["command"] is not None for r in barge),
+        "turns": len(answered),
+        "turn_latency_p50_s": round(statistics.median(took), 3) if took else None,
+        "turn_latency_p95_s": p95(took),
+        "answers_understood": sum(r["command"] is not None for r in answered),
+        "voice": settings.tts_voice or "default",
+        "targets": {"barge_in_p95_s": 0.3, "turn_latency_p95_s": 0.8,
+                    "intent_latency_p95_s": 1.0},
+        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        "loadavg_1m_start_end": [round(load_before, 2), round(os.getloadavg()[0], 2)],
+    }))
 
 
 if __name__ == "__main__":

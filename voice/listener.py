@@ -54,8 +54,10 @@ class Listener:
         self.clock = clock
 
     def reply(self, pending: PendingRecording, *, pause_allowance_s: float,
-              max_reply_s: float | None = None) -> ReplyTurn:
-        """Record a reply into ``pending`` (durably, block by block) and transcribe as it goes."""
+              max_reply_s: float | None = None,
+              preroll: np.ndarray | None = None) -> ReplyTurn:
+        """Record a reply into ``pending`` (durably, block by block) and transcribe as it goes.
+        ``preroll``: the reply's first words, already heard (said over the prompt)."""
         vad = self.vad_factory()
         turn = Segmenter(TurnRules.reply(pause_allowance_s, max_reply_s,
                                          nudge_after_s=self.nudge_after_s,
@@ -63,6 +65,11 @@ class Listener:
         stream = self.transcriber.stream()
         last_speech_at = self.clock()
         try:
+            if preroll is not None and preroll.size:
+                pending.append(preroll)
+                stream.feed(preroll)
+                _feed(turn, vad, preroll)
+                last_speech_at = self.clock()
             for block in self.mic.blocks():
                 pending.append(block)
                 stream.feed(block)

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+import numpy as np
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
@@ -55,7 +56,6 @@ from voice.dialog_events import (
     SetPauseAllowance,
     SetVoice,
     Share,
-    Shared,
     Timeout,
     VoiceSettings,
 )
@@ -67,7 +67,8 @@ from voice.opening import local_time
 from voice.pending import PendingRecording
 from voice.phrases import P, render
 from voice.ports import Speaker, SpeechSynthesizer
-from voice.runner_home import choose_prompt, do_home
+from voice.runner_home import choose_prompt, do_home, play_entry, share_entry
+from voice.runner_speech import Mouth, answer_interruption
 
 __all__ = ["SessionReport", "Voice", "VoiceSession"]
 
@@ -140,8 +141,12 @@ class VoiceSession:
         self.plays_audio = True
         """Recordings can be played (not in text mode, which reads their words instead)."""
         """Offer the spoken home after the news (`confide speak`, its text mode, the demo)."""
-        self._news: dict[int, Entry] = {}
+        self.news: dict[int, Entry] = {}
         self._recording: _Recording | None = None
+        self.mouth: Mouth | None = None
+        """Streamed speech with barge-in (the composition root wires it; None: whole buffers)."""
+        self._interruption: np.ndarray | None = None
+        """What the person said over Confide, not yet answered."""
 
     @contextlib.contextmanager
     def _db(self) -> Iterator[Session]:
@@ -160,7 +165,7 @@ class VoiceSession:
             state, effects = step(state, event)
             event = None
             for effect in effects:
-                event = self._do(effect) or event
+                event = self.do(effect) or event
         return self.report
 
     def _began(self) -> Began:
@@ -174,19 +179,25 @@ class VoiceSession:
             partner = partner_of(s, person)
             active = [g for g in goals.list_goals(s, person) if g.status == "active"]
             timezone = person.timezone
-        self._news = {e.id: e for e in news if e.id is not None}
+        self.news = {e.id: e for e in news if e.id is not None}
         return Began(
             name=self.name, local_hour=local_time(self.now(), timezone).hour,
             partner=partner.name if partner else None, unlocked=self.unlocked is not None,
             news=tuple(NewsItem(i, f"{e.created_at:%A}", e.prompt_text)
-                       for i, e in self._news.items()),
+                       for i, e in self.news.items()),
             news_since=f"{since:%A}" if since is not None else None,
             goals=tuple(GoalItem(g.id, g.title) for g in active if g.id is not None),
             voice=VoiceSettings(self.voice.rate, self.voice.volume, self.pause_allowance_s),
             crisis_line=self.crisis_line, home=self.home)
 
-    def _do(self, effect: Effect) -> Event | None:
+    def do(self, effect: Effect) -> Event | None:
         """Carry out one effect; the event it comes back with, if any."""
+        if self._interruption is not None:
+            if isinstance(effect, Say | SayText | SayNotices | Play):
+                return None  # they spoke over Confide: what it meant to say next waits
+            if isinstance(effect, Listen | Record):
+                audio, self._interruption = self._interruption, None
+                return answer_interruption(self, effect, audio)
         if isinstance(effect, Say):
             if effect.key in _GREETINGS and self.greeted is not None:
                 self._said(self.greeted, key=effect.key.name)  # already playing
@@ -201,7 +212,7 @@ class VoiceSession:
                 print(f"  {self.name}: {text}", flush=True)
             return HeardEvent(text) if text else Timeout()
         elif isinstance(effect, Record):
-            return self._record(effect)
+            return self.record_reply(effect)
         elif isinstance(effect, File):
             return self._file_reply(effect.text)
         elif isinstance(effect, Discard):
@@ -211,7 +222,7 @@ class VoiceSession:
         elif isinstance(effect, ChoosePrompt):
             return choose_prompt(self, effect.exclude, effect.theme)
         elif isinstance(effect, Play):
-            self._play(effect.entry_id)
+            play_entry(self, effect.entry_id)
         elif isinstance(effect, MarkRead):
             with self._db() as s:
                 entries.mark_read(s, accounts.get_person(s, self.person_id), effect.entry_id)
@@ -219,7 +230,7 @@ class VoiceSession:
             with self._db() as s:
                 entries.news_for(s, accounts.get_person(s, self.person_id), mark_seen=True)
         elif isinstance(effect, Share):
-            return self._share(effect.entry_id)
+            return share_entry(self, effect.entry_id)
         elif isinstance(effect, Delete):
             with self._db() as s:
                 entries.delete_entry(s, self.store, accounts.get_person(s, self.person_id),
@@ -249,16 +260,28 @@ class VoiceSession:
 
     def say(self, text: str, *, key: str = "") -> None:
         log.info("say: %s", key or "a sentence")  # by name: a read-back is journal content
+        if self.mouth is not None:
+            self._shown(text, key)
+            started, self.after_first_words = self.after_first_words, None
+            spoken = self.mouth.say(text, voice=self.voice.voice, rate=self.voice.rate,
+                                    volume=self.voice.volume, on_start=started,
+                                    listen=self.listener is not None)
+            if spoken.interruption is not None:
+                self._interruption = spoken.interruption.audio
+            return
         samples, rate = self.synth.synthesize(text, voice=self.voice.voice, rate=self.voice.rate,
                                               volume=self.voice.volume)
         self.speaker.play(samples, rate, wait=self.after_first_words is None)
         self._said(text, key=key)
 
-    def _said(self, text: str, *, key: str = "") -> None:
-        """``text`` is playing: show it, and once hello is under way start the slow work."""
+    def _shown(self, text: str, key: str) -> None:
         print(f"  Confide: {text}", flush=True)
         self.report.spoken.append(text)
         self.report.keys.append(key)
+
+    def _said(self, text: str, *, key: str = "") -> None:
+        """``text`` is playing: show it, and once hello is under way start the slow work."""
+        self._shown(text, key)
         if self.after_first_words is not None:
             started, self.after_first_words = self.after_first_words, None
             started()
@@ -294,9 +317,11 @@ class VoiceSession:
 
     # Recording --------------------------------------------------------------------------
 
-    def _record(self, effect: Record) -> ReplyRecorded:
-        """Record a reply into a pending recording, sealed for the person as it is spoken."""
-        self.chime("listening")
+    def record_reply(self, effect: Record, preroll: np.ndarray | None = None) -> ReplyRecorded:
+        """Record a reply into a pending recording, sealed for the person as it is spoken;
+        ``preroll``: its first words, said over the prompt (no chime over them then)."""
+        if preroll is None:
+            self.chime("listening")
         pending = PendingRecording.begin(self.pending_dir, person_id=self.person_id,
                                          public_key=self.public_key, journal=effect.journal,
                                          kind=effect.kind, prompt_id=effect.prompt_id,
@@ -311,7 +336,7 @@ class VoiceSession:
         assert self.listener is not None
         self.listener.gentle_nudge = nudge
         turn = self.listener.reply(pending, pause_allowance_s=effect.pause_allowance_s,
-                                   max_reply_s=self.max_reply_s)
+                                   max_reply_s=self.max_reply_s, preroll=preroll)
         self._recording = _Recording(effect, pending, turn)
         return ReplyRecorded(turn.transcript.text, no_speech=turn.transcript.no_speech)
 
@@ -320,11 +345,11 @@ class VoiceSession:
                answer_to: int | None = None) -> tuple[int | None, Command | None]:
         """One reply recorded and filed outside a conversation (benchmarks): the entry or
         response id, or the command said instead."""
-        recorded = self._record(Record(journal, kind, prompt_id, prompt_text, answer_to,
+        recorded = self.record_reply(Record(journal, kind, prompt_id, prompt_text, answer_to,
                                        self.pause_allowance_s))
         text, command, filed = reply_outcome(recorded.text, recorded.no_speech)
         if not filed:
-            self._do(Discard())
+            self.do(Discard())
             return None, command
         return self._file_reply(text).id, None
 
@@ -351,32 +376,3 @@ class VoiceSession:
             entry = entries.get_entry(s, accounts.get_person(s, self.person_id), saved_id)
             sealing.show_entry(entry, data_key)
             return Saved(saved_id, entry.word_count, entry.transcript or "")
-
-    # Journal operations -----------------------------------------------------------------
-
-    def _play(self, entry_id: int) -> None:
-        """The partner's own recording, or speech for a written entry (only once unlocked)."""
-        entry = self._news.get(entry_id)
-        if entry is None:
-            return
-        if entry.audio_path and self.store.exists(entry.audio_path) and self.unlocked:
-            with self._db() as s:
-                person = accounts.get_person(s, self.person_id)
-                data_key = self.unlocked.data_key(s, "entry", entry_id, person.couple_id)
-            self.play_recording(self.store.read_audio(entry.audio_path, data_key))
-        elif entry.transcript and self.unlocked:
-            self.say(entry.transcript)
-
-    def _share(self, entry_id: int) -> Shared:
-        from models.couples import partner_of
-        from models.errors import Conflict
-
-        with self._db() as s:
-            person = accounts.get_person(s, self.person_id)
-            partner = partner_of(s, person)
-            try:
-                entries.set_visibility(s, person, entry_id, "shared",
-                                       data_key=self.data_keys.get(entry_id))
-            except Conflict:
-                partner = None
-        return Shared(partner.name if partner is not None else None)

@@ -31,6 +31,7 @@ from voice.dialog_events import (
     SayProgress,
     SayReminders,
     SetVoiceName,
+    Shared,
 )
 from voice.dialog_home import reminder_words
 from voice.phrases import P, count_words, render
@@ -250,3 +251,35 @@ def choose_prompt(run: VoiceSession, exclude: tuple[str, ...],
     return PromptChosen(choice.prompt.id, choice.prompt.text, choice.spoken,
                         FollowUp(deeper.id, deeper.text, deeper.speak(run.crisis_line))
                         if deeper is not None else None)
+
+
+def play_entry(session: VoiceSession, entry_id: int) -> None:
+    """The partner's own recording, or the words read aloud (a written entry, text mode);
+    only once unlocked."""
+    entry = session.news.get(entry_id)
+    if entry is None or session.unlocked is None:
+        return
+    if entry.audio_path and session.plays_audio and session.store.exists(entry.audio_path):
+        with session._db() as s:
+            person = accounts.get_person(s, session.person_id)
+            data_key = session.unlocked.data_key(s, "entry", entry_id, person.couple_id)
+        session.play_recording(session.store.read_audio(entry.audio_path, data_key))
+    elif entry.transcript:
+        session.say(entry.transcript)
+
+
+def share_entry(session: VoiceSession, entry_id: int) -> Shared:
+    """Share an entry with the partner; ``Shared(None)`` when there is nobody to share with."""
+    from models import entries
+    from models.couples import partner_of
+    from models.errors import Conflict
+
+    with session._db() as s:
+        person = accounts.get_person(s, session.person_id)
+        partner = partner_of(s, person)
+        try:
+            entries.set_visibility(s, person, entry_id, "shared",
+                                   data_key=session.data_keys.get(entry_id))
+        except Conflict:
+            partner = None
+    return Shared(partner.name if partner is not None else None)

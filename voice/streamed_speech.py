@@ -222,8 +222,11 @@ class StreamedSpeech:
         self._clock = clock
 
     def speak(self, text: str, *, voice: str | None = None, rate: int = 165,
-              volume: float = 1.0, stop: threading.Event | None = None) -> SpeechReport:
-        """Speak ``text``; returns early (``completed`` False) once ``stop`` is set."""
+              volume: float = 1.0, stop: threading.Event | None = None,
+              on_start: Callable[[], None] | None = None) -> SpeechReport:
+        """Speak ``text``; returns early (``completed`` False) once ``stop`` is set.
+        ``on_start`` runs once the first words are on their way to the speaker (the session
+        starts slow work then, behind a hello that is already playing)."""
         opts = self.options
         report = SpeechReport()
         chunks = speech_chunks(text, opts)
@@ -295,6 +298,8 @@ class StreamedSpeech:
                     heard_until = max(heard_until, now) + block.size / out_rate
                     if report.first_audio_s is None:
                         report.first_audio_s = now - called
+                        if on_start is not None:
+                            on_start()
                 report.chunks_played += 1
                 report.audio_s += audio.size / out_rate
             if stop.is_set():

@@ -98,14 +98,9 @@ class TextSession(VoiceSession):
     def play_recording(self, data: bytes) -> None:
         return None
 
-    def _play(self, entry_id: int) -> None:
-        entry = self._news.get(entry_id)
-        if entry is not None and entry.transcript and self.unlocked:
-            self.say(entry.transcript)
-
     # A reply, typed ---------------------------------------------------------------------
 
-    def _record(self, effect: Record) -> ReplyRecorded:
+    def record_reply(self, effect: Record, preroll: object = None) -> ReplyRecorded:
         line = self._read()
         self._reply = effect
         text = _END_OF_INPUT if line is None else line

@@ -23,7 +23,8 @@ from types import TracebackType
 import numpy as np
 
 __all__ = [
-    "MIC_FEED", "MIC_SOURCE", "SPEAKER_SINK", "VirtualSoundServer", "speak_to_file", "write_wav",
+    "MIC_FEED", "MIC_SOURCE", "SPEAKER_SINK", "Room", "VirtualSoundServer", "speak_to_file",
+    "write_wav",
 ]
 
 log = logging.getLogger(__name__)
@@ -135,10 +136,10 @@ class VirtualSoundServer:
 
     # Feeding the microphone and listening to the speaker -------------------------------
 
-    def recorders_attached(self) -> int:
+    def recorders_attached(self, source: str = MIC_SOURCE) -> int:
         """How many streams are recording from the virtual microphone right now."""
         sources = self._pactl("list", "short", "sources").stdout.splitlines()
-        mic = {line.split("\t")[0] for line in sources if f"\t{MIC_SOURCE}\t" in line}
+        mic = {line.split("\t")[0] for line in sources if f"\t{source}\t" in line}
         out = self._pactl("list", "short", "source-outputs").stdout
         return sum(1 for line in out.splitlines() if line.split("\t")[1:2] and
                    line.split("\t")[1] in mic)
@@ -161,6 +162,78 @@ class VirtualSoundServer:
             ["parec", f"--device={SPEAKER_SINK}.monitor", "--file-format=wav", "--rate=16000",
              "--channels=1", "--format=s16le", str(path)],
             env=self.env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+class Room:
+    """One stereo sink as a room where both are heard on one clock: Confide's speaker on the
+    left channel, the person (what is played into the microphone) on the right, and the
+    microphone hearing the right channel only (no echo path). A recording of the room gives
+    the time from the person's first word to Confide going quiet, or from their last word
+    to Confide's next one, straight from the audio (scripts/bench_loop.py --turns)."""
+
+    SINK = "confide_room"
+    SPEAKER = "confide_room_speaker"
+    PERSON = "confide_room_person"
+    MIC = "confide_room_mic"
+
+    def __init__(self, server: VirtualSoundServer) -> None:
+        self.server = server
+        self._modules: list[str] = []
+        self._saved: tuple[str, str] | None = None
+
+    def __enter__(self) -> Room:
+        def load(*args: str) -> None:
+            self._modules.append(self.server._pactl("load-module", *args).stdout.strip())
+
+        info = self.server._pactl("info").stdout
+        self._saved = (_field(info, "Default Sink"), _field(info, "Default Source"))
+        load("module-null-sink", f"sink_name={self.SINK}", "channels=2", "rate=48000",
+             "norewinds=1", f"sink_properties=device.description={self.SINK}")
+        for name, side in ((self.SPEAKER, "front-left"), (self.PERSON, "front-right")):
+            load("module-remap-sink", f"sink_name={name}", f"master={self.SINK}", "channels=1",
+                 f"master_channel_map={side}", "channel_map=mono", "remix=no")
+        load("module-remap-source", f"source_name={self.MIC}", f"master={self.SINK}.monitor",
+             "channels=1", "master_channel_map=front-right", "channel_map=mono", "remix=no")
+        self.server._pactl("set-default-sink", self.SPEAKER)
+        self.server._pactl("set-default-source", self.MIC)
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        if self._saved is not None:
+            self.server._pactl("set-default-sink", self._saved[0], check=False)
+            self.server._pactl("set-default-source", self._saved[1], check=False)
+        for module in reversed(self._modules):
+            self.server._pactl("unload-module", module, check=False)
+        self._modules.clear()
+
+    def play_person(self, wav: Path) -> subprocess.Popen[bytes]:
+        """The person says what is in ``wav`` (the microphone hears it, in real time)."""
+        return subprocess.Popen(["paplay", f"--device={self.PERSON}", str(wav)],
+                                env=self.server.env(), stdout=subprocess.DEVNULL,
+                                stderr=subprocess.DEVNULL)
+
+    def record(self, path: Path) -> subprocess.Popen[bytes]:
+        """Record the room in stereo at 16 kHz: left Confide, right the person."""
+        return subprocess.Popen(
+            ["parec", f"--device={self.SINK}.monitor", "--file-format=wav", "--rate=16000",
+             "--channels=2", "--format=s16le", str(path)],
+            env=self.server.env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    def speaking(self) -> bool:
+        """Whether anything plays on Confide's speaker right now."""
+        sinks = self.server._pactl("list", "short", "sinks").stdout.splitlines()
+        ids = {line.split("\t")[0] for line in sinks if f"\t{self.SPEAKER}\t" in line}
+        inputs = self.server._pactl("list", "short", "sink-inputs").stdout.splitlines()
+        return any(line.split("\t")[1:2] and line.split("\t")[1] in ids for line in inputs)
+
+    def listening(self) -> bool:
+        """Whether anything records from the room's microphone right now."""
+        return self.server.recorders_attached(self.MIC) > 0
+
+
+def _field(info: str, name: str) -> str:
+    return next((line.split(":", 1)[1].strip() for line in info.splitlines()
+                 if line.startswith(name + ":")), "")
 
 
 def speak_to_file(text: str, path: Path, *, voice: str = "en-us", wpm: int = 160) -> Path:

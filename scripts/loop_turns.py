@@ -1,0 +1,149 @@
+"""Turn-taking on real devices, read off one stereo recording of the room (voice.virtual_sound.Room):
+Confide's speaker on the left channel, the person on the right, on one clock.
+
+  barge_in_s   the person's first interrupting sample (right) → Confide's last sample (left)
+  turn_s       the last sample of a short answer (right) → Confide's next first sample (left)
+
+Used by ``scripts/bench_loop.py --turns``; the session is wired by ``build_session`` as in
+`confide speak` (the real Whisper, synthesizer, VAD, microphone and speaker).
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import soundfile as sf
+
+LOUD = 0.02
+"""Peak that counts as sound in the recording (16-bit silence is exactly zero here)."""
+
+INTERRUPTIONS = ("stop", "wait", "skip", "next", "stop please", "hold on")
+SHORT_ANSWERS = ("yes", "no thanks", "read it back", "four", "share it", "no", "yes please",
+                 "keep it private", "three", "next")
+PERSON_VOICES = (("en-us", 150), ("en-gb", 170), ("en-us+f3", 160), ("en-us+m3", 140),
+                 ("en-gb+f4", 180))
+
+LONG_TEXT = ("What did you do this week that you are proud of, however small? Take a moment "
+             "to really notice it, and then tell me about it in your own words, as slowly as "
+             "you like. There is no right answer, only yours.")
+
+
+def _loud(samples: np.ndarray) -> np.ndarray:
+    return np.flatnonzero(np.abs(samples) > LOUD)
+
+
+def barge_in_latency(room_wav: Path) -> float | None:
+    """Seconds from the person's first sample to Confide's last sample after it."""
+    audio, rate = sf.read(room_wav, dtype="float32", always_2d=True)
+    person, confide = _loud(audio[:, 1]), _loud(audio[:, 0])
+    if person.size == 0:
+        return None
+    onset = int(person[0])
+    after = confide[confide >= onset]
+    return 0.0 if after.size == 0 else float(after[-1] - onset) / rate
+
+
+def turn_latency(room_wav: Path) -> float | None:
+    """Seconds from the person's last sample to Confide's first sample after it."""
+    audio, rate = sf.read(room_wav, dtype="float32", always_2d=True)
+    person, confide = _loud(audio[:, 1]), _loud(audio[:, 0])
+    if person.size == 0:
+        return None
+    end = int(person[-1])
+    after = confide[confide > end]
+    return None if after.size == 0 else float(after[0] - end) / rate
+
+
+def _person_says(text: str, folder: Path, index: int, rng: random.Random) -> Path:
+    from voice.virtual_sound import speak_to_file
+
+    voice, wpm = PERSON_VOICES[rng.randrange(len(PERSON_VOICES))]
+    return speak_to_file(text, folder / f"person-{index}.wav", voice=voice, wpm=wpm)
+
+
+def _wait(condition: Any, timeout_s: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout_s
+    while not condition():
+        if time.monotonic() > deadline:
+            raise TimeoutError("the room never got there")
+        time.sleep(0.01)
+
+
+def barge_in_trials(session: Any, room: Any, folder: Path, trials: int,
+                    rng: random.Random) -> list[dict[str, Any]]:
+    """Confide reads a long prompt; 0.8–2.5 s in, the person says a command over it."""
+    from voice.commands import recognise
+
+    rows = []
+    for i in range(trials):
+        word = INTERRUPTIONS[i % len(INTERRUPTIONS)]
+        wav = _person_says(word, folder, i, rng)
+        capture = folder / f"barge-{i}.wav"
+        recorder = room.record(capture)
+        time.sleep(0.5)
+
+        def interrupt(path: Path = wav) -> None:
+            _wait(room.speaking)
+            time.sleep(rng.uniform(0.8, 2.5))
+            room.play_person(path).wait()
+
+        feeder = threading.Thread(target=interrupt)
+        feeder.start()
+        session.say(LONG_TEXT)
+        feeder.join()
+        time.sleep(0.3)
+        recorder.terminate()
+        recorder.wait()
+        audio = session._interruption
+        session._interruption = None
+        heard = "" if audio is None else session.listener.transcriber.transcribe(audio).text
+        command = recognise(heard).command
+        row = {"said": word, "heard": heard.strip(), "command": str(command) if command else None,
+               "barge_in_s": barge_in_latency(capture)}
+        rows.append(row)
+        print(json.dumps(row), flush=True)
+    return rows
+
+
+def turn_trials(session: Any, room: Any, folder: Path, trials: int,
+                rng: random.Random) -> list[dict[str, Any]]:
+    """Confide asks; the person gives a short answer; Confide answers it (the effects the
+    dialog returns for a heard answer: transcription, recognition, then speech)."""
+    from voice.commands import recognise
+    from voice.intents import understand
+
+    rows = []
+    for i in range(trials):
+        answer = SHORT_ANSWERS[i % len(SHORT_ANSWERS)]
+        wav = _person_says(answer, folder, 1000 + i, rng)
+        capture = folder / f"turn-{i}.wav"
+        recorder = room.record(capture)
+        time.sleep(0.3)
+
+        def reply(path: Path = wav) -> None:
+            _wait(room.listening)
+            time.sleep(rng.uniform(0.3, 0.8))
+            room.play_person(path).wait()
+
+        feeder = threading.Thread(target=reply)
+        feeder.start()
+        heard = session.utterance(timeout_s=10.0)
+        command = recognise(heard).command
+        intent = understand(heard) if command is None else None
+        session.say(f"You said {answer}. All right." if command or intent else
+                    "Sorry, I did not catch that.")
+        feeder.join()
+        time.sleep(0.2)
+        recorder.terminate()
+        recorder.wait()
+        row = {"said": answer, "heard": heard, "command": str(command) if command else None,
+               "turn_s": turn_latency(capture)}
+        rows.append(row)
+        print(json.dumps(row), flush=True)
+    return rows
