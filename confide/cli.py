@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import sys
 from datetime import timedelta
 from pathlib import Path
@@ -12,6 +11,7 @@ import typer
 from rich.table import Table
 
 from confide import __version__
+from confide.cli_quick import configure_logging
 from confide.cli_support import acting, err, fail, out, settings_or_exit
 
 __all__ = ["acting", "app", "fail", "main"]
@@ -49,9 +49,7 @@ def root(
                                           help="Show the version and exit.")] = False,
 ) -> None:
     del version  # handled by its eager callback
-    level = logging.WARNING if verbose == 0 else logging.INFO if verbose == 1 else logging.DEBUG
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-                        stream=sys.stderr)
+    configure_logging(verbose)
 
 
 @app.command()

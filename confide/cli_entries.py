@@ -5,8 +5,9 @@ operations (the same as the API's).
 Every command asks for the passphrase (the words are sealed; ``--as`` alone never unlocks).
 On a terminal listings are a table; piped they are plain lines, one entry a line, which
 screen readers and scripts read whole; ``--json`` prints the shape README.md documents
-(confide/cli_entries_view.py). In a shell unlocked with ``confide unlock``, search is
-answered by the unlock agent without starting this module at all (confide/cli_quick.py).
+(confide/cli_entries_view.py). Search starts without this module at all, from the quick
+entry point (confide/cli_quick.py), and in a shell unlocked with ``confide unlock`` the
+unlock agent answers it.
 """
 
 from __future__ import annotations
@@ -30,7 +31,6 @@ from confide.cli_entries_view import (
     fold,
     print_json,
     print_rows,
-    print_search,
     stdout_is_terminal,
 )
 from confide.cli_support import fail, settings_or_exit
@@ -265,12 +265,11 @@ def search_cmd(
     json_: JsonOption = False,
 ) -> None:
     """Find entries by their words, tags or the responses under them."""
-    from confide.cli_entries_search import search_rows
+    from confide.cli_entries_search import run_search
 
-    with unlocked(as_) as ctx:
-        text = " ".join(words)
-        print_search(search_rows(ctx, text, n), text, as_json=json_,
-                     terminal=stdout_is_terminal())
+    code = run_search(" ".join(words), n, as_, as_json=json_)
+    if code:
+        raise typer.Exit(code)
 
 
 app.add_typer(entries_app, name="entries")

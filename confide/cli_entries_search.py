@@ -1,6 +1,6 @@
 """The answer to `confide entries search`, made one way whoever asks: the command itself once
-it has unlocked, or this terminal session's unlock agent (confide/agent.py) for the quick
-command (confide/cli_quick.py).
+it has unlocked (``run_search``, from the full CLI or the quick entry point
+confide/cli_quick.py), or this terminal session's unlock agent (confide/agent.py).
 
 The agent already holds the person's secret; here it also keeps the journal code loaded and
 the database open, so a search typed in the terminal costs a socket round trip and a few
@@ -18,7 +18,13 @@ import threading
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from confide.cli_entries_view import EntryContext, Row, entry_item
+from confide.cli_entries_view import (
+    EntryContext,
+    Row,
+    entry_item,
+    print_search,
+    stdout_is_terminal,
+)
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -26,7 +32,8 @@ if TYPE_CHECKING:
     from confide.settings import Settings
     from models.tables import Person
 
-__all__ = ["answer_search", "context_for", "search_rows", "setting_env", "warm_up"]
+__all__ = ["answer_search", "context_for", "run_search", "search_rows", "setting_env",
+           "warm_up"]
 
 _SETTING_VARS = ("HOME", "XDG_CONFIG_HOME", "XDG_DATA_HOME")
 _lock = threading.Lock()
@@ -53,6 +60,42 @@ def search_rows(ctx: EntryContext, words: str, n: int) -> list[Row]:
     unread = unread_ids(ctx.session, ctx.person, [h.entry.id for h in hits if h.entry.id])
     return [(entry_item(ctx, h.entry, unread=h.entry.id in unread) | {"snippet": h.snippet},
              ctx.local(h.entry.created_at), h.snippet) for h in hits]
+
+
+def run_search(words: str, n: int, as_: str | None, *, as_json: bool) -> int:
+    """`confide entries search` itself, for the full CLI and the quick entry point alike:
+    unlock (this shell's agent, the passphrase typed, or one line on standard input), find,
+    print; returns the exit code. Typer and Rich are loaded only to print an error."""
+    from confide.cli_unlock import ask_passphrase, unlock_in
+    from confide.settings import SettingsError, load_settings
+    from confide.wiring import cli_session, resolve_person
+    from models.errors import ConfideError
+
+    try:
+        settings = load_settings()
+    except SettingsError as exc:
+        return _failed(str(exc), 2)
+    try:
+        with cli_session(settings) as session:
+            person = resolve_person(session, settings, as_)
+            unlock_in(session, settings, person, ask_passphrase(person.name))
+            rows = search_rows(context_for(session, settings, person), words, n)
+    except ConfideError as exc:
+        return _failed(str(exc), 1)
+    print_search(rows, words, as_json=as_json, terminal=stdout_is_terminal())
+    return 0
+
+
+def _failed(message: str, code: int) -> int:
+    """The CLI's one-line error (confide/cli_support.py), as an exit code."""
+    import typer
+
+    from confide.cli_support import fail
+
+    try:
+        fail(message, code)
+    except typer.Exit as exc:
+        return int(exc.exit_code)
 
 
 def setting_env(environ: Mapping[str, str]) -> dict[str, str]:

@@ -1,14 +1,15 @@
-"""The `confide` command's entry point: `confide entries search` answered quickly in an
-unlocked terminal session, everything else by the full command line (confide/cli.py).
+"""The `confide` command's entry point: `confide entries search` started lean, everything
+else by the full command line (confide/cli.py).
 
-Starting the full command line costs about a second before it does anything (Typer, Rich,
-pydantic-settings, SQLAlchemy and the tables, NumPy), and a search is a few milliseconds of
-that. So in a shell where ``eval "$(confide unlock --as NAME)"`` started the unlock agent,
-this module reads the search's own arguments, asks the agent to answer
-(confide/cli_entries_search.py, the same code the full command runs) and prints the rows
-with the same printer (confide/cli_entries_view.py), importing neither the database layer
-nor the CLI framework. Whatever it does not recognise (help, another option, no agent, an
-agent that cannot answer) goes to the full command, unchanged.
+Starting the full command line costs most of a second before it does anything (Typer, Rich,
+every command's module, pydantic-settings, SQLAlchemy and the tables, NumPy), and a search
+is a few milliseconds of that. So this module reads the search's own arguments and, in a
+shell where ``eval "$(confide unlock --as NAME)"`` started the unlock agent, asks the agent
+to answer (confide/cli_entries_search.py, the same code the full command runs) and prints
+the rows with the same printer (confide/cli_entries_view.py), importing neither the database
+layer nor the CLI framework; without an agent it runs the command's own ``run_search``
+without Typer. Whatever it does not recognise (help, another option) goes to the full
+command, unchanged.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-__all__ = ["main", "quick_search"]
+__all__ = ["configure_logging", "main", "quick_search"]
 
 MAX_HITS = 200
 
@@ -60,15 +61,21 @@ def _search_args(args: Sequence[str]) -> dict[str, Any] | None:
     return found | {"words": " ".join(words)}
 
 
-def quick_search(args: Sequence[str]) -> bool:
+def configure_logging(verbose: int = 0) -> None:
+    """Only the CLI configures logging: warnings by default, -v info, -vv debug."""
+    import logging
+
+    level = logging.WARNING if verbose == 0 else logging.INFO if verbose == 1 else logging.DEBUG
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+                        stream=sys.stderr)
+
+
+def _by_agent(parsed: dict[str, Any]) -> bool:
     """Print the search's answer from this shell's unlock agent; False (nothing printed)
-    when the full command should answer instead."""
+    when the agent cannot answer it."""
     from confide.agent import search_by_agent
     from confide.cli_entries_search import setting_env
 
-    parsed = _search_args(args)
-    if parsed is None:
-        return False
     answer = search_by_agent({"words": parsed["words"], "n": parsed["n"], "as": parsed["as"],
                               "env": setting_env(os.environ), "cwd": os.getcwd()})
     rows = answer.get("rows") if answer is not None else None
@@ -81,12 +88,35 @@ def quick_search(args: Sequence[str]) -> bool:
     return True
 
 
+def quick_search(args: Sequence[str]) -> int | None:
+    """`confide entries search ARGS` without the CLI framework: answered by this shell's
+    unlock agent when it can, else unlocked and searched here by the command's own
+    ``run_search``. Its exit code; None when the arguments are the full CLI's to read."""
+    parsed = _search_args(args)
+    if parsed is None:
+        return None
+    if os.environ.get("CONFIDE_AGENT") and _by_agent(parsed):
+        return 0
+    from confide.cli_entries_search import run_search
+
+    configure_logging()
+    try:
+        return run_search(parsed["words"], parsed["n"], parsed["as"], as_json=parsed["json"])
+    except Exception as exc:
+        click = sys.modules.get("click")  # loaded only if the passphrase was asked at a prompt
+        if click is not None and isinstance(exc, click.exceptions.Abort):
+            sys.stderr.write("\nAborted!\n")  # Ctrl+C at the prompt, as the full CLI says it
+            return 1
+        raise
+
+
 def main() -> None:
     """`confide ...`."""
     args = sys.argv[1:]
-    if args[:2] == ["entries", "search"] and os.environ.get("CONFIDE_AGENT") \
-            and quick_search(args[2:]):
-        return
+    if args[:2] == ["entries", "search"]:
+        code = quick_search(args[2:])
+        if code is not None:
+            sys.exit(code)
     from confide.cli import main as full_command
 
     full_command()

@@ -8,7 +8,6 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-import typer
 from sqlmodel import Session
 
 from confide.settings import Settings
@@ -35,6 +34,8 @@ def ask_passphrase(name: str, *, optional: bool = False) -> str:
         return _FROM_AGENT
     if not sys.stdin.isatty():
         return sys.stdin.readline().rstrip("\r\n")
+    import typer  # only to ask at a terminal: a quick search piped its passphrase need not load it
+
     hint = " (press Enter to go on without unlocking)" if optional else ""
     return str(typer.prompt(f"Passphrase for {name}'s journal{hint}", hide_input=True,
                             default="" if optional else None, show_default=False))

@@ -1,8 +1,9 @@
-"""The quick `confide entries search` in a shell unlocked by `confide unlock`: the unlock
+"""The quick `confide entries search`: in a shell unlocked by `confide unlock` the unlock
 agent answers with the command's own search, printed exactly as the full command prints it,
 while the process typed in the terminal loads neither the database layer nor the CLI
 framework; whatever the agent cannot answer (someone else's journal, other settings, a
-locked shell, --help) is the full command's, unchanged. SQLite, and PostgreSQL when
+locked shell) is unlocked as the command does, and --help is the full CLI's. Without an
+agent the passphrase opens it, still without the CLI framework. SQLite, and PostgreSQL when
 CONFIDE_TEST_POSTGRES_URL is set."""
 
 from __future__ import annotations
@@ -46,9 +47,10 @@ def typed(env, *args, stdin=""):
                           text=True, check=False, timeout=120)
 
 
-def loaded_database_code(done) -> bool:
-    return any(line.startswith("import time:") and line.split("|")[-1].strip() in (
-        "sqlalchemy", "typer") for line in done.stderr.splitlines())
+def imported(done) -> set[str]:
+    """The packages the process loaded, by name (from python -X importtime)."""
+    return {line.split("|")[-1].strip().split(".")[0] for line in done.stderr.splitlines()
+            if line.startswith("import time:") and "|" in line}
 
 
 @pytest.mark.parametrize("args", [
@@ -65,7 +67,7 @@ def test_the_agent_answers_as_the_full_command_would_without_loading_it(shell, a
     done = typed(shell, *args, *([] if named else ["--as", "Alex"]))
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout == expected.stdout
-    assert not loaded_database_code(done), "answered by the agent, not the full command"
+    assert not imported(done) & {"sqlalchemy", "typer"}, "answered by the agent"
 
 
 def test_someone_elses_search_in_that_shell_still_needs_their_passphrase(shell):
@@ -77,18 +79,33 @@ def test_someone_elses_search_in_that_shell_still_needs_their_passphrase(shell):
     assert done.stdout == ok(invoker("entries")("search", "garden", "--json", who="Sam")).stdout
 
 
-def test_other_settings_or_a_locked_shell_go_to_the_full_command(shell, tmp_path):
+def test_other_settings_or_a_locked_shell_unlock_as_the_command_does(shell, tmp_path):
     other = {"CONFIDE_DATA_DIR": str(tmp_path / "other"),
              "CONFIDE_DATABASE_URL": f"sqlite:///{tmp_path / 'other.db'}"}
     elsewhere = typed(shell | other, "walked", "--as", "Alex")
     assert elsewhere.returncode == 1 and "Nobody called 'Alex'" in elsewhere.stderr
-    assert loaded_database_code(elsewhere) and "walked" not in elsewhere.stdout
+    assert "walked" not in elsewhere.stdout
     helped = typed(shell, "--help")
     assert helped.returncode == 0 and "Usage" in helped.stdout
     subprocess.run([sys.executable, "-m", "confide", "lock"], env=shell, capture_output=True,
                    check=True, timeout=60)
     locked = typed(shell, "walked", "--as", "Alex")
     assert locked.returncode == 1 and "sealed" in locked.stderr and locked.stdout == ""
+
+
+def test_without_an_agent_the_passphrase_opens_it_without_the_cli_framework(journal):
+    env = {k: v for k, v in os.environ.items() if k != "CONFIDE_AGENT"}
+    for args in (["walked", "--json"], ["garden"], ["nowhere"]):
+        expected = ok(invoker("entries")("search", *args))
+        done = typed(env, *args, "--as", "Alex", stdin=PASSPHRASES["Alex"] + "\n")
+        assert done.returncode == 0, done.stderr[-2000:]
+        assert done.stdout == expected.stdout
+        assert "typer" not in imported(done)
+    wrong = typed(env, "walked", "--as", "Alex", stdin="not it\n")
+    assert wrong.returncode == 1 and wrong.stdout == ""
+    assert "error: That name and passphrase do not match." in wrong.stderr
+    bad = typed(env | {"CONFIDE_WHISPER_BEAM_SIZE": "0"}, "walked", "--as", "Alex")
+    assert bad.returncode == 2 and "CONFIDE_WHISPER_BEAM_SIZE" in bad.stderr
 
 
 @pytest.mark.parametrize(("args", "read"), [
