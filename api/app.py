@@ -47,8 +47,12 @@ MULTIPART_OVERHEAD = 1024 * 1024
 
 def _no_transcriber() -> Transcriber:
     """The default when no engine is handed in: the composition root (``confide.wiring``)
-    chooses the real one, so the API never builds an engine from settings itself."""
+    chooses the real one, so the API never picks or builds an engine itself."""
     raise Unavailable("This server was started without a speech-to-text engine.")
+
+
+def _no_synthesizer() -> SynthesizerPort:
+    raise Unavailable("This server was started without a speech engine.")
 
 
 def _transcribes_here(settings: Settings, engine: Any) -> bool:
@@ -66,12 +70,6 @@ def _transcribes_here(settings: Settings, engine: Any) -> bool:
         return True
 
 
-def _real_synthesizer() -> SynthesizerPort:
-    from voice.speech import Pyttsx3Synthesizer
-
-    return Pyttsx3Synthesizer()
-
-
 def create_app(
     settings: Settings,
     *,
@@ -82,9 +80,10 @@ def create_app(
 ) -> FastAPI:
     """The Confide HTTP API and its web page (``api.web``) for ``settings``.
 
-    ``transcriber_factory`` comes from the composition root (``confide.wiring.transcriber``);
-    without one, transcription jobs wait with the model reported unavailable.
-    ``synthesizer_factory`` defaults to pyttsx3/espeak-ng. Each is created on first use.
+    The engines come from the composition root (``confide.wiring.transcriber`` and
+    ``synthesizer``), each created on first use; without a ``transcriber_factory``
+    transcription jobs wait with the model reported unavailable, and without a
+    ``synthesizer_factory`` reading aloud is a 503.
     ``start_worker=False`` leaves queued transcriptions alone (for tests that drive
     ``runtime.worker.run_once`` themselves).
     ``freeze_startup_objects`` (for a serving process) moves everything made while starting
@@ -108,7 +107,7 @@ def create_app(
         store=store,
         worker=worker,
         unlocked=unlocked,
-        speech=SpeechRenderer(store, synthesizer_factory or _real_synthesizer),
+        speech=SpeechRenderer(store, synthesizer_factory or _no_synthesizer),
         # Counted in the database, so every process of a deployment shares the limits.
         register_limiter=RateLimiter(limit=20, window_s=hour, engine=engine),
         upload_limiter=RateLimiter(limit=120, window_s=hour, engine=engine),

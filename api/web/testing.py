@@ -39,6 +39,8 @@ def create_web_app(settings: Settings, **options: Any) -> FastAPI:
 def app_from_env() -> FastAPI:
     """A factory for uvicorn: settings from the environment, as ``confide serve`` reads them."""
     from confide.wiring import transcriber  # this factory is an entry point, like `confide serve`
+    from voice.speech import Pyttsx3Synthesizer
 
     settings = load_settings()
-    return create_web_app(settings, transcriber_factory=lambda: transcriber(settings))
+    return create_web_app(settings, transcriber_factory=lambda: transcriber(settings),
+                          synthesizer_factory=Pyttsx3Synthesizer)
