@@ -21,18 +21,29 @@ import os
 import socket
 import struct
 import sys
-import tempfile
 import threading
 import time
+from collections.abc import Mapping
 from pathlib import Path
 
-__all__ = ["ask_agent", "lock_agent", "search_by_agent", "serve_agent", "start_agent"]
+__all__ = ["ask_agent", "lock_agent", "search_by_agent", "serve_agent", "setting_env",
+           "start_agent"]
 
 ENV = "CONFIDE_AGENT"
 _MAX_REQUEST = 65536
+_SETTING_VARS = ("HOME", "XDG_CONFIG_HOME", "XDG_DATA_HOME")
+
+
+def setting_env(environ: Mapping[str, str]) -> dict[str, str]:
+    """The environment that decides which journal a command opens (``CONFIDE_*`` and where
+    the platform folders are), without the agent's own variable."""
+    return {k: v for k, v in environ.items()
+            if (k.startswith("CONFIDE_") and k != ENV) or k in _SETTING_VARS}
 
 
 def _runtime_dir() -> Path:
+    import tempfile
+
     base = os.environ.get("XDG_RUNTIME_DIR") or tempfile.gettempdir()
     folder = Path(tempfile.mkdtemp(prefix="confide-agent-", dir=base))
     folder.chmod(0o700)

@@ -22,9 +22,9 @@ import typer
 
 from confide.cli import AsOption, app
 from confide.cli_dates import parse_when
+from confide.cli_entries_search import EntryContext
 from confide.cli_entries_view import (
     MSG_NONE,
-    EntryContext,
     Row,
     entry_item,
     excerpt,

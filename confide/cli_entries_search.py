@@ -16,15 +16,13 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from confide.cli_entries_view import (
-    EntryContext,
-    Row,
-    entry_item,
-    print_search,
-    stdout_is_terminal,
-)
+from confide.agent import setting_env
+from confide.cli_entries_view import Row, entry_item, print_search, stdout_is_terminal
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -32,10 +30,37 @@ if TYPE_CHECKING:
     from confide.settings import Settings
     from models.tables import Person
 
-__all__ = ["answer_search", "context_for", "run_search", "search_rows", "setting_env",
-           "warm_up"]
+__all__ = ["EntryContext", "answer_search", "context_for", "run_search", "search_rows",
+           "warm_up", "zone_of"]
 
-_SETTING_VARS = ("HOME", "XDG_CONFIG_HOME", "XDG_DATA_HOME")
+def zone_of(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+
+@dataclass(slots=True)
+class EntryContext:
+    """An unlocked person's journal, with what every listing needs to name things."""
+
+    settings: Settings
+    session: Session
+    person: Person
+    names: dict[int, str]
+    private_journal_id: int
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return zone_of(self.person.timezone)
+
+    def local(self, moment: datetime) -> str:
+        return f"{moment.astimezone(self.zone):%Y-%m-%d %H:%M}"
+
+    def journal(self, journal_id: int) -> str:
+        return "private" if journal_id == self.private_journal_id else "shared"
+
+
 _lock = threading.Lock()
 """One search at a time: each resolves settings in the asking process's folder (chdir)."""
 
@@ -96,13 +121,6 @@ def _failed(message: str, code: int) -> int:
         fail(message, code)
     except typer.Exit as exc:
         return int(exc.exit_code)
-
-
-def setting_env(environ: Mapping[str, str]) -> dict[str, str]:
-    """The environment that decides which journal a command opens (``CONFIDE_*`` and where
-    the platform folders are), without the agent's own variable."""
-    return {k: v for k, v in environ.items()
-            if (k.startswith("CONFIDE_") and k != "CONFIDE_AGENT") or k in _SETTING_VARS}
 
 
 def _same_name(a: str, b: str) -> bool:

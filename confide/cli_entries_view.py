@@ -13,20 +13,14 @@ import os
 import sys
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 if TYPE_CHECKING:
-    from sqlmodel import Session
-
-    from confide.settings import Settings
+    from confide.cli_entries_search import EntryContext
     from models.entries import EntryView
-    from models.tables import Person
 
-__all__ = ["MSG_NONE", "MSG_NO_HITS", "EntryContext", "Row", "entry_item", "excerpt", "fold",
-           "line", "print_json", "print_rows", "print_search", "stdout_is_terminal"]
+__all__ = ["MSG_NONE", "MSG_NO_HITS", "Row", "entry_item", "excerpt", "fold", "line",
+           "print_json", "print_rows", "print_search", "stdout_is_terminal"]
 
 # Printed wording, kept together.
 MSG_NONE = "No entries."
@@ -36,36 +30,10 @@ Row = tuple[dict[str, Any], str, str]
 """One listed entry: its --json item, its local time as printed, the words shown."""
 
 
-def zone_of(name: str) -> ZoneInfo:
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")
-
-
-@dataclass(slots=True)
-class EntryContext:
-    """An unlocked person's journal, with what every listing needs to name things."""
-
-    settings: Settings
-    session: Session
-    person: Person
-    names: dict[int, str]
-    private_journal_id: int
-
-    @property
-    def zone(self) -> ZoneInfo:
-        return zone_of(self.person.timezone)
-
-    def local(self, moment: datetime) -> str:
-        return f"{moment.astimezone(self.zone):%Y-%m-%d %H:%M}"
-
-    def journal(self, journal_id: int) -> str:
-        return "private" if journal_id == self.private_journal_id else "shared"
-
-
 def entry_item(ctx: EntryContext, entry: EntryView, *, unread: bool) -> dict[str, Any]:
     """One entry as --json prints it (README.md, "JSON output"): fields are only added."""
+    from datetime import UTC
+
     edited = getattr(entry, "edited_at", None)
     return {
         "id": entry.id,

@@ -73,8 +73,7 @@ def configure_logging(verbose: int = 0) -> None:
 def _by_agent(parsed: dict[str, Any]) -> bool:
     """Print the search's answer from this shell's unlock agent; False (nothing printed)
     when the agent cannot answer it."""
-    from confide.agent import search_by_agent
-    from confide.cli_entries_search import setting_env
+    from confide.agent import search_by_agent, setting_env
 
     answer = search_by_agent({"words": parsed["words"], "n": parsed["n"], "as": parsed["as"],
                               "env": setting_env(os.environ), "cwd": os.getcwd()})
