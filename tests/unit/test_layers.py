@@ -2,7 +2,8 @@
 
     entry points (confide/: the CLI, its commands, the uvicorn factories)
       -> composition root (confide/wiring.py: settings in, real adapters out)
-      -> the two faces, the conversation (voice/) and the API (api/)
+      -> the two faces, the conversation (voice/) and the API (api/); the API uses only the
+         engines and two shared services of voice/ (decoding, the transcription job runner)
       -> the domain (models/) and the prompt library (prompts/)
     engines (speech in and out, devices, VAD, decoding, streaming Whisper) sit apart at the
     bottom: they import nothing of ours but each other, so anyone may use them.
@@ -32,6 +33,10 @@ PURE_CORE = ["commands", "dialog", "dialog_events", "dialog_home", "dialog_state
              "dialog_station", "intents", "phrases", "segmenter"]
 """The conversation's decisions (the dialog, the turn segmenter, intents, the catalog): no
 database, no API, no settings; the runners carry their effects out."""
+SHARED_SERVICES = ["decoding", "jobs_runner"]
+"""voice/ modules both faces use: decoding with the journal's errors, and running one queued
+transcription (the server's worker and `confide speak` at start). Nothing else of the
+conversation is the API's business."""
 ROOT_MODULE = "confide.wiring"
 SETTINGS_ONLY = {"confide", "confide.__version__", "confide.settings"}
 """What the faces may import of the confide package: the version and the settings type."""
@@ -96,6 +101,15 @@ def test_the_domain_and_prompts_import_neither_face_nor_the_root() -> None:
     assert not broken, f"the domain importing a layer above it: {sorted(broken)}"
 
 
+def test_the_api_uses_only_engines_and_the_shared_services_of_voice() -> None:
+    broken = {(_rel(path), imported)
+              for path in _modules("api")
+              for imported in imports_of(path)
+              if imported.split(".")[0] == "voice"
+              and not _is_voice_module_in(imported, ENGINES + SHARED_SERVICES)}
+    assert not broken, f"the API reaching into the conversation: {sorted(broken)}"
+
+
 def test_the_faces_read_the_settings_but_never_the_composition_root() -> None:
     """api/ and voice/ get their engines handed in; only the entry points wire."""
     broken = {(_rel(path), imported)
@@ -119,7 +133,7 @@ def test_only_entry_points_import_the_composition_root() -> None:
 
 
 def test_every_module_named_exists() -> None:
-    named = [*ENGINES, *PURE_CORE]
+    named = [*ENGINES, *PURE_CORE, *SHARED_SERVICES]
     assert all((ROOT / "voice" / f"{name}.py").is_file() for name in named)
     assert not set(ENGINES) & set(PURE_CORE)
 
