@@ -110,6 +110,14 @@ def test_the_api_uses_only_engines_and_the_shared_services_of_voice() -> None:
     assert not broken, f"the API reaching into the conversation: {sorted(broken)}"
 
 
+def test_the_conversation_never_imports_the_api() -> None:
+    broken = {(_rel(path), imported)
+              for path in _modules("voice")
+              for imported in imports_of(path)
+              if imported.split(".")[0] == "api"}
+    assert not broken, f"the voice loop reaching into the API: {sorted(broken)}"
+
+
 def test_the_faces_read_the_settings_but_never_the_composition_root() -> None:
     """api/ and voice/ get their engines handed in; only the entry points wire."""
     broken = {(_rel(path), imported)
