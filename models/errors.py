@@ -3,8 +3,6 @@
     ConfideError                 base; ``str(err)`` is a sentence fit for a person to read;
     │                            raised as itself only for a fault of this installation (500)
     ├── NotFound                 no such thing, or the caller may not know it exists (404)
-    │   ├── UnknownPromptError   no prompt with that id (prompts.library)
-    │   └── UnknownProgramError  no program with that id (prompts.library)
     ├── InvalidInput             the request can never succeed as given (422)
     │   ├── InvalidAudio         not decodable audio, empty, too short, or too long
     │   ├── TooLarge             over a configured size limit (413)
@@ -17,14 +15,16 @@
     │   └── SealError            sealed bytes that do not open: not sealed for this key, or changed
     ├── RateLimited              too many attempts; ``retry_after`` seconds (429)
     ├── Unavailable              a local engine (speech in or out) cannot work right now (503)
-    ├── LibraryError             the prompt library's data breaks a rule (prompts.library; 500)
     └── PlainTextLeak            journal content about to be written unsealed: a bug (models.sealing)
 
 Operations raise these; the API maps them to status codes in one table
 (``api.errors.status_for``) and the CLI prints the sentence. The engines below the domain
 (``voice.audio_file``, ``voice.whisper``, the devices) import nothing of ours and raise their
-own errors; the product's edge turns those into these (``voice.decoding`` for audio). A
-private entry is always ``NotFound`` for anyone but its author, so its id does not leak.
+own errors; the product's edge turns those into these (``voice.decoding`` for audio). So
+does the prompt library, which imports no database layer (``import models.errors`` loads
+``models/__init__.py``, hence SQLAlchemy): ``api/routes/prompts.py`` answers its
+``NoPromptAvailableError`` as ``NotFound``. A private entry is always ``NotFound`` for
+anyone but its author, so its id does not leak.
 """
 
 from __future__ import annotations

@@ -20,7 +20,6 @@ from typing import Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from models.errors import ConfideError, NotFound
 from prompts.plain_text import PlainTextProblem, plain_text_problem
 
 __all__ = [
@@ -93,15 +92,15 @@ def allowed_in(audience: Audience, context: Context) -> bool:
     return audience in AUDIENCES_FOR_CONTEXT[context]
 
 
-class LibraryError(ConfideError):
+class LibraryError(ValueError):
     """The library data breaks a rule; the message lists every problem found."""
 
 
-class UnknownPromptError(NotFound):
+class UnknownPromptError(KeyError):
     """No prompt with this id."""
 
 
-class UnknownProgramError(NotFound):
+class UnknownProgramError(KeyError):
     """No program with this id."""
 
 
@@ -200,14 +199,14 @@ class Library:
         try:
             return self.prompts[prompt_id]
         except KeyError:
-            raise UnknownPromptError(f"There is no prompt {prompt_id!r}.") from None
+            raise UnknownPromptError(prompt_id) from None
 
     def program(self, program_id: str) -> Program:
         """The program ``program_id``; raises :class:`UnknownProgramError`."""
         try:
             return self.programs[program_id]
         except KeyError:
-            raise UnknownProgramError(f"There is no program {program_id!r}.") from None
+            raise UnknownProgramError(program_id) from None
 
     def by_theme(self, theme: str) -> list[Prompt]:
         return [p for p in self.prompts.values() if p.theme == theme]
