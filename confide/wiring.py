@@ -24,9 +24,8 @@ from models.storage import AudioStore
 from models.tables import Person
 
 if TYPE_CHECKING:
-    from voice.transcriber import Transcriber
     from voice.voices import VoiceRouter
-    from voice.whisper import WhisperOptions
+    from voice.whisper import WhisperOptions, WhisperTranscriber
 
 __all__ = ["audio_store", "cli_session", "database", "resolve_person", "synthesizer",
            "transcriber", "whisper_options"]
@@ -90,11 +89,22 @@ def whisper_options(settings: Settings) -> WhisperOptions:
     )
 
 
-def transcriber(settings: Settings) -> Transcriber:
-    """The real Whisper transcriber (loaded once per process)."""
-    from voice.whisper import get_transcriber
+_transcribers: dict[WhisperOptions, WhisperTranscriber] = {}
 
-    return get_transcriber(whisper_options(settings))
+
+def transcriber(settings: Settings) -> WhisperTranscriber:
+    """The real Whisper transcriber for these settings, one per process (the model itself is
+    loaded once and shared by every set of options that names it)."""
+    from voice.whisper import WhisperTranscriber
+
+    options = whisper_options(settings)
+    with _engine_lock:
+        found = _transcribers.get(options)
+    if found is None:  # built outside the lock: loading a model takes seconds
+        found = WhisperTranscriber(options)
+        with _engine_lock:
+            found = _transcribers.setdefault(options, found)
+    return found
 
 
 _synthesizers: dict[str | None, VoiceRouter] = {}

@@ -26,12 +26,12 @@ _WORKER = """
 import json, resource, sys, time
 from pathlib import Path
 from confide.settings import load_settings
-from confide.wiring import whisper_options
+from confide.wiring import transcriber
 from voice import whisper
 from voice.audio_file import decode_audio
 if sys.argv[1] == "stock":
     whisper.keep_inference_buffers = lambda: False  # what faster-whisper gets on its own
-tr = whisper.get_transcriber(whisper_options(load_settings()))
+tr = transcriber(load_settings())
 clips = [decode_audio(Path(p)).samples for p in sys.argv[2:]]
 tr.transcribe(clips[0])
 print("ready", flush=True)

@@ -36,10 +36,10 @@ from typing import Any
 import numpy as np
 
 from confide.settings import load_settings
-from confide.wiring import whisper_options
+from confide.wiring import transcriber
 from voice.audio_file import decode_audio
 from voice.streaming import ChunkingOptions, StreamingTranscription
-from voice.whisper import WhisperTranscriber, get_transcriber
+from voice.whisper import WhisperTranscriber
 
 RATE = 16_000
 TARGETS = {"overhead_ratio": 1.05, "wer_human": 7.0, "wer_stream_delta": 0.5,
@@ -294,7 +294,7 @@ def main() -> None:
     corpus = load_corpus(args.corpus)
     load_before = os.getloadavg()[0]
     began = time.perf_counter()
-    tr = get_transcriber(whisper_options(settings))
+    tr = transcriber(settings)
     load_s = time.perf_counter() - began
     say(f"model {settings.whisper_model} ({tr.model_ref}) loaded in {load_s:.2f} s; "
         f"{len(corpus)} clips")

@@ -11,9 +11,9 @@ import numpy as np
 import pytest
 
 from confide.settings import Settings
-from confide.wiring import whisper_options
+from confide.wiring import transcriber
 from voice.audio_file import decode_audio
-from voice.whisper import WhisperTranscriber, get_transcriber
+from voice.whisper import WhisperTranscriber
 
 Speak = Callable[[str], np.ndarray]
 
@@ -34,7 +34,7 @@ def whisper_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
 
 @pytest.fixture(scope="session")
 def whisper(whisper_settings: Settings) -> WhisperTranscriber:
-    return get_transcriber(whisper_options(whisper_settings))
+    return transcriber(whisper_settings)
 
 
 @pytest.fixture(scope="session")

@@ -10,11 +10,11 @@ import numpy as np
 import pytest
 
 from confide.settings import Settings
-from confide.wiring import whisper_options
+from confide.wiring import transcriber, whisper_options
 from tests.model.conftest import Speak
 from voice.streaming import StreamingTranscription
 from voice.transcriber import ModelUnavailableError, normalized_words
-from voice.whisper import WhisperTranscriber, get_transcriber
+from voice.whisper import WhisperTranscriber
 
 pytestmark = pytest.mark.model
 
@@ -129,7 +129,7 @@ def test_a_fitted_encoder_window_is_opt_in_and_finds_the_same_words(
 def test_the_model_loads_once_per_process(
     whisper: WhisperTranscriber, whisper_settings: Settings
 ) -> None:
-    assert get_transcriber(whisper_options(whisper_settings)) is whisper
+    assert transcriber(whisper_settings) is whisper
     assert WhisperTranscriber(whisper_options(whisper_settings)).model is whisper.model
 
 
