@@ -121,8 +121,9 @@ def _mouth(settings: Settings, synth: object, speaker: object, mic: object,
     from voice.echo import choose_barge_in, detect_echo_cancelling_source
     from voice.runner_speech import Mouth
     from voice.sound import SoundDeviceSpeaker
+    from voice.speech_sinks import SpeakerSink
     from voice.stream_player import SoundDeviceSink
-    from voice.streamed_speech import SpeakerSink, StreamedSpeech
+    from voice.streamed_speech import StreamedSpeech
 
     sink = (SoundDeviceSink(settings.output_device) if isinstance(speaker, SoundDeviceSpeaker)
             else SpeakerSink(speaker))  # type: ignore[arg-type]

@@ -29,7 +29,7 @@ def unlock_by_voice(session: Any, settings: Settings, person_id: int) -> Keys | 
             return None
     for _ in range(TRIES):
         session.say(P.SAY_PASSPHRASE, key="SAY_PASSPHRASE")
-        heard = session.listener.utterance(timeout_s=12.0, pause_s=1.2)
+        heard = session.listener.utterance(timeout_s=12.0, pause_s=1.2, short=False)
         if not heard or recognise(heard).command in (Command.SKIP, Command.NO, Command.STOP):
             break
         try:

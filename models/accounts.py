@@ -311,8 +311,8 @@ def update_preferences(session: Session, person: Person, prefs: Preferences) -> 
     """Apply the given (non-None) preferences after checking each is usable."""
     if not prefs.back_to_default <= _CLEARABLE:
         raise InvalidInput("Only voice, rate, volume, pause and reply limit have defaults.")
-    if prefs.tts_rate is not None and not 80 <= prefs.tts_rate <= 400:
-        raise InvalidInput("Speech rate must be between 80 and 400 words a minute.")
+    if prefs.tts_rate is not None and not 80 <= prefs.tts_rate <= 450:
+        raise InvalidInput("Speech rate must be between 80 and 450 words a minute.")
     if prefs.tts_volume is not None and not 0.0 <= prefs.tts_volume <= 1.0:
         raise InvalidInput("Volume must be between 0 and 1.")
     if prefs.pause_allowance_s is not None and not 0.5 <= prefs.pause_allowance_s <= 60:

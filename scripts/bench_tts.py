@@ -83,7 +83,8 @@ def run_engine(name: str, prompts: list[str], trials: int, out_dir: Path) -> dic
     """Every figure of one engine (runs in its own process)."""
     import soundfile as sf
 
-    from voice.streamed_speech import FakeSink, StreamedSpeech
+    from voice.speech_sinks import FakeSink
+    from voice.streamed_speech import StreamedSpeech
 
     start = time.perf_counter()
     synth = _engine(name)

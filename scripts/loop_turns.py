@@ -17,11 +17,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-import soundfile as sf
-
-LOUD = 0.02
-"""Peak that counts as sound in the recording (16-bit silence is exactly zero here)."""
+from voice.virtual_sound import barge_in_latency, turn_latency
 
 INTERRUPTIONS = ("stop", "wait", "skip", "next", "stop please", "hold on")
 SHORT_ANSWERS = ("yes", "no thanks", "read it back", "four", "share it", "no", "yes please",
@@ -33,31 +29,6 @@ LONG_TEXT = ("What did you do this week that you are proud of, however small? Ta
              "to really notice it, and then tell me about it in your own words, as slowly as "
              "you like. There is no right answer, only yours.")
 
-
-def _loud(samples: np.ndarray) -> np.ndarray:
-    return np.flatnonzero(np.abs(samples) > LOUD)
-
-
-def barge_in_latency(room_wav: Path) -> float | None:
-    """Seconds from the person's first sample to Confide's last sample after it."""
-    audio, rate = sf.read(room_wav, dtype="float32", always_2d=True)
-    person, confide = _loud(audio[:, 1]), _loud(audio[:, 0])
-    if person.size == 0:
-        return None
-    onset = int(person[0])
-    after = confide[confide >= onset]
-    return 0.0 if after.size == 0 else float(after[-1] - onset) / rate
-
-
-def turn_latency(room_wav: Path) -> float | None:
-    """Seconds from the person's last sample to Confide's first sample after it."""
-    audio, rate = sf.read(room_wav, dtype="float32", always_2d=True)
-    person, confide = _loud(audio[:, 1]), _loud(audio[:, 0])
-    if person.size == 0:
-        return None
-    end = int(person[-1])
-    after = confide[confide > end]
-    return None if after.size == 0 else float(after[0] - end) / rate
 
 
 def _person_says(text: str, folder: Path, index: int, rng: random.Random) -> Path:

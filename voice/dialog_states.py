@@ -38,7 +38,7 @@ from voice.phrases import P
 __all__ = ["At", "State", "Step", "Then", "anywhere", "ask", "close", "in_other_words", "pause",
            "record", "safety"]
 
-RATE_STEP, MIN_RATE, MAX_RATE = 25, 80, 400
+RATE_STEP, MIN_RATE, MAX_RATE = 25, 80, 450
 VOLUME_STEP, MIN_VOLUME, MAX_VOLUME = 0.2, 0.2, 1.0
 MAX_PAUSE_ALLOWANCE_S = 60.0
 YES_NO_TRIES = RATING_TRIES = 3

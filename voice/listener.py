@@ -17,13 +17,16 @@ import numpy as np
 
 from voice.pending import PendingRecording
 from voice.ports import Microphone
-from voice.segmenter import EndedBy, Segmenter, Signal, TurnRules
+from voice.segmenter import SHORT_ANSWER_PAUSE_S, EndedBy, Segmenter, Signal, TurnRules
 from voice.transcriber import Transcriber, Transcript
 from voice.vad import SAMPLE_RATE, WINDOW, VadTracker
 
 __all__ = ["Listener", "ReplyTurn"]
 
 log = logging.getLogger(__name__)
+
+EARLY_END_S = 0.3
+"""Silence after which a short answer is tried as a whole one (``utterance(accept=...)``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,25 +92,47 @@ class Listener:
         return ReplyTurn(samples, transcript, turn.ended_by or "no_speech", endpoint_at,
                          last_speech_at)
 
-    def utterance(self, *, timeout_s: float = 10.0, pause_s: float = 0.9,
-                  max_s: float = 8.0) -> str:
-        """A short answer or command; '' when nothing was said within ``timeout_s``."""
+    def utterance(self, *, timeout_s: float = 10.0, pause_s: float = SHORT_ANSWER_PAUSE_S,
+                  max_s: float = 8.0, accept: Callable[[str], bool] | None = None,
+                  early_s: float = EARLY_END_S, short: bool = True) -> str:
+        """A short answer or command; '' when nothing was said within ``timeout_s``.
+
+        With ``accept``, the turn may end sooner than ``pause_s``: after ``early_s`` of
+        silence what was said is transcribed, and when ``accept`` finds it a whole answer
+        ("yes", "read it back") the turn ends there; otherwise listening goes on, and the
+        transcript is reused if nothing more is said. ``short``: the engine's short-answer
+        path (a closed set follows); False for free words, such as a spoken passphrase.
+        """
         vad = self.vad_factory()
         turn = Segmenter(TurnRules.short(timeout_s=timeout_s, pause_s=pause_s, max_s=max_s))
         blocks: list[np.ndarray] = []
+        guess: tuple[float, str] | None = None  # (where speech was last heard, its text)
         for block in self.mic.blocks():
             blocks.append(block)
             if _feed(turn, vad, block) is Signal.ENDED:
                 break
+            if (accept is not None and turn.speech_seen and turn.trailing_silence_s >= early_s
+                    and (guess is None or guess[0] != turn.last_speech_s)):
+                guess = (turn.last_speech_s, self._heard(blocks, short))
+                if guess[1] and accept(guess[1]):
+                    log.info("utterance: %.1f s, a whole answer after %.2f s of silence",
+                             turn.total_s, turn.trailing_silence_s)
+                    return guess[1]
         if turn.ended_by == "no_speech":
             log.info("utterance: nothing said in %.0f s", timeout_s)
             return ""
-        audio = np.concatenate(blocks) if blocks else np.zeros(0, dtype=np.float32)
-        text = self.transcriber.transcribe(audio).text.strip()
+        text = (guess[1] if guess is not None and guess[0] == turn.last_speech_s
+                else self._heard(blocks, short))
         # Never the words: an answer can be journal content, or a spoken passphrase.
         log.info("utterance: %.1f s, speech %.1f s, %d words", turn.total_s, turn.speech_s,
                  len(text.split()))
         return text
+
+    def _heard(self, blocks: list[np.ndarray], short: bool) -> str:
+        audio = np.concatenate(blocks) if blocks else np.zeros(0, dtype=np.float32)
+        heard = self.transcriber.transcribe_short(audio) if short else \
+            self.transcriber.transcribe(audio)
+        return heard.text.strip()
 
 
 def _feed(turn: Segmenter, vad: VadTracker, block: np.ndarray) -> Signal:

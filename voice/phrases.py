@@ -195,7 +195,7 @@ class P(StrEnum):
     VOICE_NATURAL = "This is the natural voice."
     VOICE_FAST = "This is the fast voice."
     RATE_SET = "Speaking at {rate} words a minute now."
-    RATE_BOUNDS = "I can speak from 80 to 400 words a minute."
+    RATE_BOUNDS = "I can speak from 80 to 450 words a minute."
     EVERY_DAY = "every day"
     EVERY = "every {days}"
     GOALS = "{count}: {titles}."

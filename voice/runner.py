@@ -43,6 +43,7 @@ from voice.dialog_events import (
     File,
     GoalItem,
     Listen,
+    ListenMode,
     MarkNewsSeen,
     MarkRead,
     NewsItem,
@@ -68,7 +69,7 @@ from voice.pending import PendingRecording
 from voice.phrases import P, render
 from voice.ports import Speaker, SpeechSynthesizer
 from voice.runner_home import choose_prompt, do_home, play_entry, share_entry
-from voice.runner_speech import Mouth, answer_interruption
+from voice.runner_speech import Mouth, answer_interruption, closed_set, whole_answer
 
 __all__ = ["SessionReport", "Voice", "VoiceSession"]
 
@@ -207,7 +208,8 @@ class VoiceSession:
         elif isinstance(effect, SayText):
             self.say(effect.text)
         elif isinstance(effect, Listen):
-            text = self.utterance(timeout_s=effect.timeout_s, max_s=effect.max_s)
+            text = self.utterance(timeout_s=effect.timeout_s, max_s=effect.max_s,
+                                  mode=effect.mode)
             if text:
                 print(f"  {self.name}: {text}", flush=True)
             return HeardEvent(text) if text else Timeout()
@@ -303,10 +305,13 @@ class VoiceSession:
 
     # Listening --------------------------------------------------------------------------
 
-    def utterance(self, *, timeout_s: float = 10.0, max_s: float = 8.0) -> str:
-        """What was said at a listening point ("" for nothing); text mode reads a line."""
+    def utterance(self, *, timeout_s: float = 10.0, max_s: float = 8.0,
+                  mode: ListenMode = ListenMode.SHORT) -> str:
+        """What was said at a listening point ("" for nothing); text mode reads a line. A
+        whole answer of the kind asked for ends the turn early (``whole_answer``)."""
         assert self.listener is not None
-        return self.listener.utterance(timeout_s=timeout_s, max_s=max_s)
+        return self.listener.utterance(timeout_s=timeout_s, max_s=max_s,
+                                       accept=whole_answer(mode), short=closed_set(mode))
 
     def hear(self, *, timeout_s: float = 10.0) -> tuple[str, Heard]:
         """A short answer and the command it is (the station listens this way)."""

@@ -19,13 +19,13 @@ import numpy as np
 
 from voice.barge_in import BargeIn, Interruption
 from voice.commands import recognise
-from voice.dialog_events import Event, Heard, Listen, Record, ReplyRecorded
+from voice.dialog_events import Event, Heard, Listen, ListenMode, Record, ReplyRecorded
 from voice.streamed_speech import SpeechReport, StreamedSpeech
 
 if TYPE_CHECKING:
     from voice.runner import VoiceSession
 
-__all__ = ["Mouth", "Spoken", "answer_interruption"]
+__all__ = ["Mouth", "Spoken", "answer_interruption", "closed_set", "whole_answer"]
 
 log = logging.getLogger(__name__)
 
@@ -77,3 +77,31 @@ def answer_interruption(session: VoiceSession, effect: Listen | Record,
         return session.do(effect)
     print(f"  {session.name}: {text}", flush=True)
     return Heard(text)
+
+
+def _is_command(text: str) -> bool:
+    return recognise(text).command is not None
+
+
+def _is_request(text: str) -> bool:
+    from voice.intents import understand
+
+    return _is_command(text) or understand(text) is not None
+
+
+def whole_answer(mode: ListenMode) -> Callable[[str], bool] | None:
+    """What is a complete answer at this listening point, so the turn may end at a short
+    silence instead of the full pause; None where free words are wanted (never cut early)."""
+    if mode is ListenMode.REPLY:
+        return None
+    return _is_request if mode is ListenMode.HOME else _is_command
+
+
+_CLOSED = frozenset({ListenMode.SHORT, ListenMode.YES_NO, ListenMode.RATING, ListenMode.RESUME})
+
+
+def closed_set(mode: ListenMode) -> bool:
+    """Whether the answer is one of a few known words (a yes/no question, a rating, a
+    command): then the engine's faster short-answer path hears it. Requests at the home and
+    free words keep the full path (tests/model/test_short_answers.py shows why)."""
+    return mode in _CLOSED

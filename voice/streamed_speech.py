@@ -8,7 +8,8 @@ otherwise) and can be stopped between any two blocks: ``stop`` is checked before
 which is what barge-in builds on.
 
 Works with any ``SpeechSynthesizer`` and any ``AudioSink``; the sounddevice sink lives in
-``voice.stream_player``. The chunking is a pure function, tested on its own.
+``voice.stream_player``, one over any ``Speaker`` and a fake in ``voice.speech_sinks``.
+The chunking is a pure function, tested on its own.
 """
 
 from __future__ import annotations
@@ -24,13 +25,11 @@ from typing import Protocol
 
 import numpy as np
 
-from voice.ports import Speaker, SpeechSynthesizer
+from voice.ports import SpeechSynthesizer
 
 __all__ = [
     "AudioSink",
     "Chunk",
-    "FakeSink",
-    "SpeakerSink",
     "SpeechReport",
     "StreamOptions",
     "StreamedSpeech",
@@ -72,6 +71,10 @@ class StreamOptions:
     """Chunks made ahead of the one playing."""
     silence_level: float = 0.01
     """Peak below which an engine's leading and trailing samples count as silence."""
+    output_rate: int | None = 22_050
+    """The output opens at this rate as soon as speaking starts, so the lead-in plays while
+    the first chunk is still being made (both engines speak at 22.05 kHz; other rates are
+    resampled). None: open at the first chunk's own rate, after it is made."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -259,10 +262,16 @@ class StreamedSpeech:
                 return
             made.put(_DONE)
 
-        worker = threading.Thread(target=produce, name="confide-tts", daemon=True)
-        worker.start()
         out_rate: int | None = None
         heard_until = 0.0  # clock time at which everything written so far has played
+        if opts.output_rate is not None:  # the lead-in plays while the first chunk is made
+            out_rate, heard_until = self._open(opts.output_rate, stop)
+            if out_rate is None:
+                self._abort(cancel)
+                return report
+        worker = threading.Thread(target=produce, name="confide-tts", daemon=True)
+        worker.start()
+        first = True
         try:
             while True:
                 item = self._next(made, stop)
@@ -276,16 +285,13 @@ class StreamedSpeech:
                 assert isinstance(item, tuple)
                 chunk, samples, sr = item
                 if out_rate is None:
-                    out_rate = sr
-                    self.sink.start(out_rate)
-                    heard_until = self._clock()
-                    lead = np.zeros(round(opts.lead_in_s * out_rate), dtype=np.float32)
-                    if not self._write(lead, out_rate, stop):
+                    out_rate, heard_until = self._open(sr, stop)
+                    if out_rate is None:
                         self._abort(cancel)
                         return report
-                    heard_until += lead.size / out_rate
-                else:
+                elif not first:
                     report.gaps_s.append(max(0.0, self._clock() - heard_until))
+                first = False
                 audio = _resample(trim_silence(samples, sr, level=opts.silence_level), sr, out_rate)
                 pause = np.zeros(round(chunk.pause_after_s * out_rate), dtype=np.float32)
                 audio = np.concatenate([audio, pause])
@@ -315,6 +321,16 @@ class StreamedSpeech:
             # Stopped: the producer may be inside a synthesis call (seconds on a busy CPU);
             # it sees ``cancel`` after it and ends on its own, so speech returns at once.
 
+    def _open(self, rate: int, stop: threading.Event) -> tuple[int | None, float]:
+        """Start the sink with its lead-in silence: (rate, when the lead-in will have played),
+        or (None, 0) when stopped already."""
+        self.sink.start(rate)
+        started = self._clock()
+        lead = np.zeros(round(self.options.lead_in_s * rate), dtype=np.float32)
+        if not self._write(lead, rate, stop):
+            return None, 0.0
+        return rate, started + lead.size / rate
+
     def _next(self, made: queue.Queue[object], stop: threading.Event) -> object | None:
         """The next made chunk, or None once ``stop`` is set while waiting for it."""
         while True:
@@ -335,65 +351,3 @@ class StreamedSpeech:
     def _abort(self, cancel: threading.Event) -> None:
         cancel.set()
         self.sink.abort()
-
-
-class FakeSink:
-    """Records blocks (for unit tests); ``on_write`` may set a stop event mid-speech."""
-
-    def __init__(self, on_write: Callable[[int], None] | None = None) -> None:
-        self.rate: int | None = None
-        self.blocks: list[np.ndarray] = []
-        self.finished = False
-        self.aborted = False
-        self._on_write = on_write
-
-    def start(self, rate: int) -> None:
-        self.rate = rate
-
-    def write(self, block: np.ndarray) -> None:
-        self.blocks.append(block)
-        if self._on_write is not None:
-            self._on_write(len(self.blocks))
-
-    def finish(self) -> None:
-        self.finished = True
-
-    def abort(self) -> None:
-        self.aborted = True
-
-    @property
-    def samples(self) -> np.ndarray:
-        return np.concatenate(self.blocks) if self.blocks else np.zeros(0, dtype=np.float32)
-
-
-class SpeakerSink:
-    """A sink over any ``Speaker``: plays each chunk's blocks as one buffer, so it works with
-    the speakers the loop has; ``voice.stream_player`` is the gapless sink for real devices."""
-
-    def __init__(self, speaker: Speaker) -> None:
-        self._speaker = speaker
-        self._rate = 0
-        self._pending: list[np.ndarray] = []
-        self._lock = threading.Lock()
-
-    def start(self, rate: int) -> None:
-        self._rate = rate
-
-    def write(self, block: np.ndarray) -> None:
-        with self._lock:
-            self._pending.append(block)
-            if sum(b.size for b in self._pending) < self._rate // 2:
-                return
-            buffered, self._pending = np.concatenate(self._pending), []
-        self._speaker.play(buffered, self._rate, wait=True)
-
-    def finish(self) -> None:
-        with self._lock:
-            rest, self._pending = self._pending, []
-        if rest:
-            self._speaker.play(np.concatenate(rest), self._rate, wait=True)
-
-    def abort(self) -> None:
-        with self._lock:
-            self._pending = []
-        self._speaker.stop()

@@ -88,7 +88,8 @@ class TextSession(VoiceSession):
     def _said(self, text: str, *, key: str = "") -> None:
         self.say(text, key=key)
 
-    def utterance(self, *, timeout_s: float = 10.0, max_s: float = 8.0) -> str:
+    def utterance(self, *, timeout_s: float = 10.0, max_s: float = 8.0,
+                  mode: object = None) -> str:
         line = self._read()
         return _END_OF_INPUT if line is None else line
 

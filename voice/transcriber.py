@@ -134,6 +134,11 @@ class Transcriber(abc.ABC):
     def stream(self) -> TranscriptionStream:
         """Start a streaming session for a reply that is being recorded now."""
 
+    def transcribe_short(self, samples: np.ndarray) -> Transcript:
+        """A short answer or command, matched against a closed set of words afterwards: an
+        engine may take a faster path here (the reply path keeps full accuracy)."""
+        return self.transcribe(samples)
+
     async def transcribe_async(self, samples: np.ndarray) -> Transcript:
         """``transcribe`` on a worker thread, so an event loop keeps serving while it runs."""
         return await asyncio.to_thread(self.transcribe, samples)

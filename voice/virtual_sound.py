@@ -23,8 +23,8 @@ from types import TracebackType
 import numpy as np
 
 __all__ = [
-    "MIC_FEED", "MIC_SOURCE", "SPEAKER_SINK", "Room", "VirtualSoundServer", "speak_to_file",
-    "write_wav",
+    "MIC_FEED", "MIC_SOURCE", "SPEAKER_SINK", "Room", "VirtualSoundServer", "barge_in_latency",
+    "speak_to_file", "turn_latency", "write_wav",
 ]
 
 log = logging.getLogger(__name__)
@@ -229,6 +229,39 @@ class Room:
     def listening(self) -> bool:
         """Whether anything records from the room's microphone right now."""
         return self.server.recorders_attached(self.MIC) > 0
+
+
+LOUD = 0.02
+"""Peak that counts as sound in a recording of the room (its silence is exactly zero)."""
+
+
+def _room_channels(room_wav: Path) -> tuple[np.ndarray, np.ndarray, int]:
+    """(Confide's loud samples, the person's loud samples, rate) of a room recording."""
+    import soundfile as sf
+
+    audio, rate = sf.read(room_wav, dtype="float32", always_2d=True)
+    return (np.flatnonzero(np.abs(audio[:, 0]) > LOUD),
+            np.flatnonzero(np.abs(audio[:, 1]) > LOUD), int(rate))
+
+
+def barge_in_latency(room_wav: Path) -> float | None:
+    """Seconds from the person's first sample to Confide's last one after it (None: the
+    person never spoke)."""
+    confide, person, rate = _room_channels(room_wav)
+    if person.size == 0:
+        return None
+    after = confide[confide >= person[0]]
+    return 0.0 if after.size == 0 else float(after[-1] - person[0]) / rate
+
+
+def turn_latency(room_wav: Path) -> float | None:
+    """Seconds from the person's last sample to Confide's first one after it (None: one of
+    them never spoke)."""
+    confide, person, rate = _room_channels(room_wav)
+    if person.size == 0:
+        return None
+    after = confide[confide > person[-1]]
+    return None if after.size == 0 else float(after[0] - person[-1]) / rate
 
 
 def _field(info: str, name: str) -> str:

@@ -107,7 +107,7 @@ def response_audio(response_id: RowId, request: Request, person: CurrentPerson,
 def entry_speech(
     entry_id: RowId, request: Request, person: CurrentPerson, session: SessionDep,
     runtime: RuntimeDep,
-    rate: Annotated[int | None, Query(ge=80, le=400, description="Words a minute.")] = None,
+    rate: Annotated[int | None, Query(ge=80, le=450, description="Words a minute.")] = None,
     volume: Annotated[float | None, Query(ge=0.0, le=1.0)] = None,
 ) -> Response:
     """The transcript read aloud in the caller's chosen voice, rate and volume."""

@@ -76,7 +76,7 @@ def _iso_text(value: object) -> object:
 _NUMBER = re.compile(r"\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*")
 IsoDateTime = Annotated[datetime, BeforeValidator(_iso_text)]
 Weekday = Annotated[int, Field(ge=0, le=6), BeforeValidator(_whole)]
-SpeechRate = Annotated[int, Field(ge=80, le=400), BeforeValidator(_whole)]
+SpeechRate = Annotated[int, Field(ge=80, le=450), BeforeValidator(_whole)]
 RowRef = Annotated[int, Field(ge=1, le=2**63 - 1), BeforeValidator(_whole)]
 Rating = Annotated[int, Field(ge=1, le=5), BeforeValidator(_whole)]
 

@@ -109,6 +109,11 @@ def test_preferences_update(api: Api) -> None:
                             headers=alex.headers).status_code == 422
     assert api.client.patch("/api/me", json={"tts_rate": 9000},
                             headers=alex.headers).status_code == 422
+    # 80-450 words a minute: screen-reader users listen at the top of that range.
+    assert api.client.patch("/api/me", json={"tts_rate": 450},
+                            headers=alex.headers).json()["tts_rate"] == 450
+    assert api.client.patch("/api/me", json={"tts_rate": 451},
+                            headers=alex.headers).status_code == 422
 
 
 # --- couples --------------------------------------------------------------------------------

@@ -10,7 +10,8 @@ import pytest
 from tests.model.test_transcription import word_error_rate
 from voice.neural import PiperSynthesizer, neural_voice_installed
 from voice.sound import resample
-from voice.streamed_speech import FakeSink, StreamedSpeech
+from voice.speech_sinks import FakeSink
+from voice.streamed_speech import StreamedSpeech
 from voice.transcriber import normalized_words
 from voice.whisper import WhisperTranscriber
 

@@ -22,7 +22,8 @@ from voice.listener import Listener
 from voice.ports import Microphone, Speaker, SpeechSynthesizer
 from voice.runner_speech import Mouth
 from voice.session import Voice, VoiceSession
-from voice.streamed_speech import FakeSink, StreamedSpeech
+from voice.speech_sinks import FakeSink
+from voice.streamed_speech import StreamedSpeech
 from voice.transcriber import FakeTranscriber
 from voice.vad import EnergyVoiceActivity, VadTracker
 

@@ -261,6 +261,7 @@ def test_a_goal_check_in_on_request_goes_back_home():
     ("use the natural voice", SetVoiceName("natural")),
     ("use the fast voice", SetVoiceName("fast")),
     ("speak at 200 words a minute", SetVoice(200, 1.0)),
+    ("speak at 450 words a minute", SetVoice(450, 1.0)),  # screen-reader users' pace
     ("slower", SetVoice(140, 1.0)),
 ])
 def test_voice_and_pace_change_at_the_home(line, effect):

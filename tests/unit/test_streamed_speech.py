@@ -10,9 +10,8 @@ import pytest
 
 from voice.ports import SpeechSynthesizer
 from voice.speech import FakeSynthesizer
+from voice.speech_sinks import FakeSink, SpeakerSink
 from voice.streamed_speech import (
-    FakeSink,
-    SpeakerSink,
     StreamedSpeech,
     StreamOptions,
     speech_chunks,
@@ -100,16 +99,34 @@ def test_speech_starts_with_the_lead_in_then_plays_every_chunk():
     assert report.completed and sink.finished and not sink.aborted
     assert synth.spoken == ["Hello there.", "How was today?", "Good."]
     lead = sink.blocks[0]
-    assert sink.rate == 16_000 and lead.size == round(0.12 * 16_000) and not lead.any()
+    assert sink.rate == 22_050 and lead.size == round(0.12 * 22_050) and not lead.any()
     assert report.chunks_played == 3
     assert report.first_audio_s is not None
+
+
+def test_the_lead_in_plays_while_the_first_chunk_is_still_being_made():
+    written_before: list[int] = []
+    sink = FakeSink()
+
+    class Slow(FakeSynthesizer):
+        def synthesize(self, text, *, voice=None, rate=165, volume=1.0):
+            written_before.append(len(sink.blocks))
+            return super().synthesize(text, voice=voice, rate=rate, volume=volume)
+
+    StreamedSpeech(Slow(), sink, StreamOptions(lead_in_s=0.12)).speak("Hello there.")
+    assert written_before[0] == 1  # the lead-in was already in the sink
+    # At the first chunk's own rate instead, the output opens only once it is made.
+    late = FakeSink()
+    StreamedSpeech(FakeSynthesizer(), late, StreamOptions(output_rate=None)).speak("Hello.")
+    assert late.rate == 16_000
 
 
 def test_blocks_are_no_longer_than_the_block_size():
     sink = FakeSink()
     opts = StreamOptions(block_s=0.01)
     StreamedSpeech(FakeSynthesizer(), sink, opts).speak("One two three four five six seven.")
-    assert max(b.size for b in sink.blocks[1:]) <= round(0.01 * 16_000)
+    assert sink.rate is not None
+    assert max(b.size for b in sink.blocks[1:]) <= round(0.01 * sink.rate)
 
 
 def test_stop_between_blocks_aborts_and_synthesizes_no_further():
@@ -134,7 +151,7 @@ def test_a_stop_set_before_speaking_plays_nothing():
 class _SlowSynth(SpeechSynthesizer):
     """A tone of ``audio_s`` per chunk that takes ``cost_s`` (real time) to make."""
 
-    def __init__(self, cost_s: float, audio_s: float, rate: int = 16_000) -> None:
+    def __init__(self, cost_s: float, audio_s: float, rate: int = 22_050) -> None:
         self.cost_s, self.audio_s, self.rate = cost_s, audio_s, rate
 
     def synthesize(self, text, *, voice=None, rate=165, volume=1.0):
@@ -182,8 +199,8 @@ def test_chunks_at_another_rate_are_resampled_to_the_first():
             return 0.3 * np.ones(sr // 10, dtype=np.float32), sr
 
     sink = FakeSink()
-    StreamedSpeech(TwoRates(), sink, StreamOptions(lead_in_s=0.0, sentence_pause_s=0.0)).speak(
-        "One. Two.")
+    StreamedSpeech(TwoRates(), sink, StreamOptions(lead_in_s=0.0, sentence_pause_s=0.0,
+                                                   output_rate=None)).speak("One. Two.")
     assert sink.rate == 16_000
     assert sink.samples.size == pytest.approx(2 * 1600, abs=40)
 
@@ -215,7 +232,7 @@ def test_speaker_sink_plays_through_a_plain_speaker_and_stops_it():
 
     sink = SpeakerSink(Speaker())
     StreamedSpeech(FakeSynthesizer(), sink).speak("One two three. Four five six.")
-    assert played and all(rate == 16_000 for _, rate in played)
+    assert played and all(rate == 22_050 for _, rate in played)
     sink.abort()
     assert stopped
 

@@ -1,0 +1,73 @@
+"""Quick turn-taking: a whole short answer ends its turn after a short silence; anything
+else waits the full pause, and is transcribed once (fakes for the devices and the engine)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import numpy as np
+import pytest
+
+from voice.dialog_events import ListenMode
+from voice.listener import EARLY_END_S, Listener
+from voice.ports import Microphone
+from voice.runner_speech import closed_set, whole_answer
+from voice.segmenter import SHORT_ANSWER_PAUSE_S
+from voice.transcriber import FakeTranscriber
+from voice.vad import EnergyVoiceActivity, VadTracker
+
+pytestmark = pytest.mark.unit
+
+BLOCK_S = 0.032
+
+
+class CountingMicrophone(Microphone):
+    """``speech_s`` of loud noise, then silence; counts the blocks read."""
+
+    def __init__(self, speech_s: float) -> None:
+        self.speech_s = speech_s
+        self.read = 0
+
+    def blocks(self, block_s: float = BLOCK_S) -> Iterator[np.ndarray]:
+        rng = np.random.default_rng(0)
+        n = int(16_000 * block_s)
+        for _ in range(round(self.speech_s / block_s)):
+            self.read += 1
+            yield (0.3 * rng.standard_normal(n)).astype(np.float32)
+        while True:
+            self.read += 1
+            yield np.zeros(n, dtype=np.float32)
+
+
+def _listen(said: str, accept: object) -> tuple[str, float, FakeTranscriber]:
+    mic = CountingMicrophone(0.6)
+    stt = FakeTranscriber([said, "a second transcription"])
+    text = Listener(mic, stt, lambda: VadTracker(EnergyVoiceActivity())).utterance(
+        accept=accept)  # type: ignore[arg-type]
+    return text, mic.read * BLOCK_S - 0.6, stt
+
+
+def test_a_whole_answer_ends_its_turn_after_the_short_silence():
+    text, silence_s, stt = _listen("Yes.", whole_answer(ListenMode.YES_NO))
+    assert text == "Yes."
+    assert EARLY_END_S <= silence_s < EARLY_END_S + 0.1
+    assert len(stt.calls) == 1
+
+
+def test_anything_else_waits_the_full_pause_and_is_transcribed_once():
+    text, silence_s, stt = _listen("Well, I was thinking", whole_answer(ListenMode.YES_NO))
+    assert text == "Well, I was thinking"
+    assert silence_s >= SHORT_ANSWER_PAUSE_S
+    assert len(stt.calls) == 1  # the early transcript is reused: nothing was said after it
+
+
+def test_without_a_closed_set_the_turn_is_never_cut_early():
+    assert whole_answer(ListenMode.REPLY) is None
+    text, silence_s, _stt = _listen("Yes.", None)
+    assert text == "Yes." and silence_s >= SHORT_ANSWER_PAUSE_S
+
+
+def test_requests_at_the_home_end_early_too_and_keep_the_full_recognition_path():
+    home = whole_answer(ListenMode.HOME)
+    assert home is not None and home("what did Sam share this week") and not home("well")
+    assert not closed_set(ListenMode.HOME) and closed_set(ListenMode.YES_NO)
