@@ -169,6 +169,11 @@ def main() -> None:
     print(json.dumps(result))
 
 
+def _median(values: list[float | None]) -> float | None:
+    kept = [v for v in values if v is not None]
+    return round(statistics.median(kept), 3) if kept else None
+
+
 def turns(trials: int) -> None:
     """Barge-in and turn-taking, read off one stereo recording of the room (loop_turns)."""
     from confide.cli_voice import build_session, ready_transcriber
@@ -198,6 +203,7 @@ def turns(trials: int) -> None:
         session.say("Hello.")  # warm: the voice's first sentence loads its model
         barge = barge_in_trials(session, room, folder, trials, rng)
         answered = turn_trials(session, room, folder, trials, rng)
+        asked = turn_trials(session, room, folder, trials, rng, requests=True)
     cut = [r["barge_in_s"] for r in barge if r["barge_in_s"] is not None]
     took = [r["turn_s"] for r in answered if r["turn_s"] is not None]
     print(json.dumps({
@@ -208,7 +214,11 @@ def turns(trials: int) -> None:
         "turns": len(answered),
         "turn_latency_p50_s": round(statistics.median(took), 3) if took else None,
         "turn_latency_p95_s": p95(took),
-        "answers_understood": sum(r["command"] is not None for r in answered),
+        "answers_understood": sum(r["understood"] is not None for r in answered),
+        "requests": len(asked),
+        "intent_latency_p50_s": _median([r["turn_s"] for r in asked]),
+        "intent_latency_p95_s": p95([r["turn_s"] for r in asked if r["turn_s"] is not None]),
+        "requests_understood": sum(r["understood"] is not None for r in asked),
         "voice": settings.tts_voice or "default",
         "targets": {"barge_in_p95_s": 0.3, "turn_latency_p95_s": 0.8,
                     "intent_latency_p95_s": 1.0},

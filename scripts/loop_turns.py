@@ -25,6 +25,10 @@ SHORT_ANSWERS = ("yes", "no thanks", "read it back", "four", "share it", "no", "
 PERSON_VOICES = (("en-us", 150), ("en-gb", 170), ("en-us+f3", 160), ("en-us+m3", 140),
                  ("en-gb+f4", 180))
 
+REQUESTS = ("what are my goals", "how am I doing", "what can I say",
+            "what did Sam share this week", "read my last entry", "use the fast voice",
+            "what are my reminders", "give me a prompt about trust")
+
 LONG_TEXT = ("What did you do this week that you are proud of, however small? Take a moment "
              "to really notice it, and then tell me about it in your own words, as slowly as "
              "you like. There is no right answer, only yours.")
@@ -83,15 +87,20 @@ def barge_in_trials(session: Any, room: Any, folder: Path, trials: int,
 
 
 def turn_trials(session: Any, room: Any, folder: Path, trials: int,
-                rng: random.Random) -> list[dict[str, Any]]:
-    """Confide asks; the person gives a short answer; Confide answers it (the effects the
-    dialog returns for a heard answer: transcription, recognition, then speech)."""
+                rng: random.Random, *, requests: bool = False) -> list[dict[str, Any]]:
+    """Confide asks; the person answers; Confide answers that: the runner's listening turn
+    (the mode the dialog asks for: a command prompt, or the home for ``requests``), the
+    recognition, then speech. ``turn_s`` runs from the answer's last sample to the reply's
+    first on the speaker."""
     from voice.commands import recognise
+    from voice.dialog_events import ListenMode
     from voice.intents import understand
 
     rows = []
+    said = REQUESTS if requests else SHORT_ANSWERS
+    mode = ListenMode.HOME if requests else ListenMode.SHORT
     for i in range(trials):
-        answer = SHORT_ANSWERS[i % len(SHORT_ANSWERS)]
+        answer = said[i % len(said)]
         wav = _person_says(answer, folder, 1000 + i, rng)
         capture = folder / f"turn-{i}.wav"
         recorder = room.record(capture)
@@ -104,16 +113,18 @@ def turn_trials(session: Any, room: Any, folder: Path, trials: int,
 
         feeder = threading.Thread(target=reply)
         feeder.start()
-        heard = session.utterance(timeout_s=10.0)
+        heard = session.utterance(timeout_s=10.0, mode=mode)
         command = recognise(heard).command
         intent = understand(heard) if command is None else None
-        session.say(f"You said {answer}. All right." if command or intent else
+        understood = intent.name if intent is not None else command
+        session.say(f"You said {answer}. All right." if understood else
                     "Sorry, I did not catch that.")
         feeder.join()
         time.sleep(0.2)
         recorder.terminate()
         recorder.wait()
-        row = {"said": answer, "heard": heard, "command": str(command) if command else None,
+        row = {"said": answer, "heard": heard,
+               "understood": str(understood) if understood else None,
                "turn_s": turn_latency(capture)}
         rows.append(row)
         print(json.dumps(row), flush=True)
