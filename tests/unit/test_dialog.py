@@ -35,6 +35,7 @@ from voice.dialog_events import (
     Share,
     VoiceSettings,
 )
+from voice.dialog_states import MAX_RATE, MIN_RATE
 from voice.phrases import P, render
 
 pytestmark = pytest.mark.unit
@@ -158,8 +159,8 @@ def test_after_four_things_not_understood_it_goes_on():
     (VoiceSettings(165, 1.0), "Faster", 190, 1.0, P.FASTER),
     (VoiceSettings(165, 0.6), "Louder", 165, 0.8, P.LOUDER),
     (VoiceSettings(165, 1.0), "Quieter", 165, 0.8, P.QUIETER),
-    (VoiceSettings(80, 1.0), "Slower", 80, 1.0, P.LIMIT),
-    (VoiceSettings(400, 1.0), "Faster", 400, 1.0, P.LIMIT),
+    (VoiceSettings(MIN_RATE, 1.0), "Slower", MIN_RATE, 1.0, P.LIMIT),
+    (VoiceSettings(MAX_RATE, 1.0), "Faster", MAX_RATE, 1.0, P.LIMIT),
     (VoiceSettings(165, 1.0), "Louder", 165, 1.0, P.LIMIT),
     (VoiceSettings(165, 0.2), "Quieter", 165, 0.2, P.LIMIT),
 ])
