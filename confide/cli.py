@@ -329,6 +329,7 @@ def _register_subcommands() -> None:
     """Attach the commands that live in their own modules (imported here, not at the top,
     because they import this module's app and helpers)."""
     from confide import (  # noqa: F401  (register them)
+        cli_demo,
         cli_entries,
         cli_entries_change,
         cli_import,

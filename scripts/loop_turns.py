@@ -63,8 +63,11 @@ def barge_in_trials(session: Any, room: Any, folder: Path, trials: int,
         recorder = room.record(capture)
         time.sleep(0.5)
 
-        def interrupt(path: Path = wav) -> None:
-            _wait(room.speaking)
+        speaking = threading.Event()
+        session.after_first_words = speaking.set  # called as the first words go out
+
+        def interrupt(path: Path = wav, began: threading.Event = speaking) -> None:
+            began.wait(30)
             time.sleep(rng.uniform(0.8, 2.5))
             room.play_person(path).wait()
 

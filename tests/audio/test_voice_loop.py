@@ -72,7 +72,7 @@ def test_demo_runs_a_whole_spoken_session_and_stores_the_reply(tmp_path):
 
     assert P.SAVED_PRIVATE.split("{")[0] in proc.stdout
     assert P.SHARED.format(partner="Sam") in proc.stdout
-    from confide.cli_voice import DEMO_PASSPHRASES
+    from confide.cli_demo import DEMO_PASSPHRASES
 
     reflections = [e for e in _entries(data, "Alex", DEMO_PASSPHRASES["Alex"])
                    if e.kind == "reflection"]

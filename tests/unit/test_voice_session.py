@@ -321,7 +321,7 @@ def test_a_kill_mid_reply_leaves_no_plain_audio_and_files_it_once_unlocked(engin
 
 
 def test_the_demo_answers_by_the_name_of_what_was_asked():
-    from confide.cli_voice import DEMO_ANSWERS, DEMO_REPLY, demo_answer
+    from confide.cli_demo import DEMO_ANSWERS, DEMO_REPLY, demo_answer
 
     assert set(DEMO_ANSWERS) <= {p.name for p in P}  # renaming a sentence breaks this, not the demo
     counts: dict[str, int] = {}
