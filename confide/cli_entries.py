@@ -33,6 +33,7 @@ from confide.cli_entries_view import (
     print_rows,
     stdout_is_terminal,
 )
+from confide.cli_quick import MAX_HITS
 from confide.cli_support import fail, settings_or_exit
 
 if TYPE_CHECKING:
@@ -260,7 +261,7 @@ def play(entry_id: IdArgument, as_: AsOption = None) -> None:
 def search_cmd(
     words: Annotated[list[str], typer.Argument(help="Words to find (every one must be there).")],
     n: Annotated[int, typer.Option("-n", help="At most this many, newest first.",
-                                   min=1, max=200)] = 50,
+                                   min=1, max=MAX_HITS)] = 50,
     as_: AsOption = None,
     json_: JsonOption = False,
 ) -> None:

@@ -7,8 +7,9 @@ the database open, so a search typed in the terminal costs a socket round trip a
 queries instead of starting the whole stack and running Argon2id again (docs/BENCHMARKS.md,
 "Journal search"). It answers only for the journal it was unlocked for, as the asking
 process would resolve it: the same ``CONFIDE_*`` settings, the same database, the same
-person. Anything else, an error included, is answered with ``fallback`` and the full command
-runs instead, so every message and exit code stays the full command's own.
+person. Anything else, an error included, is answered with ``fallback``, and the command
+unlocks and searches as it does without an agent, so every message and exit code stays its
+own.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from confide.agent import setting_env
 from confide.cli_entries_view import Row, entry_item, print_search, stdout_is_terminal
+from confide.cli_quick import MAX_HITS
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -32,6 +34,7 @@ if TYPE_CHECKING:
 
 __all__ = ["EntryContext", "answer_search", "context_for", "run_search", "search_rows",
            "warm_up", "zone_of"]
+
 
 def zone_of(name: str) -> ZoneInfo:
     try:
@@ -132,7 +135,7 @@ def answer_search(request: Mapping[str, Any], name: str, secret: bytes) -> dict[
     with _lock:
         try:
             return _answer(request, name, secret)
-        except Exception as exc:  # any failure: the full command answers, with its message
+        except Exception as exc:  # any failure: the command itself answers, with its message
             return {"fallback": type(exc).__name__}
 
 
@@ -143,8 +146,8 @@ def _answer(request: Mapping[str, Any], name: str, secret: bytes) -> dict[str, A
 
     words, n, as_ = request.get("words"), request.get("n"), request.get("as")
     env, cwd = request.get("env"), request.get("cwd")
-    if not (isinstance(words, str) and isinstance(n, int) and isinstance(cwd, str)
-            and (as_ is None or isinstance(as_, str))):
+    if not (isinstance(words, str) and isinstance(n, int) and 1 <= n <= MAX_HITS
+            and isinstance(cwd, str) and (as_ is None or isinstance(as_, str))):
         return {"fallback": "request"}
     if env != setting_env(os.environ):
         return {"fallback": "settings"}

@@ -22,6 +22,7 @@ from typing import Any
 __all__ = ["configure_logging", "main", "quick_search"]
 
 MAX_HITS = 200
+"""What `confide entries search -n` allows (the full command's own bound)."""
 
 
 def _search_args(args: Sequence[str]) -> dict[str, Any] | None:
