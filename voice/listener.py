@@ -8,6 +8,7 @@ long silence before any words gets a gentle "take your time", never a cut-off.
 
 from __future__ import annotations
 
+import collections
 import logging
 import time
 from collections.abc import Callable
@@ -25,6 +26,10 @@ __all__ = ["Listener", "ReplyTurn"]
 
 log = logging.getLogger(__name__)
 
+CLOSING_CHECK_S = 0.5
+"""A pause this long in a reply is when its last words are checked for a closing phrase."""
+CLOSING_TAIL_S = 3.0
+"""How much of the reply's end is heard for that check ("that's it, I'm done" and a margin)."""
 EARLY_END_S = 0.3
 """Silence after which a short answer is tried as a whole one (``utterance(accept=...)``)."""
 
@@ -57,16 +62,23 @@ class Listener:
         self.clock = clock
 
     def reply(self, pending: PendingRecording, *, pause_allowance_s: float,
-              max_reply_s: float | None = None,
-              preroll: np.ndarray | None = None) -> ReplyTurn:
+              max_reply_s: float | None = None, preroll: np.ndarray | None = None,
+              closes: Callable[[str], bool] | None = None) -> ReplyTurn:
         """Record a reply into ``pending`` (durably, block by block) and transcribe as it goes.
-        ``preroll``: the reply's first words, already heard (said over the prompt)."""
+        ``preroll``: the reply's first words, already heard (said over the prompt).
+        ``closes``: whether words end the reply ("that's it, I'm done"); at each pause of
+        ``CLOSING_CHECK_S`` the last few seconds are heard on the short path, and a closing
+        phrase ends the turn there, without waiting out the pause allowance."""
         vad = self.vad_factory()
         turn = Segmenter(TurnRules.reply(pause_allowance_s, max_reply_s,
                                          nudge_after_s=self.nudge_after_s,
                                          give_up_after_s=self.give_up_after_s))
         stream = self.transcriber.stream()
         last_speech_at = self.clock()
+        tail: collections.deque[np.ndarray] = collections.deque(
+            maxlen=max(1, round(CLOSING_TAIL_S / 0.032)))
+        checked: float | None = None  # where speech last was when the tail was last heard
+        ended_by: EndedBy | None = None
         try:
             if preroll is not None and preroll.size:
                 pending.append(preroll)
@@ -76,6 +88,7 @@ class Listener:
             for block in self.mic.blocks():
                 pending.append(block)
                 stream.feed(block)
+                tail.append(block)
                 signal = _feed(turn, vad, block)
                 if turn.speech_seen and turn.trailing_silence_s < 0.1:
                     last_speech_at = self.clock()
@@ -83,14 +96,21 @@ class Listener:
                     self.gentle_nudge()
                 if signal is Signal.ENDED:
                     break
+                if (closes is not None and turn.speech_seen and checked != turn.last_speech_s
+                        and turn.trailing_silence_s >= CLOSING_CHECK_S):
+                    checked = turn.last_speech_s
+                    heard = self.transcriber.transcribe_short(np.concatenate(tail)).text
+                    if closes(heard):
+                        ended_by = "closing"
+                        break
             endpoint_at = self.clock()
             pending.close()
             transcript = stream.finish()
             samples = stream.audio()
         finally:
             stream.close()
-        return ReplyTurn(samples, transcript, turn.ended_by or "no_speech", endpoint_at,
-                         last_speech_at)
+        return ReplyTurn(samples, transcript, ended_by or turn.ended_by or "no_speech",
+                         endpoint_at, last_speech_at)
 
     def utterance(self, *, timeout_s: float = 10.0, pause_s: float = SHORT_ANSWER_PAUSE_S,
                   max_s: float = 8.0, accept: Callable[[str], bool] | None = None,

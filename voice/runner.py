@@ -30,7 +30,7 @@ from models.keys import Keys
 from models.sealing import use_keys
 from models.storage import AudioStore
 from models.tables import Entry, utcnow
-from voice.commands import Command, Heard, recognise
+from voice.commands import Command, Heard, recognise, strip_closing
 from voice.dialog import State, reply_outcome, step
 from voice.dialog_events import (
     Began,
@@ -341,7 +341,8 @@ class VoiceSession:
         assert self.listener is not None
         self.listener.gentle_nudge = nudge
         turn = self.listener.reply(pending, pause_allowance_s=effect.pause_allowance_s,
-                                   max_reply_s=self.max_reply_s, preroll=preroll)
+                                   max_reply_s=self.max_reply_s, preroll=preroll,
+                                   closes=lambda words: strip_closing(words)[1])
         self._recording = _Recording(effect, pending, turn)
         return ReplyRecorded(turn.transcript.text, no_speech=turn.transcript.no_speech)
 

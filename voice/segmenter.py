@@ -25,7 +25,8 @@ __all__ = [
     "TurnRules",
 ]
 
-EndedBy = Literal["silence", "limit", "no_speech"]
+EndedBy = Literal["silence", "limit", "no_speech", "closing"]
+"""Why a turn ended; "closing" is the listener's (a closing phrase heard at a pause)."""
 
 SHORT_ANSWER_PAUSE_S = 0.7
 """Silence that ends a short answer ("yes", "skip") in quick turn-taking."""

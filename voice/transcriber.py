@@ -211,6 +211,8 @@ class FakeTranscriber(Transcriber):
 
     Each ``transcribe`` call or finished stream takes the next line of ``script``; an empty
     line stands for a reply with no speech. ``calls`` records how many samples each got.
+    While a stream is open (a reply being recorded), ``transcribe_short`` hears the words
+    of that reply (the line its stream will take) without taking it.
     """
 
     def __init__(
@@ -220,6 +222,14 @@ class FakeTranscriber(Transcriber):
         self.default = default
         self.language = language
         self.calls: list[int] = []
+        self.streaming = 0
+
+    def transcribe_short(self, samples: np.ndarray) -> Transcript:
+        if not self.streaming:
+            return self.transcribe(samples)
+        text = self._script[0] if self._script else self.default
+        return Transcript(text=text.strip(), language=self.language,
+                          duration=as_mono_float32(samples).shape[0] / SAMPLE_RATE)
 
     def transcribe(
         self, samples: np.ndarray, *, on_progress: ProgressCallback | None = None
@@ -246,6 +256,7 @@ class FakeTranscriptionStream(TranscriptionStream):
         self._blocks: list[np.ndarray] = []
         self._result: Transcript | None = None
         self.closed = False
+        transcriber.streaming += 1
 
     def feed(self, block: np.ndarray) -> None:
         if self._result is not None or self.closed:
@@ -254,11 +265,17 @@ class FakeTranscriptionStream(TranscriptionStream):
 
     def finish(self, timeout: float | None = None) -> Transcript:
         if self._result is None:
+            self._end()
             self._result = self._transcriber.transcribe(self.audio())
         return self._result
 
     def close(self) -> None:
+        self._end()
         self.closed = True
+
+    def _end(self) -> None:
+        if not self.closed and self._result is None and self._transcriber.streaming:
+            self._transcriber.streaming -= 1
 
     def audio(self) -> np.ndarray:
         return np.concatenate(self._blocks) if self._blocks else np.zeros(0, np.float32)

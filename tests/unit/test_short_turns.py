@@ -25,13 +25,18 @@ class CountingMicrophone(Microphone):
     """``speech_s`` of loud noise, then silence; counts the blocks read."""
 
     def __init__(self, speech_s: float) -> None:
-        self.speech_s = speech_s
+        self.speech_blocks = round(speech_s / BLOCK_S)
         self.read = 0
+
+    @property
+    def silence_s(self) -> float:
+        """How much silence was read after the speech."""
+        return (self.read - self.speech_blocks) * BLOCK_S
 
     def blocks(self, block_s: float = BLOCK_S) -> Iterator[np.ndarray]:
         rng = np.random.default_rng(0)
         n = int(16_000 * block_s)
-        for _ in range(round(self.speech_s / block_s)):
+        for _ in range(self.speech_blocks):
             self.read += 1
             yield (0.3 * rng.standard_normal(n)).astype(np.float32)
         while True:
@@ -44,7 +49,7 @@ def _listen(said: str, accept: object) -> tuple[str, float, FakeTranscriber]:
     stt = FakeTranscriber([said, "a second transcription"])
     text = Listener(mic, stt, lambda: VadTracker(EnergyVoiceActivity())).utterance(
         accept=accept)  # type: ignore[arg-type]
-    return text, mic.read * BLOCK_S - 0.6, stt
+    return text, mic.silence_s, stt
 
 
 def test_a_whole_answer_ends_its_turn_after_the_short_silence():
@@ -71,3 +76,31 @@ def test_requests_at_the_home_end_early_too_and_keep_the_full_recognition_path()
     home = whole_answer(ListenMode.HOME)
     assert home is not None and home("what did Sam share this week") and not home("well")
     assert not closed_set(ListenMode.HOME) and closed_set(ListenMode.YES_NO)
+
+
+def _reply(tmp_path, said: str, closes: object) -> tuple[str, float]:
+    from nacl.public import PrivateKey
+
+    from voice.pending import PendingRecording
+
+    pending = PendingRecording.begin(tmp_path, person_id=1,
+                                     public_key=bytes(PrivateKey.generate().public_key),
+                                     journal="private")
+    mic = CountingMicrophone(2.0)
+    listener = Listener(mic, FakeTranscriber([said]), lambda: VadTracker(EnergyVoiceActivity()))
+    turn = listener.reply(pending, pause_allowance_s=3.0, closes=closes)  # type: ignore[arg-type]
+    return turn.ended_by, mic.silence_s
+
+
+def test_a_reply_that_ends_with_a_closing_phrase_ends_at_its_first_pause(tmp_path):
+    from voice.commands import strip_closing
+    from voice.listener import CLOSING_CHECK_S
+
+    def closes(words: str) -> bool:
+        return strip_closing(words)[1]
+
+    ended_by, silence_s = _reply(tmp_path, "We talked for an hour. That's it, I'm done.", closes)
+    assert ended_by == "closing" and CLOSING_CHECK_S <= silence_s < CLOSING_CHECK_S + 0.1
+    # Without one, the reply has its whole pause allowance: a thinking pause never ends it.
+    ended_by, silence_s = _reply(tmp_path / "b", "We talked for an hour.", closes)
+    assert ended_by == "silence" and silence_s >= 3.0
