@@ -331,7 +331,6 @@ def _register_subcommands() -> None:
     from confide import (  # noqa: F401  (register them)
         cli_demo,
         cli_entries,
-        cli_entries_change,
         cli_import,
         cli_lock,
         cli_record,

@@ -13,7 +13,6 @@ import typer
 
 from confide.cli import app
 from confide.cli_support import err, out, settings_or_exit
-from confide.cli_voice import build_session
 from confide.settings import Settings
 
 __all__ = ["DEMO_ANSWERS", "DEMO_PASSPHRASES", "DEMO_REPLY", "demo", "demo_answer"]
@@ -78,6 +77,7 @@ def _seed_demo(settings: Settings) -> int:
 
 
 def _run_demo(settings: Settings, server: object) -> None:
+    from confide.cli_voice import build_session  # here: cli_voice imports the CLI, which imports this
     from voice.session import VoiceSession
     from voice.virtual_sound import VirtualSoundServer
 

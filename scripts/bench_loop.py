@@ -185,7 +185,7 @@ def turns(trials: int) -> None:
     from voice.virtual_sound import Room, VirtualSoundServer
 
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-    from scripts.loop_turns import barge_in_trials, turn_trials
+    from scripts.loop_turns import barge_in_trials, reply_trials, turn_trials
 
     rng = random.Random(5)
     load_before = os.getloadavg()[0]
@@ -204,6 +204,12 @@ def turns(trials: int) -> None:
         barge = barge_in_trials(session, room, folder, trials, rng)
         answered = turn_trials(session, room, folder, trials, rng)
         asked = turn_trials(session, room, folder, trials, rng, requests=True)
+        clips = _clips(Path("../shared/audio/human"))
+        # At least 20 replies with thinking pauses for the figure (fewer for a quick look).
+        thinking = reply_trials(session, room, folder, clips, max(trials // 2, min(trials, 20)),
+                                rng, closing=False)
+        closed = reply_trials(session, room, folder, clips, max(trials // 4, min(trials, 10)),
+                              rng, closing=True)
     cut = [r["barge_in_s"] for r in barge if r["barge_in_s"] is not None]
     took = [r["turn_s"] for r in answered if r["turn_s"] is not None]
     print(json.dumps({
@@ -219,9 +225,15 @@ def turns(trials: int) -> None:
         "intent_latency_p50_s": _median([r["turn_s"] for r in asked]),
         "intent_latency_p95_s": p95([r["turn_s"] for r in asked if r["turn_s"] is not None]),
         "requests_understood": sum(r["understood"] is not None for r in asked),
+        "reflective_replies": len(thinking),
+        "reflective_cut_offs": sum(bool(r["cut"]) for r in thinking),
+        "closing_phrase_replies": len(closed),
+        "closing_phrase_turn_p50_s": _median([r.get("closing_s") for r in closed]),
+        "closing_phrase_turn_p95_s": p95([r["closing_s"] for r in closed if "closing_s" in r]),
+        "closing_phrase_cut_offs": sum(bool(r["cut"]) for r in closed),
         "voice": settings.tts_voice or "default",
         "targets": {"barge_in_p95_s": 0.3, "turn_latency_p95_s": 0.8,
-                    "intent_latency_p95_s": 1.0},
+                    "intent_latency_p95_s": 1.0, "reflective_cut_offs": 0},
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
         "loadavg_1m_start_end": [round(load_before, 2), round(os.getloadavg()[0], 2)],
     }))

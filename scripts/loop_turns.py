@@ -132,3 +132,57 @@ def turn_trials(session: Any, room: Any, folder: Path, trials: int,
         rows.append(row)
         print(json.dumps(row), flush=True)
     return rows
+
+
+def reply_trials(session: Any, room: Any, folder: Path, clips: list[Any], trials: int,
+                 rng: random.Random, *, closing: bool) -> list[dict[str, Any]]:
+    """Replies of real speech through the loop. ``closing``: each ends "that's it, I'm done"
+    (``closing_s``: its last sample to the entry saved); else thinking pauses of 2.0 s to
+    the pause allowance less 0.2 s between the clips, and ``cut`` says whether the loop
+    ended the reply before its last clip had been played."""
+    import numpy as np
+
+    from voice.virtual_sound import write_wav
+
+    allowance = session.pause_allowance_s
+    rows = []
+    for i in range(trials):
+        parts: list[Any] = []
+        for k in range(3):
+            parts.append(clips[rng.randrange(len(clips))])
+            if k < 2:
+                gap = rng.uniform(0.5, 1.0) if closing else rng.uniform(2.0, allowance - 0.2)
+                parts.append(np.zeros(int(16000 * gap), dtype=np.float32))
+        if closing:
+            done = _person_says("That's it, I'm done.", folder, 2000 + i, rng)
+            import soundfile as sf
+
+            said, rate = sf.read(done, dtype="float32")
+            from voice.audio_file import resample
+
+            parts += [np.zeros(8000, dtype=np.float32), resample(said, rate, 16000)]
+        wav = folder / f"reply-{i}-{int(closing)}.wav"
+        write_wav(wav, np.concatenate(parts), 16000)
+        ended: list[float] = []
+
+        def feed(path: Path = wav, out: list[float] = ended) -> None:
+            _wait(room.listening, 60)
+            time.sleep(0.3)
+            room.play_person(path).wait()
+            out.append(time.monotonic())
+
+        feeder = threading.Thread(target=feed)
+        feeder.start()
+        entry_id, _command = session.record(journal="private")
+        feeder.join()
+        timing = session.report.timings[-1] if entry_id is not None else {}
+        # When the loop decided the reply had ended, against when its last sample was played.
+        endpoint = (timing["saved_at"] - timing["endpoint_to_saved_s"] if timing
+                    else float("-inf"))
+        row: dict[str, Any] = {"closing": closing, "entry": entry_id,
+                               "cut": endpoint < ended[0] - 0.05}
+        if closing and timing:
+            row["closing_s"] = round(timing["saved_at"] - ended[0], 3)
+        rows.append(row)
+        print(json.dumps(row), flush=True)
+    return rows
