@@ -142,6 +142,7 @@ def reply_trials(session: Any, room: Any, folder: Path, clips: list[Any], trials
     ended the reply before its last clip had been played."""
     import numpy as np
 
+    from voice.streamed_speech import trim_silence
     from voice.virtual_sound import write_wav
 
     allowance = session.pause_allowance_s
@@ -149,7 +150,8 @@ def reply_trials(session: Any, room: Any, folder: Path, clips: list[Any], trials
     for i in range(trials):
         parts: list[Any] = []
         for k in range(3):
-            parts.append(clips[rng.randrange(len(clips))])
+            # Trimmed, so a pause is exactly the silence put between the clips.
+            parts.append(trim_silence(clips[rng.randrange(len(clips))], 16000, level=0.01))
             if k < 2:
                 gap = rng.uniform(0.5, 1.0) if closing else rng.uniform(2.0, allowance - 0.2)
                 parts.append(np.zeros(int(16000 * gap), dtype=np.float32))
@@ -160,16 +162,20 @@ def reply_trials(session: Any, room: Any, folder: Path, clips: list[Any], trials
             said, rate = sf.read(done, dtype="float32")
             from voice.audio_file import resample
 
-            parts += [np.zeros(8000, dtype=np.float32), resample(said, rate, 16000)]
+            parts += [np.zeros(8000, dtype=np.float32),
+                      trim_silence(resample(said, rate, 16000), 16000, level=0.01)]
         wav = folder / f"reply-{i}-{int(closing)}.wav"
-        write_wav(wav, np.concatenate(parts), 16000)
+        audio = np.concatenate(parts)
+        write_wav(wav, audio, 16000)
+        loud = np.flatnonzero(np.abs(audio) > 0.02)
+        after_last = (audio.size - int(loud[-1])) / 16000  # quiet samples after the last word
         ended: list[float] = []
 
-        def feed(path: Path = wav, out: list[float] = ended) -> None:
+        def feed(path: Path = wav, out: list[float] = ended, quiet_s: float = after_last) -> None:
             _wait(room.listening, 60)
             time.sleep(0.3)
             room.play_person(path).wait()
-            out.append(time.monotonic())
+            out.append(time.monotonic() - quiet_s)  # when the last word's last sample played
 
         feeder = threading.Thread(target=feed)
         feeder.start()
