@@ -93,7 +93,7 @@ class Keys:
     person_id: int
     secret: bytes
     couples: dict[int, bytes] = field(default_factory=dict)
-    _opened: dict[tuple[str, int], bytes] = field(default_factory=dict, repr=False)
+    _opened: dict[tuple[str, int], tuple[bytes, bytes]] = field(default_factory=dict, repr=False)
 
     def secret_for(self, session: Session, reader: Reader) -> bytes:
         """This person's secret, or their couple's (unwrapped once, then kept)."""
@@ -122,20 +122,21 @@ class Keys:
 
     def data_keys(self, session: Session, item_kind: str, ids: Iterable[int],
                   couple_id: int | None) -> dict[int, bytes]:
-        """The data keys of these items that this person may open (others are absent)."""
-        wanted = [i for i in set(ids) if (item_kind, i) not in self._opened]
-        if wanted:
-            readers = self.readers(couple_id)
-            rows = session.exec(select(ItemKey).where(
-                ItemKey.item_kind == item_kind, col(ItemKey.item_id).in_(wanted),
-                sa.or_(*[sa.and_(col(ItemKey.reader_kind) == k, col(ItemKey.reader_id) == r)
-                         for k, r in readers]))).all()
-            for row in rows:
-                key = (item_kind, row.item_id)
-                if key not in self._opened:
-                    self._opened[key] = _open_wrap(row, self.secret_for(
-                        session, (row.reader_kind, row.reader_id)))
-        return {i: self._opened[(item_kind, i)] for i in ids if (item_kind, i) in self._opened}
+        """The data keys of these items this person may open (others absent). Wraps are read
+        each time: an unshared item's key, or a deleted one's whose id SQLite reused, is not."""
+        ids = list(ids)
+        rows = session.exec(select(ItemKey).where(
+            ItemKey.item_kind == item_kind, col(ItemKey.item_id).in_(set(ids)),
+            sa.or_(*[sa.and_(col(ItemKey.reader_kind) == k, col(ItemKey.reader_id) == r)
+                     for k, r in self.readers(couple_id)]))).all() if ids else []
+        current, found = {row.wrapped for row in rows}, dict[int, bytes]()
+        for row in (r for r in rows if r.item_id not in found):  # one wrap opens an item
+            known = self._opened.get((item_kind, row.item_id))
+            if known is None or known[0] not in current:
+                secret = self.secret_for(session, (row.reader_kind, row.reader_id))
+                known = self._opened[(item_kind, row.item_id)] = (row.wrapped, _open_wrap(row, secret))
+            found[row.item_id] = known[1]
+        return {i: found[i] for i in ids if i in found}
 
     def data_key(self, session: Session, item_kind: str, item_id: int,
                  couple_id: int | None) -> bytes:
@@ -144,9 +145,9 @@ class Keys:
             raise SealError("This was not sealed for you.")
         return found[item_id]
 
-    def remember(self, item_kind: str, item_id: int, data_key: bytes) -> None:
-        """A data key this process made itself (it wrote the item)."""
-        self._opened[(item_kind, item_id)] = data_key
+    def remember(self, item_kind: str, item_id: int, data_key: bytes, wrapped: bytes) -> None:
+        """A data key this process made itself (it wrote the item), with one of its wraps."""
+        self._opened[(item_kind, item_id)] = (wrapped, data_key)
 
     def forget(self) -> None:
         self.couples.clear()
@@ -188,7 +189,7 @@ def wrap_item(session: Session, item_kind: str, item_id: int, data_key: bytes,
               readers: Sequence[Reader], keys: Keys | None = None) -> None:
     """Give each reader a wrap of ``data_key`` (skipping those who have one). With the
     reader's own unlocked keys at hand the wrap is symmetric, else anonymous."""
-    have = {(r.reader_kind, r.reader_id) for r in session.exec(select(ItemKey).where(
+    have = {(r.reader_kind, r.reader_id): r.wrapped for r in session.exec(select(ItemKey).where(
         ItemKey.item_kind == item_kind, ItemKey.item_id == item_id))}
     for reader in readers:
         if reader in have:
@@ -204,9 +205,10 @@ def wrap_item(session: Session, item_kind: str, item_id: int, data_key: bytes,
             wrapped, method = crypto.wrap_for(public_key(session, reader), data_key), "box"
         session.add(ItemKey(item_kind=item_kind, item_id=item_id, reader_kind=reader[0],
                             reader_id=reader[1], method=method, wrapped=wrapped))
+        have[reader] = wrapped
     session.flush()
-    if keys is not None:
-        keys.remember(item_kind, item_id, data_key)
+    if keys is not None and have:
+        keys.remember(item_kind, item_id, data_key, next(iter(have.values())))
 
 
 def remove_wraps(session: Session, item_kind: str, item_id: int,
