@@ -327,9 +327,9 @@ def main() -> None:
     rng = random.Random(args.seed)
     targets = targets_for(engine, args.clients, rng)
     engine.dispose()
-    # A fresh seed leaves hundreds of MB of dirty pages; their writeback during the paced run
-    # measured the disk, not the API (fresh-seed runs spent 25-60 % more server CPU per request
-    # than --reuse runs of the same journal). Write them out first.
+    # A fresh seed leaves hundreds of MB of dirty pages, written back while the paced run
+    # goes on; fresh-seed runs spent 25-60 % more server CPU per request than --reuse runs of
+    # the same journal (the writeback is the likeliest cause, not proven). Write them out first.
     os.sync()
     print(f"seeded {seeded['entries']} entries for {seeded['people']} people "
           f"in {seeded['seed_s']} s", flush=True)
