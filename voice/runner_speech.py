@@ -66,7 +66,9 @@ def answer_interruption(session: VoiceSession, effect: Listen | Record,
     """The words said over Confide answer this listening point: a command as if said
     here, or the first words of a reply, which goes on recording after them."""
     assert session.listener is not None
-    text = session.listener.transcriber.transcribe(audio).text.strip()
+    stt = session.listener.transcriber
+    short = isinstance(effect, Listen) and closed_set(effect.mode)
+    text = (stt.transcribe_short(audio) if short else stt.transcribe(audio)).text.strip()
     log.info("interrupted: %d words", len(text.split()))  # never the words
     if isinstance(effect, Record):
         if text and recognise(text).command is not None:
