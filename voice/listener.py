@@ -13,9 +13,11 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 
+from voice.hunch import Hunch
 from voice.pending import PendingRecording
 from voice.ports import Microphone
 from voice.segmenter import SHORT_ANSWER_PAUSE_S, EndedBy, Segmenter, Signal, TurnRules
@@ -67,8 +69,9 @@ class Listener:
         """Record a reply into ``pending`` (durably, block by block) and transcribe as it goes.
         ``preroll``: the reply's first words, already heard (said over the prompt).
         ``closes``: whether words end the reply ("that's it, I'm done"); at each pause of
-        ``CLOSING_CHECK_S`` the last few seconds are heard on the short path, and a closing
-        phrase ends the turn there, without waiting out the pause allowance."""
+        ``CLOSING_CHECK_S`` the last few seconds are heard on the short path (on a worker
+        thread: recording never waits), and a closing phrase ends the turn there, without
+        waiting out the pause allowance."""
         vad = self.vad_factory()
         turn = Segmenter(TurnRules.reply(pause_allowance_s, max_reply_s,
                                          nudge_after_s=self.nudge_after_s,
@@ -77,7 +80,7 @@ class Listener:
         last_speech_at = self.clock()
         tail: collections.deque[np.ndarray] = collections.deque(
             maxlen=max(1, round(CLOSING_TAIL_S / 0.032)))
-        checked: float | None = None  # where speech last was when the tail was last heard
+        hunch: Hunch | None = None  # the reply's last words, heard at its last pause
         ended_by: EndedBy | None = None
         try:
             if preroll is not None and preroll.size:
@@ -96,13 +99,18 @@ class Listener:
                     self.gentle_nudge()
                 if signal is Signal.ENDED:
                     break
-                if (closes is not None and turn.speech_seen and checked != turn.last_speech_s
-                        and turn.trailing_silence_s >= CLOSING_CHECK_S):
-                    checked = turn.last_speech_s
-                    heard = self.transcriber.transcribe_short(np.concatenate(tail)).text
-                    if closes(heard):
+                if closes is None or not turn.speech_seen:
+                    continue
+                if hunch is not None and hunch.ready and not hunch.judged:
+                    hunch.judged = True
+                    said = hunch.text()
+                    if hunch.at == turn.last_speech_s and said and closes(said):
                         ended_by = "closing"
                         break
+                if (turn.trailing_silence_s >= CLOSING_CHECK_S
+                        and (hunch is None or (hunch.ready and hunch.at != turn.last_speech_s))):
+                    hunch = Hunch(partial(self._short_text, np.concatenate(tail)),
+                                  turn.last_speech_s)
             endpoint_at = self.clock()
             pending.close()
             transcript = stream.finish()
@@ -118,35 +126,45 @@ class Listener:
         """A short answer or command; '' when nothing was said within ``timeout_s``.
 
         With ``accept``, the turn may end sooner than ``pause_s``: after ``early_s`` of
-        silence what was said is transcribed, and when ``accept`` finds it a whole answer
-        ("yes", "read it back") the turn ends there; otherwise listening goes on, and the
-        transcript is reused if nothing more is said. ``short``: the engine's short-answer
+        silence what was said is transcribed (on a worker thread: the microphone goes on
+        being read), and when ``accept`` finds it a whole answer ("yes", "read it back") the
+        turn ends there; otherwise listening goes on, and the transcript is reused if nothing
+        more is said. ``short``: the engine's short-answer
         path (a closed set follows); False for free words, such as a spoken passphrase.
         """
         vad = self.vad_factory()
         turn = Segmenter(TurnRules.short(timeout_s=timeout_s, pause_s=pause_s, max_s=max_s))
         blocks: list[np.ndarray] = []
-        guess: tuple[float, str] | None = None  # (where speech was last heard, its text)
+        hunch: Hunch | None = None  # what was said up to the last pause, heard ahead
         for block in self.mic.blocks():
             blocks.append(block)
             if _feed(turn, vad, block) is Signal.ENDED:
                 break
-            if (accept is not None and turn.speech_seen and turn.trailing_silence_s >= early_s
-                    and (guess is None or guess[0] != turn.last_speech_s)):
-                guess = (turn.last_speech_s, self._heard(blocks, short))
-                if guess[1] and accept(guess[1]):
+            if accept is None or not turn.speech_seen:
+                continue
+            if hunch is not None and hunch.ready and not hunch.judged:
+                hunch.judged = True
+                said = hunch.text()
+                if hunch.at == turn.last_speech_s and said and accept(said):
                     log.info("utterance: %.1f s, a whole answer after %.2f s of silence",
                              turn.total_s, turn.trailing_silence_s)
-                    return guess[1]
+                    return said
+            if (turn.trailing_silence_s >= early_s
+                    and (hunch is None or (hunch.ready and hunch.at != turn.last_speech_s))):
+                hunch = Hunch(partial(self._heard, list(blocks), short), turn.last_speech_s)
         if turn.ended_by == "no_speech":
             log.info("utterance: nothing said in %.0f s", timeout_s)
             return ""
-        text = (guess[1] if guess is not None and guess[0] == turn.last_speech_s
-                else self._heard(blocks, short))
+        said = (hunch.text() if hunch is not None and hunch.at == turn.last_speech_s
+                else None)
+        text = said if said is not None else self._heard(blocks, short)
         # Never the words: an answer can be journal content, or a spoken passphrase.
         log.info("utterance: %.1f s, speech %.1f s, %d words", turn.total_s, turn.speech_s,
                  len(text.split()))
         return text
+
+    def _short_text(self, audio: np.ndarray) -> str:
+        return self.transcriber.transcribe_short(audio).text
 
     def _heard(self, blocks: list[np.ndarray], short: bool) -> str:
         audio = np.concatenate(blocks) if blocks else np.zeros(0, dtype=np.float32)
