@@ -37,7 +37,7 @@ SHARED_SERVICES = ["decoding", "jobs_runner"]
 """voice/ modules both faces use: decoding with the journal's errors, and running one queued
 transcription (the server's worker and `confide speak` at start). Nothing else of the
 conversation is the API's business."""
-CONVERSATION = ["barge_in", "filing", "listener", "opening", "pending", "recovery", "runner",
+CONVERSATION = ["barge_in", "filing", "hunch", "listener", "opening", "pending", "recovery", "runner",
                 "runner_home", "runner_speech", "session", "station", "text_mode"]
 """The rest of voice/: the runners and what they use to listen, file and recover, which
 carry the dialog's effects out against the engines and the journal."""
