@@ -91,6 +91,7 @@ class Segmenter:
         self.speech_seen = False
         self.ended_by: EndedBy | None = None
         self._run_s = 0.0
+        self._held_s = 0.0
         self._in_speech = False
         self._nudged = False
 
@@ -115,12 +116,16 @@ class Segmenter:
                 self.speech_seen = True
                 self._in_speech = True
                 self.trailing_silence_s = 0.0
+                self._held_s = 0.0
             elif self.speech_seen:
-                self.trailing_silence_s += chunk_s
+                # Maybe the next words starting, maybe a blip: not silence until it is known,
+                # so a pause just under the allowance is not cut by the words that end it.
+                self._held_s += chunk_s
         else:
             self._run_s = 0.0
             self._in_speech = False
-            self.trailing_silence_s += chunk_s
+            self.trailing_silence_s += self._held_s + chunk_s  # a blip was part of the pause
+            self._held_s = 0.0
         if self.speech_seen and self.trailing_silence_s < _STILL_SPEAKING_S:
             self.last_speech_s = self.total_s
         if not self.speech_seen:

@@ -83,6 +83,15 @@ def test_a_blip_inside_a_pause_does_not_restart_it():
     assert turn.total_s == pytest.approx(1.0 + 3.0, abs=CHUNK * 1.5)  # the blip is pause
 
 
+def test_a_pause_just_under_the_allowance_is_not_cut_by_the_words_that_end_it():
+    """The first windows of the next words are neither silence nor speech yet (speech needs
+    0.1 s): counted as silence, they ended a 2.95 s pause of a 3 s allowance."""
+    turn, _ = run(TurnRules.reply(3.0), [(1.0, True), (2.95, False), (1.0, True),
+                                         (4.0, False)])
+    assert turn.ended_by == "silence"
+    assert turn.total_s == pytest.approx(1.0 + 2.95 + 1.0 + 3.0, abs=CHUNK * 1.5)
+
+
 @pytest.mark.parametrize(("pattern", "nudges"), [
     ([(13.0, False), (1.0, True), (4.0, False)], 1),  # long quiet start: one nudge
     ([(30.0, False), (1.0, True), (4.0, False)], 1),  # never twice
