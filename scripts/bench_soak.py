@@ -23,7 +23,8 @@ Every minute the server's RSS, fds and threads are sampled. Targets: RSS growth 
     .venv/bin/python scripts/bench_soak.py --api-minutes 30      # the full run
     .venv/bin/python scripts/bench_soak.py --sessions 10 --only station
 
-The last line printed is one JSON object with every figure, for docs/BENCHMARKS.md.
+The last line printed is one JSON object with every figure (and every sample), for
+docs/BENCHMARKS.md and the short form's test, which runs the station in its own process.
 The exit status is 1 when a target is missed.
 """
 
@@ -80,16 +81,17 @@ class Verdict:
     samples: list[Sample] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)
 
-    def judge(self, first: int, what: str,
-              rss_growth_mb: float = RSS_GROWTH_MB) -> dict[str, Any]:
+    def judge(self, first: int, what: str, rss_growth_mb: float = RSS_GROWTH_MB,
+              window: int = 3) -> dict[str, Any]:
         counted = [s for s in self.samples if s.n >= first]
         if not counted:
             self.failures.append(f"{what}: no samples from {first} on")
             return {}
         base, last = counted[0], counted[-1]
-        # Medians of three, so one busy moment (a transient buffer) is not read as growth.
-        growth = (statistics.median(s.rss_mb for s in counted[-3:])
-                  - statistics.median(s.rss_mb for s in counted[:3]))
+        # Medians of three, so one busy moment (a transient buffer) is not read as growth;
+        # a short run compares single samples (its windows would overlap and hide growth).
+        growth = (statistics.median(s.rss_mb for s in counted[-window:])
+                  - statistics.median(s.rss_mb for s in counted[:window]))
         figures = {
             "count": len(self.samples), "rss_first_mb": round(self.samples[0].rss_mb, 1),
             f"rss_at_{base.n}_mb": round(base.rss_mb, 1), "rss_last_mb": round(last.rss_mb, 1),
@@ -157,10 +159,11 @@ class JumpingClock:
 class Person:
     """The synthesized person: answers every listening turn through the virtual microphone."""
 
-    def __init__(self, server: Any, folder: Path, wpm: int) -> None:
+    def __init__(self, server: Any, folder: Path, wpm: int, reply: str | None = None) -> None:
         self.server = server
         self.folder = folder
         self.wpm = wpm
+        self.reply = reply  # None: the demo's 31-word reflection
         self.keys: list[str] = []  # catalog names of what the running session said
         self.in_session = False  # False: the station itself asked (its reminder)
         self.counts: dict[str, int] = {}
@@ -181,11 +184,12 @@ class Person:
     def line(self) -> str:
         """The demo person's answer to what was asked last, by its catalog name, as
         ``confide demo`` answers (a sentence's wording is not its name)."""
-        from confide.cli_voice import demo_answer
+        from confide.cli_demo import DEMO_REPLY, demo_answer
 
         if not self.in_session:
             return "Yes."
-        return demo_answer(self.keys[-1] if self.keys else "", self.counts)
+        answer = demo_answer(self.keys[-1] if self.keys else "", self.counts)
+        return self.reply if answer == DEMO_REPLY and self.reply else answer
 
     def _wav(self, line: str) -> Path:
         from voice.virtual_sound import speak_to_file
@@ -210,14 +214,14 @@ class Person:
             log.info("person says %r", line)
             self.server.play_into_mic(wav).wait()
             deadline = time.monotonic() + 120
-            while time.monotonic() < deadline:
+            while time.monotonic() < deadline and not self.stopped.is_set():
                 with self.lock:
                     if not self.server.recorders_attached():
                         break
                 time.sleep(0.05)
 
 
-def _seed_station(settings: Any) -> int:
+def _seed_station(settings: Any, rate: int) -> int:
     from confide.wiring import cli_session
     from models import accounts, couples, goals, reminders
 
@@ -228,14 +232,19 @@ def _seed_station(settings: Any) -> int:
         couples.join_couple(s, sam, invite.code)
         goals.create_goal(s, alex, "No phones at dinner", "So we really listen.")
         reminders.create_reminder(s, alex, list(range(7)), "20:00", kind="reflection")
-        accounts.update_preferences(s, alex, accounts.Preferences(tts_rate=260))
+        accounts.update_preferences(s, alex, accounts.Preferences(tts_rate=rate))
         assert alex.id is not None
         return alex.id
 
 
-def run_station(sessions: int, workdir: Path,
-                rss_growth_mb: float = RSS_GROWTH_MB) -> dict[str, Any]:
-    """``sessions`` whole sessions from one station; figures after each."""
+def run_station(sessions: int, workdir: Path, rss_growth_mb: float = RSS_GROWTH_MB, *,
+                first_counted: int = FIRST_COUNTED, window: int = 3, rate: int = 260,
+                wpm: int = 170, reply: str | None = None) -> dict[str, Any]:
+    """``sessions`` whole sessions from one station; figures after each. Growth is judged
+    from session ``first_counted`` (medians of ``window`` samples at each end). ``rate`` is
+    how fast Confide speaks (the person's own preference), ``wpm`` how fast the person does,
+    ``reply`` what they reply (None: the demo's 31-word reflection); the short form in CI
+    has Confide speak faster and the person reply briefly."""
     from confide.cli_unlock import unlock_in
     from confide.cli_voice import build_session, station_session
     from confide.settings import load_settings
@@ -255,14 +264,14 @@ def run_station(sessions: int, workdir: Path,
     person_line: Person | None = None
     try:
         refresh()
-        person_id = _seed_station(settings)
+        person_id = _seed_station(settings, rate)
         with cli_session(settings) as s:
             keys = unlock_in(s, settings, accounts.get_person(s, person_id), PASSPHRASE)
         unlocked: dict[int, Any] = {person_id: keys}
         voice = build_session(settings, person_id)
         assert isinstance(voice, VoiceSession)
         voice.unlocked = keys
-        person_line = Person(server, workdir, wpm=170)
+        person_line = Person(server, workdir, wpm=wpm, reply=reply)
         person_line.new_session(None)
         person_line.thread.start()
 
@@ -308,7 +317,7 @@ def run_station(sessions: int, workdir: Path,
                          sessions=lambda: cli_session(settings), person_id=person_id,
                          answer_timeout_s=20.0, poll_s=86400.0)
         runner.run()
-        figures = verdict.judge(FIRST_COUNTED, "station", rss_growth_mb)
+        figures = verdict.judge(first_counted, "station", rss_growth_mb, window)
         unsaved = [s.n for s in verdict.samples if s.saved == 0]
         if unsaved:
             verdict.failures.append(f"station: sessions {unsaved} saved no entry")
@@ -320,9 +329,12 @@ def run_station(sessions: int, workdir: Path,
         return {"figures": figures, "failures": verdict.failures,
                 "samples": [asdict(s) for s in verdict.samples]}
     finally:
-        if person_line is not None:
+        if person_line is not None:  # done with the server before it stops: no pactl then fails
             person_line.stopped.set()
+            if person_line.thread.is_alive():
+                person_line.thread.join(timeout=60)
         server.stop()
+        refresh()  # PortAudio back on whatever sound server the environment names now
 
 
 def _shared_count(settings: Any, person_id: int) -> int:
@@ -469,6 +481,14 @@ def main() -> int:
                         help="how long the API server is loaded (30 in the full run)")
     parser.add_argument("--pace", type=float, default=2.0, help="seconds per API round")
     parser.add_argument("--only", choices=["station", "api"])
+    short = parser.add_argument_group("the station's short form (tests/audio/test_soak.py)")
+    short.add_argument("--first-counted", type=int, default=FIRST_COUNTED,
+                       help="the session growth is judged from")
+    short.add_argument("--window", type=int, default=3, help="RSS medians of this many samples")
+    short.add_argument("--rss-growth-mb", type=float, default=RSS_GROWTH_MB)
+    short.add_argument("--rate", type=int, default=260, help="how fast Confide speaks (wpm)")
+    short.add_argument("--wpm", type=int, default=170, help="how fast the person speaks")
+    short.add_argument("--reply", help="the person's reply (default: the demo's 31 words)")
     parser.add_argument("-v", "--verbose", action="store_true")
     args = parser.parse_args()
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # stop the sound server too
@@ -478,7 +498,9 @@ def main() -> int:
                               "python": platform.python_version()}
     try:
         if args.only in (None, "station"):
-            result["station"] = run_station(args.sessions, workdir)
+            result["station"] = run_station(
+                args.sessions, workdir, args.rss_growth_mb, first_counted=args.first_counted,
+                window=args.window, rate=args.rate, wpm=args.wpm, reply=args.reply)
         if args.only in (None, "api"):
             result["api"] = run_api(args.api_minutes, args.pace, workdir)
     finally:
@@ -486,6 +508,8 @@ def main() -> int:
     failures = [f for part in ("station", "api") for f in result.get(part, {}).get("failures", [])]
     summary = {k: (v["figures"] if isinstance(v, dict) else v) for k, v in result.items()}
     summary["failures"] = failures
+    summary["samples"] = {part: result[part]["samples"] for part in ("station", "api")
+                          if part in result}
     print(json.dumps(summary), flush=True)
     return 1 if failures else 0
 
