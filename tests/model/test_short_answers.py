@@ -3,7 +3,7 @@ full one, on the closed set of answers a question expects ("yes", "four", "read 
 spoken by both voices at two paces, the same audio for both paths: turn-taking takes it after
 every yes/no question, rating and command prompt, so it must understand about as many. The
 natural voice renders differently each run (its model samples noise), so the bound allows 3 of
-80 either way; measured: short 66, full 63. Printed figures: docs/VOICE.md."""
+80 either way; measured: short 66 and 63, full 63 and 58. Printed figures: docs/VOICE.md."""
 
 from __future__ import annotations
 
