@@ -20,7 +20,7 @@ from confide.settings import BUNDLED_MODEL, Settings
 from models.accounts import get_person_by_name
 from models.db import create_db_engine, migrate, session_scope
 from models.errors import NotFound
-from models.storage import AudioStore
+from models.storage import AudioStore, open_audio_store
 from models.tables import Person
 
 if TYPE_CHECKING:
@@ -57,7 +57,12 @@ def cli_session(settings: Settings) -> Iterator[Session]:
 
 
 def audio_store(settings: Settings) -> AudioStore:
-    return AudioStore(settings.audio_dir)
+    """The store ``CONFIDE_AUDIO_STORE`` names: with ``database`` every command (the voice
+    station, recovery, imports, exports) keeps recordings where the API and the workers of
+    other machines find them, not in this machine's folder."""
+    if settings.audio_store == "database":
+        return open_audio_store("database", settings.audio_dir, database(settings))
+    return open_audio_store("folder", settings.audio_dir)
 
 
 def resolve_person(session: Session, settings: Settings, name: str | None) -> Person:
