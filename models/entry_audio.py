@@ -85,7 +85,7 @@ def create_entry_from_audio(
                                tags=cleaned_tags)
             session.add(entry)
             session.flush()
-        jobs.enqueue(session, entry_id=entry.id)
+        jobs.enqueue(session, entry_id=entry.id, data_key=data_key)
     except BaseException:
         session.rollback()
         store.delete(rel)

@@ -28,11 +28,19 @@ LEASE_S = 60.0
 _CLAIM_TRIES = 5
 
 
-def enqueue(session: Session, *, entry_id: int | None = None,
-            response_id: int | None = None) -> TranscriptionJob:
+def enqueue(session: Session, *, entry_id: int | None = None, response_id: int | None = None,
+            data_key: bytes | None = None) -> TranscriptionJob:
+    """Queue a recording's transcription. Given the recording's ``data_key``, the job is
+    sealed at once for every registered worker key, whichever path made it (an upload, a
+    spoken response, the voice station, recovery, an import), so a separate worker can take
+    it without waiting for its author's next request to an API process."""
     job = TranscriptionJob(entry_id=entry_id, response_id=response_id)
     session.add(job)
     session.flush()
+    if data_key is not None and job.id is not None:
+        from models.worker_keys import seal_job_for_workers
+
+        seal_job_for_workers(session, job.id, data_key)
     return job
 
 

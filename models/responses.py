@@ -95,7 +95,7 @@ def add_response(
         session.add(response)
         session.flush()
         if rel and not body:
-            jobs.enqueue(session, response_id=response.id)
+            jobs.enqueue(session, response_id=response.id, data_key=data_key)
         elif unlocked is not None:
             _reindex(session, unlocked, person, entry.id)
     except BaseException:

@@ -23,7 +23,6 @@ from models.errors import NotFound
 from models.prompt_state import note_answered
 from models.responses import get_response
 from models.tables import TranscriptionJob
-from models.worker_keys import seal_new_job
 
 __all__ = ["job_for", "router"]
 
@@ -69,8 +68,6 @@ def upload_recording(
     if prompt is not None:
         note_answered(session, person, prompt.id)
     job_id = job_for(session, entry_id=entry.id)
-    if not runtime.worker.transcribes:  # a separate worker: seal this job's key for it
-        seal_new_job(session, person, "entry", entry.id, job_id)
     session.commit()  # durable before the worker looks, and before we answer
     runtime.worker.wake()
     return RecordingAccepted(entry_id=entry.id, job_id=job_id, status=entry.status)
