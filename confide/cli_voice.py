@@ -250,6 +250,7 @@ def speak(
             unlocked[person_id] = by_voice
     session.unlocked = unlocked.get(person_id)
     session.home = True
+    _journal_hooks(session, settings, unlocked)
     if early is not None and early.person_id == person_id:
         session.greeted = early.text
     session.after_first_words = background.start
@@ -258,6 +259,19 @@ def speak(
     background.shutdown()
     out.print(f"Session over: {len(report.saved)} entr{'y' if len(report.saved) == 1 else 'ies'} "
               "saved.")
+
+
+def _journal_hooks(session: VoiceSession, settings: Settings, unlocked: dict[int, Any]) -> None:
+    """ "Lock my journal" also ends the shell's unlock agent, as `confide lock` does, and the
+    keys the background filing holds; an invite said aloud lasts as the server's do."""
+    from confide.agent import lock_agent
+
+    def lock() -> None:
+        lock_agent()
+        unlocked.clear()
+
+    session.on_lock = lock
+    session.invite_ttl_minutes = settings.invite_ttl_minutes
 
 
 def _speak_text(settings: Settings, as_: str | None, *, locked: bool) -> None:
@@ -279,6 +293,7 @@ def _speak_text(settings: Settings, as_: str | None, *, locked: bool) -> None:
     except ConfideError as exc:
         fail(str(exc))
     session.unlocked = unlocked
+    _journal_hooks(session, settings, {})
     report = session.run()
     out.print(f"Session over: {len(report.saved)} entr{'y' if len(report.saved) == 1 else 'ies'} "
               "saved.")

@@ -13,10 +13,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from voice.dialog_acts import Act, Op
+from voice.dialog_facts import FollowUp, FoundItem, GoalItem, NewsItem, VoiceSettings
 from voice.phrases import P
 
 __all__ = [
     "AWAITING",
+    "Act",
     "AddGoal",
     "AddReminder",
     "Began",
@@ -41,6 +44,7 @@ __all__ = [
     "MarkRead",
     "NewsItem",
     "Notify",
+    "Op",
     "Play",
     "PromptChosen",
     "ReadEntry",
@@ -65,50 +69,6 @@ __all__ = [
 ]
 
 
-# -- facts the runner reads from the journal --------------------------------------------
-@dataclass(frozen=True, slots=True)
-class NewsItem:
-    """A reflection the partner shared that this person has not heard yet."""
-
-    entry_id: int
-    weekday: str
-    prompt_text: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class GoalItem:
-    goal_id: int
-    title: str
-
-
-@dataclass(frozen=True, slots=True)
-class VoiceSettings:
-    """How Confide speaks and listens to this person (their preferences)."""
-
-    rate: int = 165
-    volume: float = 1.0
-    pause_allowance_s: float = 3.0
-
-
-@dataclass(frozen=True, slots=True)
-class FoundItem:
-    """An entry found by a look back: when it was written (a weekday or a date, on the
-    person's clock), by whom (None: the person), and whether there is a recording."""
-
-    entry_id: int
-    when: str
-    author: str | None = None
-    words: int = 0
-    has_audio: bool = False
-
-
-@dataclass(frozen=True, slots=True)
-class FollowUp:
-    prompt_id: str
-    text: str
-    spoken: str
-
-
 # -- events ---------------------------------------------------------------------------------
 @dataclass(frozen=True, slots=True)
 class Began:
@@ -122,7 +82,7 @@ class Began:
     news_since: str | None = None
     """Weekday the person last heard news ("Monday"), if ever."""
     goals: tuple[GoalItem, ...] = ()
-    voice: VoiceSettings = VoiceSettings()
+    voice: VoiceSettings = field(default_factory=VoiceSettings)
     crisis_line: str = "your local emergency number"
     home: bool = False
     """Offer the spoken home after the news (`confide speak` does; a scripted session goes
@@ -187,6 +147,8 @@ class Done:
     ok: bool
     reason: str = ""
     item_id: int | None = None
+    params: Mapping[str, object] = field(default_factory=dict)
+    """What the sentence saying it was done names (an invite code, a program's title)."""
 
 
 Event = (Began | Heard | Timeout | ReplyRecorded | Saved | PromptChosen | Shared | Looked
@@ -272,6 +234,11 @@ class LookUp:
     when: str | None = None
     about: str | None = None
     latest: bool = False
+    journal: str | None = None
+    """"private" or "shared": one journal only."""
+    tag: str | None = None
+    unread: bool = False
+    """Only the partner's entries not heard yet."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -394,7 +361,7 @@ class Notify:
 Effect = (Say | SayText | Listen | Record | File | Discard | ChoosePrompt | Play | MarkRead
           | MarkNewsSeen | Share | Delete | CheckIn | SetVoice | SetPauseAllowance | SayNotices
           | SayProgress | End | RunSession | Snooze | Notify | LookUp | ReadEntry | AddGoal
-          | AddReminder | SayGoals | SayReminders | SetVoiceName)
+          | AddReminder | SayGoals | SayReminders | SetVoiceName | Act)
 
-AWAITING = (Listen, Record, File, ChoosePrompt, Share, LookUp, AddGoal, AddReminder)
+AWAITING = (Listen, Record, File, ChoosePrompt, Share, LookUp, AddGoal, AddReminder, Act)
 """Effects the runner answers with the next event."""

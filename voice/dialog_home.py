@@ -14,9 +14,11 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import time
 
+from voice import dialog_manage
 from voice.commands import Command
 from voice.commands import Heard as Recognised
 from voice.dialog_events import (
+    Act,
     AddGoal,
     AddReminder,
     ChoosePrompt,
@@ -41,10 +43,10 @@ from voice.dialog_states import At, State, Step, anywhere, ask, close, record
 from voice.intents import Intent, understand
 from voice.phrases import P, count_words, number_word, render, spoken_time
 
-__all__ = ["HOME_AT", "changed", "confirmed", "end_or_home", "heard", "home", "looked",
+__all__ = ["HOME_AT", "after_item", "changed", "confirmed", "end_or_home", "heard", "home", "looked",
            "not_recorded", "reminder_words", "saved", "shared"]
 
-HOME_AT = {At.HOME, At.LIST}
+HOME_AT = {At.HOME, At.LIST, At.LIST_EDIT}
 HOME_TRIES = 3
 LIST_READ = 5
 """Entries named when a list is read out (the rest are reached with "next")."""
@@ -82,6 +84,8 @@ def _listen(state: State, effects: list[Effect]) -> Step:
 
 def heard(state: State, text: str) -> Step:
     """Something said at the home, or while a list read out is at hand."""
+    if state.at is At.LIST_EDIT:
+        return dialog_manage.dictated(state, text)
     if not text:
         if state.at is At.HOME and state.home_visits <= 1:
             return _reflect(state, [])  # silence: tonight's guided session, as always
@@ -90,8 +94,8 @@ def heard(state: State, text: str) -> Step:
         return close(state, [])
     intent = understand(text)
     name = intent.name if intent is not None else None
-    if intent is not None and state.at is At.LIST and (name in _LIST_COMMANDS
-                                                       or name in _LIST_INTENTS):
+    if intent is not None and state.at is At.LIST and (
+            name in _LIST_COMMANDS or name in _LIST_INTENTS or name in dialog_manage.LIST_INTENTS):
         return _in_list(state, intent)
     if name == Command.NO.value:  # "Anything else?" "No."
         return close(state, [])
@@ -112,7 +116,7 @@ def _again(state: State, effects: list[Effect]) -> Step:
     state = replace(state, tries=state.tries + 1)
     if state.tries < HOME_TRIES:
         if state.at is At.LIST:
-            effects.append(Say(P.LIST_CHOOSE if state.index < 0 else _after_item(state)))
+            effects.append(Say(P.LIST_CHOOSE if state.index < 0 else after_item(state)))
         return _listen(state, effects)
     if state.at is At.HOME and state.home_visits <= 1:
         return _reflect(state, effects)
@@ -141,7 +145,9 @@ def _asked(state: State, intent: Intent) -> Step:
             return _listen(state, [Say(P.JOURNAL_LOCKED)])
         state = replace(state, at=At.LOOKING, from_home=True)
         return state, [LookUp(_str(slots.get("who")), _str(slots.get("when")),
-                              _str(slots.get("about")), bool(slots.get("latest")))]
+                              _str(slots.get("about")), bool(slots.get("latest")),
+                              journal=_str(slots.get("journal")), tag=_str(slots.get("tag")),
+                              unread=bool(slots.get("unread")))]
     if name == "progress":
         return home(state, [SayProgress()])
     if name == "goal_list":
@@ -169,6 +175,8 @@ def _asked(state: State, intent: Intent) -> Step:
         handled = anywhere(state, "", Recognised(None), [], intent=intent)
         assert handled is not None
         return _listen(*handled)
+    if name in dialog_manage.HOME_INTENTS:
+        return dialog_manage.asked(state, intent)
     return _again(state, [Say(P.NOT_UNDERSTOOD, remember=False)])
 
 
@@ -227,14 +235,14 @@ def looked(state: State, event: Looked) -> Step:
 def shared(state: State, event: Shared) -> Step:
     said = (Say(P.NO_PARTNER) if event.partner is None
             else Say(P.SHARED, {"partner": event.partner}))
-    return _listen(replace(state, at=At.LIST), [said, Say(_after_item(state))])
+    return _listen(replace(state, at=At.LIST), [said, Say(after_item(state))])
 
 
 def saved(state: State) -> Step:
     """An answer to the partner's entry at hand is filed."""
     return _listen(replace(state, at=At.LIST),
                    [Say(P.RESPONSE_SAVED, {"partner": _partner(state)}),
-                    Say(_after_item(state))])
+                    Say(after_item(state))])
 
 
 def not_recorded(state: State, effects: list[Effect], command: Command | None) -> Step:
@@ -242,17 +250,20 @@ def not_recorded(state: State, effects: list[Effect], command: Command | None) -
     if command is Command.STOP:
         return close(state, effects)
     if state.at is At.LIST_ANSWER_RECORD:
-        return _listen(replace(state, at=At.LIST), [*effects, Say(_after_item(state))])
+        return _listen(replace(state, at=At.LIST), [*effects, Say(after_item(state))])
     return home(state, effects)
 
 
 def changed(state: State, event: Done) -> Step:
     change = state.asked
+    if isinstance(change, Act):
+        return dialog_manage.done(state, change, event)
     if not event.ok:
         return home(state, [Say(P.COULD_NOT, {"reason": event.reason})])
     if isinstance(change, AddGoal):
         if event.item_id is not None:  # a goal to check in on from now on
-            goals = (*state.session.goals, GoalItem(event.item_id, change.title))
+            title = change.title[:1].upper() + change.title[1:]  # as the journal keeps it
+            goals = (*state.session.goals, GoalItem(event.item_id, title))
             state = replace(state, session=replace(state.session, goals=goals))
         return home(state, [Say(P.GOAL_ADDED, {"title": change.title})])
     assert isinstance(change, AddReminder)
@@ -261,11 +272,13 @@ def changed(state: State, event: Done) -> Step:
 
 def confirmed(state: State, answer: bool | None, effects: list[Effect]) -> Step:
     """Yes (or no, or nothing) to a change the home asked about."""
+    if state.at is At.CONFIRM_CHANGE:
+        return dialog_manage.confirmed(state, answer, effects)
     if state.at is At.LIST_CONFIRM_DELETE:
         item = state.found[state.index]
         if not answer:
             return _listen(replace(state, at=At.LIST),
-                           [*effects, Say(P.NOT_DELETED), Say(_after_item(state))])
+                           [*effects, Say(P.NOT_DELETED), Say(after_item(state))])
         rest = state.found[:state.index] + state.found[state.index + 1:]
         effects = [*effects, Delete(item.entry_id), Say(P.DELETED)]
         if not rest:
@@ -283,7 +296,7 @@ _LIST_COMMANDS = {Command.SKIP.value, Command.SHARE.value, Command.DELETE.value,
 _LIST_INTENTS = {"play_item", "previous", "play_voice", "answer_it"}
 
 
-def _after_item(state: State) -> P:
+def after_item(state: State) -> P:
     if state.index < 0:
         return P.LIST_CHOOSE
     return P.AFTER_MINE if state.found[state.index].author is None else P.AFTER_PARTNERS
@@ -296,7 +309,7 @@ def _read(state: State, index: int, *, recording: bool = False) -> Step:
               else render(P.ENTRY_PARTNERS, {"partner": item.author}))
     return _listen(state, [Say(P.ENTRY_INTRO, {"author": author, "when": item.when}),
                            ReadEntry(item.entry_id, recording=recording),
-                           Say(_after_item(state))])
+                           Say(after_item(state))])
 
 
 def _in_list(state: State, intent: Intent) -> Step:
@@ -316,6 +329,8 @@ def _in_list(state: State, intent: Intent) -> Step:
     if at < 0:
         return _listen(state, [Say(P.LIST_CHOOSE)])
     item = found[at]
+    if name in dialog_manage.LIST_INTENTS:
+        return dialog_manage.in_list(state, intent, item, after_item(state))
     if name in ("read_back", "play_voice"):
         return _read(state, at, recording=name == "play_voice")
     if name == "answer_it":
@@ -331,4 +346,4 @@ def _in_list(state: State, intent: Intent) -> Step:
     if name == "delete":
         return ask(state, At.LIST_CONFIRM_DELETE, [],
                    Say(P.CONFIRM_DELETE_ENTRY, {"when": item.when}))
-    return _listen(state, [Say(_after_item(state))])
+    return _listen(state, [Say(after_item(state))])

@@ -13,6 +13,7 @@ from prompts.safety import is_crisis
 from voice.commands import Command
 from voice.commands import Heard as Recognised
 from voice.dialog_events import (
+    Act,
     AddGoal,
     AddReminder,
     Began,
@@ -86,12 +87,15 @@ class At(StrEnum):
     CONFIRM_GOAL = "confirm_goal"
     CONFIRM_REMINDER = "confirm_reminder"
     CHANGING = "changing"
+    CONFIRM_CHANGE = "confirm_change"
+    LIST_EDIT = "list_edit"
 
 
 YES_NO_AT = {At.NEWS_OFFER, At.ANSWER_OFFER, At.CONFIRM_DELETE, At.FOLLOW_UP_OFFER,
-           At.GOAL_NOTE_OFFER, At.LIST_CONFIRM_DELETE, At.CONFIRM_GOAL, At.CONFIRM_REMINDER}
+           At.GOAL_NOTE_OFFER, At.LIST_CONFIRM_DELETE, At.CONFIRM_GOAL, At.CONFIRM_REMINDER,
+           At.CONFIRM_CHANGE}
 _HELP = {At.HOME: P.HELP_HOME, At.LIST: P.HELP_LIST}
-HOME_YES_NO = {At.LIST_CONFIRM_DELETE, At.CONFIRM_GOAL, At.CONFIRM_REMINDER}
+HOME_YES_NO = {At.LIST_CONFIRM_DELETE, At.CONFIRM_GOAL, At.CONFIRM_REMINDER, At.CONFIRM_CHANGE}
 """Questions the home asks (voice.dialog_home answers them)."""
 RECORDING = {At.ANSWER_RECORD, At.REPLY_RECORD, At.FOLLOW_UP_RECORD, At.LIST_ANSWER_RECORD,
              At.FREE_RECORD}
@@ -121,7 +125,7 @@ class State:
     found: tuple[FoundItem, ...] = ()
     """What the last look back found (the list read out), and the entry at hand."""
     index: int = -1
-    asked: AddGoal | AddReminder | None = None
+    asked: AddGoal | AddReminder | Act | None = None
     """A change waiting for the person's yes."""
     home_visits: int = 0
     from_home: bool = False

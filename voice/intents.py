@@ -20,7 +20,8 @@ from typing import Any
 
 from voice.commands import Command, normalise, recognise
 
-__all__ = ["Intent", "date_range", "parse_days", "parse_number", "parse_time", "understand"]
+__all__ = ["Intent", "date_range", "invite_code", "parse_days", "parse_number", "parse_time",
+           "understand"]
 
 _DATA = Path(__file__).parent / "data" / "intents.yaml"
 _MAX_WORDS = 16
@@ -231,6 +232,23 @@ def _dateparser_range(words: str, today: date) -> tuple[date, date] | None:
     return day, day
 
 
+_WORD_SLOTS = {"tag": (1, 4), "text": (3, 30), "goal": (1, 10)}
+"""Free-word slots and how many words each may hold."""
+_NOT_WORDS = {"it", "this", "that", "one", "a", "the", "me", "them"}
+_CODE_DIGITS = {"two": "2", "three": "3", "four": "4", "five": "5", "six": "6", "seven": "7",
+                "eight": "8", "nine": "9", "to": "2", "too": "2", "for": "4"}
+
+
+def invite_code(words: str) -> str | None:
+    """ "abcd 2345", "w x y z six seven eight nine", "kmnp-3456" → "ABCD-2345"; None unless
+    eight letters and digits are heard (the domain checks the code itself)."""
+    tokens = re.split(r"[\s-]+", words.strip())
+    chars = "".join(_CODE_DIGITS.get(t, t) for t in tokens if t).upper()
+    if len(chars) != 8 or not chars.isalnum():
+        return None
+    return f"{chars[:4]}-{chars[4:]}"
+
+
 # -- matching ---------------------------------------------------------------------------------
 def _slots(name: str, raw: Mapping[str, Any], today: date) -> dict[str, Any] | None:
     """The slots of a template match as values; None when one of them means nothing."""
@@ -271,6 +289,17 @@ def _slots(name: str, raw: Mapping[str, Any], today: date) -> dict[str, Any] | N
             if not title or len(title.split()) > 12:
                 return None
             slots["title"] = title
+        elif key in _WORD_SLOTS:
+            words = str(text).strip()
+            low, high = _WORD_SLOTS[key]
+            if not low <= len(words.split()) <= high or words in _NOT_WORDS:
+                return None
+            slots[key] = words
+        elif key == "code":
+            code = invite_code(str(text))
+            if code is None:
+                return None
+            slots["code"] = code
         elif key == "nth":
             slots["n"] = int(value)
         elif key == "latest":
@@ -279,8 +308,8 @@ def _slots(name: str, raw: Mapping[str, Any], today: date) -> dict[str, Any] | N
             slots[key] = value
     if name == "hear_news":
         slots.pop("who", None)
-    if name in ("answer_it", "play_voice", "share"):
-        slots = {}
+    if name in ("answer_it", "play_voice", "share", "answers_it", "mutual_answers", "join"):
+        slots = {k: v for k, v in slots.items() if k == "code"}
     return slots
 
 

@@ -139,6 +139,9 @@ class VoiceSession:
             self.pause_allowance_s = person.pause_allowance_s or pause_allowance_s
             self.max_reply_s = person.max_reply_s or max_reply_s
         self.home = False
+        self.on_lock: Callable[[], object] = lambda: None
+        """What else to lock when the person says "lock my journal" (the shell's agent)."""
+        self.invite_ttl_minutes = 60.0 * 24
         self.plays_audio = True
         """Recordings can be played (not in text mode, which reads their words instead)."""
         """Offer the spoken home after the news (`confide speak`, its text mode, the demo)."""

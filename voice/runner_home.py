@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from models import accounts
 from models.errors import ConfideError
 from voice.dialog_events import (
+    Act,
     AddGoal,
     AddReminder,
     Done,
@@ -40,7 +41,7 @@ if TYPE_CHECKING:
     from models.tables import Entry, Person
     from voice.runner import VoiceSession
 
-__all__ = ["choose_prompt", "do_home", "spoken_day"]
+__all__ = ["aware", "choose_prompt", "do_home", "spoken_day", "today_of", "zone_of"]
 
 log = logging.getLogger(__name__)
 LOOK_LIMIT = 20
@@ -50,6 +51,10 @@ def do_home(run: VoiceSession, effect: Effect) -> Event | None:
     """Carry out one effect of the home; the event it comes back with, if any."""
     if isinstance(effect, LookUp):
         return look_up(run, effect)
+    if isinstance(effect, Act):
+        from voice.runner_acts import do_act
+
+        return do_act(run, effect)
     if isinstance(effect, ReadEntry):
         read_entry(run, effect)
     elif isinstance(effect, AddGoal | AddReminder):
@@ -66,15 +71,20 @@ def do_home(run: VoiceSession, effect: Effect) -> Event | None:
     return None
 
 
-def _zone(person: Person) -> ZoneInfo:
+def zone_of(person: Person) -> ZoneInfo:
     try:
         return ZoneInfo(person.timezone)
     except (ZoneInfoNotFoundError, ValueError):
         return ZoneInfo("UTC")
 
 
-def _aware(moment: datetime) -> datetime:
+def aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def today_of(run: VoiceSession, person: Person) -> date:
+    """Today on the person's own clock."""
+    return run.now().astimezone(zone_of(person)).date()
 
 
 def spoken_day(moment: datetime, today: date) -> str:
@@ -92,13 +102,14 @@ def spoken_day(moment: datetime, today: date) -> str:
 def look_up(run: VoiceSession, effect: LookUp) -> Looked:
     """Entries the person may read, newest first, narrowed as asked."""
     from models.couples import partner_of
-    from models.entries import EntryFilter, list_entries
+    from models.entries import EntryFilter, list_entries, unread_ids
+    from models.entry_rules import journal_id_for
     from models.search import search
     from voice.intents import date_range
 
     with run._db() as s:
         person = accounts.get_person(s, run.person_id)
-        zone = _zone(person)
+        zone = zone_of(person)
         today = run.now().astimezone(zone).date()
         since = until = None
         days = date_range(effect.when, today) if effect.when else None
@@ -111,10 +122,15 @@ def look_up(run: VoiceSession, effect: LookUp) -> Looked:
             if effect.about:
                 found = [hit.entry for hit in search(s, person, effect.about, limit=LOOK_LIMIT)]
             else:
-                page = list_entries(s, person, EntryFilter(author=who, since=since,  # type: ignore[arg-type]
-                                                           until=until),
-                                    limit=1 if effect.latest else LOOK_LIMIT)
+                journal = effect.journal if effect.journal in ("private", "shared") else None
+                page = list_entries(s, person, EntryFilter(
+                    author=who, since=since, until=until, journal=journal,  # type: ignore[arg-type]
+                    tag=effect.tag.lower() if effect.tag else None),
+                    limit=1 if effect.latest else LOOK_LIMIT * (5 if effect.unread else 1))
                 found = list(page.entries)  # type: ignore[arg-type]
+                if effect.unread:
+                    fresh = unread_ids(s, person, [int(e.id or 0) for e in found])
+                    found = [e for e in found if e.id in fresh][:LOOK_LIMIT]
         except ConfideError as exc:
             log.info("look back found nothing: %s", exc)
             return Looked(())
@@ -123,11 +139,13 @@ def look_up(run: VoiceSession, effect: LookUp) -> Looked:
         if effect.latest:
             found = found[:1]
         partner = partner_of(s, person)
+        private = journal_id_for(s, person, "private")
         items = tuple(FoundItem(
             entry_id=int(e.id or 0),
-            when=spoken_day(_aware(e.created_at).astimezone(zone), today),
+            when=spoken_day(aware(e.created_at).astimezone(zone), today),
             author=None if e.author_id == person.id else (partner.name if partner else "your partner"),
-            words=e.word_count, has_audio=bool(e.audio_path)) for e in found)
+            words=e.word_count, has_audio=bool(e.audio_path),
+            shared=e.journal_id != private) for e in found)
     return Looked(items)
 
 
@@ -136,7 +154,7 @@ def _keeps(entry: Entry, me: int | None, who: str | None, since: datetime | None
     mine = entry.author_id == me
     if (who == "me" and not mine) or (who == "partner" and mine):
         return False
-    at = _aware(entry.created_at)
+    at = aware(entry.created_at)
     return (since is None or at >= since) and (until is None or at < until)
 
 

@@ -45,7 +45,7 @@ def test_held_out_phrasings_reach_their_intent_and_slots_95_percent() -> None:
 
 def test_no_journal_sentence_is_a_command() -> None:
     sentences = DATA["journal"]
-    assert len(sentences) == 100
+    assert len(sentences) >= 100
     commands = [(s, _got(s)) for s in sentences if _got(s)[0] is not None]
     print(f"\ncommands found in {len(sentences)} journal sentences: {len(commands)}")
     assert commands == []

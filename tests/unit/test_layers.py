@@ -29,8 +29,8 @@ ENGINES = ["audio_file", "devices", "earcons", "echo", "heap", "neural", "notify
            "sound", "speech", "speech_sinks", "stream_player", "streamed_speech", "streaming",
            "transcriber", "vad", "virtual_sound", "voices", "whisper"]
 """voice/ modules that are engines: plain options in, their own results and errors out."""
-PURE_CORE = ["commands", "dialog", "dialog_events", "dialog_home", "dialog_states",
-             "dialog_station", "intents", "phrases", "segmenter"]
+PURE_CORE = ["commands", "dialog", "dialog_acts", "dialog_events", "dialog_facts", "dialog_home",
+             "dialog_manage", "dialog_states", "dialog_station", "intents", "phrases", "segmenter"]
 """The conversation's decisions (the dialog, the turn segmenter, intents, the catalog): no
 database, no API, no settings; the runners carry their effects out."""
 SHARED_SERVICES = ["decoding", "jobs_runner"]
@@ -38,7 +38,7 @@ SHARED_SERVICES = ["decoding", "jobs_runner"]
 transcription (the server's worker and `confide speak` at start). Nothing else of the
 conversation is the API's business."""
 CONVERSATION = ["barge_in", "filing", "hunch", "listener", "opening", "pending", "recovery", "runner",
-                "runner_home", "runner_speech", "session", "station", "text_mode"]
+                "runner_acts", "runner_home", "runner_speech", "session", "station", "text_mode"]
 """The rest of voice/: the runners and what they use to listen, file and recover, which
 carry the dialog's effects out against the engines and the journal."""
 ROOT_MODULE = "confide.wiring"

@@ -1,0 +1,241 @@
+"""The rest of the journal by voice, end to end in `confide speak --text` on a real sealed
+SQLite journal: one test per row of docs/VOICE.md that voice.dialog_manage added (tags, the
+mood, private again, answers, new words, programs, own prompts, goals, reminders, mutual
+answers, the chart, lock, pairing). Each checks what changed in the journal, and that
+nothing changes on "no"."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.unit.test_text_mode import alex, journal, said, speak
+from voice.phrases import P
+
+pytestmark = pytest.mark.unit
+__all__ = ["journal"]  # the fixture, shared with test_text_mode
+
+LAST = "read my last entry"
+"""Alex's newest: spoken on March 8, shared with Sam, tagged walk, answered by both."""
+
+
+def _entry(settings: Any, entry_id: int) -> Any:
+    from models.entries import get_entry
+
+    with alex(settings) as (s, person):
+        entry = get_entry(s, person, entry_id)
+        return entry.transcript, list(entry.tags or []), entry.mood, entry.journal_id
+
+
+# -- the entry at hand --------------------------------------------------------------------
+def test_tag_it_then_untag_it_after_yes(journal):
+    settings, ids = journal
+    out = speak(LAST, "tag it dinner", "yes")
+    assert said(P.CONFIRM_TAG, when="March 8", tag="dinner") in out
+    assert said(P.TAGGED, tag="dinner") in out
+    assert _entry(settings, ids["alex_spoken"])[1] == ["walk", "dinner"]
+    speak(LAST, "remove the tag walk", "yes", news="")
+    assert _entry(settings, ids["alex_spoken"])[1] == ["dinner"]
+
+
+def test_a_tag_is_not_added_on_no(journal):
+    settings, ids = journal
+    out = speak(LAST, "tag it dinner", "no")
+    assert said(P.NOTHING_CHANGED) in out
+    assert _entry(settings, ids["alex_spoken"])[1] == ["walk"]
+
+
+def test_set_the_mood(journal):
+    settings, ids = journal
+    out = speak(LAST, "set the mood to hopeful", "yes")
+    assert said(P.MOOD_SET, mood="hopeful") in out
+    assert _entry(settings, ids["alex_spoken"])[2] == "hopeful"
+
+
+def test_make_a_shared_entry_private_again(journal):
+    from models.entries import list_entries
+    from tests.unit.entries_seed import PASSPHRASES
+
+    settings, ids = journal
+    out = speak(LAST, "make it private again", "yes")
+    assert said(P.CONFIRM_UNSHARE, when="March 8", partner="Sam") in out
+    assert said(P.UNSHARED) in out
+    from confide.wiring import cli_session
+    from models.accounts import sign_in
+    from models.sealing import use_keys
+
+    with cli_session(settings) as s:
+        sam, keys = sign_in(s, "Sam", PASSPHRASES["Sam"])
+        use_keys(s, keys)
+        assert ids["alex_spoken"] not in [e.id for e in list_entries(s, sam).entries]
+    again = speak(LAST, "keep it private", news="")
+    assert said(P.ALREADY_PRIVATE) in again
+
+
+def test_read_the_answers_to_an_entry(journal):
+    out = speak(LAST, "read the answers")
+    assert "I loved it too." in out and "Let's walk again Sunday." in out
+    assert said(P.ANSWER_FROM, author="Sam", when="March 8").split()[0] in out
+
+
+def test_change_the_words_keeps_the_recording(journal):
+    settings, ids = journal
+    before = _entry(settings, ids["alex_spoken"])
+    out = speak(LAST, "change the words", "We walked by the river and it felt calm.", "yes")
+    assert said(P.EDITED) in out
+    after = _entry(settings, ids["alex_spoken"])
+    assert after[0] == "We walked by the river and it felt calm."
+    assert after[1:] == before[1:]
+    from models.entries import get_entry
+
+    with alex(settings) as (s, person):
+        entry = get_entry(s, person, ids["alex_spoken"])
+        assert entry.audio_path and entry.edited_at is not None
+
+
+def test_the_partners_entry_cannot_be_tagged(journal):
+    out = speak("what did Sam share", "tag it garden")
+    assert said(P.NOT_YOURS, partner="Sam") in out
+
+
+# -- the home -----------------------------------------------------------------------------
+def test_hear_the_programs_start_one_and_pause_it(journal):
+    from models.prompt_state import current_program
+
+    settings, _ids = journal
+    out = speak("what programs are there", "start the listening week", "yes")
+    assert "Listening week" in out and said(P.CONFIRM_PROGRAM_START, title="Listening week") in out
+    with alex(settings) as (s, person):
+        program = current_program(s, person)
+        assert program is not None and (program.program_id, program.status) == (
+            "listening-week", "active")
+    out = speak("pause my program", "yes", "which program am I in", news="")
+    assert "Paused Listening week" in out
+    with alex(settings) as (s, person):
+        assert current_program(s, person).status == "paused"
+    speak("carry on with my program", "yes", news="")
+    with alex(settings) as (s, person):
+        assert current_program(s, person).status == "active"
+    speak("leave the program", "yes", news="")
+    with alex(settings) as (s, person):
+        assert current_program(s, person) is None
+
+
+def test_add_our_own_prompt(journal):
+    from models.prompt_state import list_custom_prompts
+
+    settings, _ids = journal
+    out = speak("add a prompt what made you smile today", "yes")
+    assert said(P.PROMPT_ADDED) in out
+    with alex(settings) as (s, person):
+        assert [p.text for p in list_custom_prompts(s, person)] == ["What made you smile today?"]
+
+
+def test_mark_a_goal_done(journal):
+    from models import goals
+
+    settings, _ids = journal
+    out = speak("add a goal walk together", "yes", "I finished my goal", "yes")
+    assert said(P.CONFIRM_GOAL_DONE, title="Walk together") in out
+    assert said(P.GOAL_DONE, title="Walk together") in out
+    with alex(settings) as (s, person):
+        assert [g.status for g in goals.list_goals(s, person)] == ["done"]
+
+
+def test_pause_a_goal_named(journal):
+    from models import goals
+
+    settings, _ids = journal
+    speak("add a goal walk together", "yes", "add a goal no phones at dinner", "yes",
+          "put the goal no phones on hold", "yes")
+    with alex(settings) as (s, person):
+        assert {g.title: g.status for g in goals.list_goals(s, person)} == {
+            "Walk together": "active", "No phones at dinner": "paused"}
+
+
+def test_pause_resume_and_remove_reminders(journal):
+    from models import reminders
+
+    settings, _ids = journal
+    speak("remind me every Monday and Thursday at eight pm", "yes",
+          "set a reminder for Friday at 6 pm", "yes", "pause my reminders", "yes")
+    with alex(settings) as (s, person):
+        assert [r.enabled for r in reminders.list_reminders(s, person)] == [False, False]
+    speak("turn my reminders back on", "yes", "delete the Monday reminder", "yes", news="")
+    with alex(settings) as (s, person):
+        found = reminders.list_reminders(s, person)
+        assert [r.enabled for r in found] == [True, True]
+        assert sorted(tuple(r.days) for r in found) == [(3,), (4,)]
+    speak("remove my reminders", "no", news="")
+    with alex(settings) as (s, person):
+        assert len(reminders.list_reminders(s, person)) == 2
+    speak("remove my reminders", "yes", news="")
+    with alex(settings) as (s, person):
+        assert reminders.list_reminders(s, person) == []
+
+
+def test_hear_our_mutual_answers_once_both_answered(journal):
+    from confide.wiring import cli_session
+    from models.accounts import sign_in
+    from models.mutual import answer_mutual
+    from models.sealing import use_keys
+    from tests.unit.entries_seed import PASSPHRASES
+
+    settings, _ids = journal
+    assert said(P.MUTUAL_NONE) in speak("hear our answers")
+    for name, words in (("Alex", "Our Sunday walks."), ("Sam", "Cooking together.")):
+        with cli_session(settings) as s:
+            person, keys = sign_in(s, name, PASSPHRASES[name])
+            use_keys(s, keys)
+            answer_mutual(s, person, "goals-1", text=words, prompt_text="What do we enjoy?")
+    out = speak("hear our answers")  # Sam's answer is news: "no" to hearing it first
+    assert said(P.MUTUAL_QUESTION, prompt="What do we enjoy?") in out
+    assert "Cooking together." in out and "Our Sunday walks." in out
+
+
+def test_read_me_my_chart(journal):
+    out = speak("read me my chart")
+    assert "Entries in each of the last four weeks" in out
+
+
+def test_lock_my_journal_then_nothing_is_read(journal):
+    out = speak("lock my journal", LAST)
+    assert said(P.LOCKED) in out
+    assert said(P.JOURNAL_LOCKED) in out
+    assert "We walked and it felt calm." not in out
+
+
+def test_pair_with_an_invite_code_said_aloud(journal):
+    from confide.wiring import cli_session
+    from models.accounts import sign_in
+    from models.couples import partner_of
+    from tests.unit.entries_seed import PASSPHRASES
+
+    settings, _ids = journal
+    lines = ["make an invite code", "yes"]
+    typed = ["speak", "--text", "--as", "Lee"]
+    from typer.testing import CliRunner
+
+    from confide.cli import app
+
+    result = CliRunner().invoke(app, typed, input="\n".join([PASSPHRASES["Lee"], *lines]) + "\n")
+    assert result.exit_code == 0, result.output
+    spoken = result.output.split("Your invite code is ", 1)[1].split(".", 1)[0]
+    code = spoken.replace(", ", "").replace("; ", "-")
+    assert len(code) == 9 and code[4] == "-"
+    with cli_session(settings) as s:
+        carol_like, _keys = sign_in(s, "Lee", PASSPHRASES["Lee"])
+        assert partner_of(s, carol_like) is None
+    from models.accounts import register_person
+
+    with cli_session(settings) as s:
+        register_person(s, "Kim", "correct horse 4")
+    joined = CliRunner().invoke(app, ["speak", "--text", "--as", "Kim"], input="\n".join(
+        ["correct horse 4", f"join with the code {code.replace('-', ' ')}", "yes"]) + "\n")
+    assert joined.exit_code == 0, joined.output
+    assert said(P.JOINED, partner="Lee") in joined.output
+    with cli_session(settings) as s:
+        kim, _keys = sign_in(s, "Kim", "correct horse 4")
+        partner = partner_of(s, kim)
+        assert partner is not None and partner.name == "Lee"
