@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gc
 import logging
+import os
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import timedelta
@@ -25,7 +26,7 @@ from api.handoff import HandoffWorker
 from api.head import HeadAsGetMiddleware
 from api.links import add_links
 from api.media import SpeechRenderer, SynthesizerPort
-from api.metrics import RequestMetricsMiddleware, TimedTranscriber, instruments
+from api.metrics import RequestMetricsMiddleware, TimedTranscriber, forget_process, instruments
 from api.routes import ROUTERS, health
 from api.security import BodyLimitMiddleware, RateLimiter, SecurityHeadersMiddleware
 from api.unlocked import UnlockedSessions
@@ -128,6 +129,7 @@ def create_app(
             yield
         finally:
             await run_in_threadpool(runtime.worker.stop)
+            forget_process(os.getpid())  # its live gauges go with it (multiprocess mode)
             unlocked.clear()
             engine.dispose()
 

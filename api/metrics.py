@@ -6,7 +6,10 @@ job's age and the number of live separate workers are read from the database whe
 so any process of a deployment reports the same figures. With several uvicorn workers
 ``PROMETHEUS_MULTIPROC_DIR`` names a folder each process writes its samples to, and the
 scrape (whichever process answers it) merges them (prometheus_client's multiprocess mode).
-The instruments are made on first use, once per process: nothing happens at import.
+A process that is gone (stopped, or killed and replaced by uvicorn) keeps its counters and
+histograms in the merge, as Prometheus expects of counters, but its live gauges are removed
+(``mark_process_dead``): at its own shutdown, and at each scrape for any process no longer
+running. The instruments are made on first use, once per process: nothing happens at import.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -38,6 +42,8 @@ __all__ = [
     "Instruments",
     "RequestMetricsMiddleware",
     "TimedTranscriber",
+    "forget_dead_processes",
+    "forget_process",
     "instruments",
     "multiprocess_mode",
     "render",
@@ -55,6 +61,46 @@ _RTF_BUCKETS = (0.02, 0.05, 0.1, 0.2, 0.3, 0.5, 0.75, 1.0, 1.5, 2.0, 4.0)
 
 def multiprocess_mode() -> bool:
     return bool(os.environ.get(MULTIPROC_ENV))
+
+
+def forget_process(pid: int) -> None:
+    """Drop a stopped process's live gauges from the multiprocess folder (its counters stay)."""
+    folder = os.environ.get(MULTIPROC_ENV)
+    if folder:
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(pid, folder)  # type: ignore[no-untyped-call]
+
+
+def forget_dead_processes() -> list[int]:
+    """Drop the live gauges of every process that wrote some and is no longer running (one
+    killed, whose shutdown never ran); the pids dropped."""
+    folder = os.environ.get(MULTIPROC_ENV)
+    if not folder:
+        return []
+    pids = set()
+    for path in Path(folder).glob("gauge_live*_*.db"):
+        named = path.stem.rpartition("_")[2]
+        if named.isdigit():
+            pids.add(int(named))
+    gone = sorted(pid for pid in pids if not _running(pid))
+    for pid in gone:
+        forget_process(pid)
+    return gone
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # another user's process, alive
+    try:  # a killed child its parent has not reaped yet is a zombie: gone all the same
+        state = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0]
+    except (OSError, IndexError):
+        return True
+    return state != "Z"
 
 
 @dataclass(frozen=True)
@@ -147,6 +193,7 @@ def render(engine: Engine) -> bytes:
     if multiprocess_mode():
         from prometheus_client import multiprocess
 
+        forget_dead_processes()
         multiprocess.MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
     else:
         own = instruments().registry
