@@ -43,6 +43,18 @@ def _shared_engine() -> Any:
     return _ENGINE[0]
 
 
+def _applied() -> None:
+    """Wait until espeak-ng has taken the rate and volume just set. In retrieval mode they
+    are commands on its own queue, handled by its own thread, and one set just after the last
+    sentence finished was often taken only by the sentence after: on a row of sentences at
+    alternating rates 8 of 12 came out at the rate before, and after a session at 400 words a
+    minute, the next caller's first sentence at 165 was spoken at 400 (the station test's
+    reminder, heard garbled when it ran after the soak in one process)."""
+    from pyttsx3.drivers import _espeak
+
+    _espeak.Synchronize()
+
+
 class Pyttsx3Synthesizer(SpeechSynthesizer):
     """The real engine; every instance uses the process's one engine, one call at a time."""
 
@@ -66,6 +78,7 @@ class Pyttsx3Synthesizer(SpeechSynthesizer):
                 self._engine.setProperty("voice", voice)
             self._engine.setProperty("rate", int(rate))
             self._engine.setProperty("volume", float(volume))
+            _applied()
             # espeak-ng synthesises on its own thread in retrieval mode, so runAndWait can
             # return before the file is written; the driver's "finished-utterance" comes after.
             finished = threading.Event()
