@@ -365,12 +365,24 @@ class WhisperTranscriber(Transcriber):
 
         return StreamingTranscription(self, language=self.whisper_options.language)
 
+    _warm = False
+    _warm_lock = threading.Lock()
+
     def warm_up(self) -> None:
         """Throw-away passes, so the first reply of a session does not pay for loading the
-        Silero VAD and for CTranslate2's first-call setup (0.1-0.3 s here)."""
-        hush = np.random.default_rng(0).normal(0.0, 0.003, SAMPLE_RATE).astype(np.float32)
-        self.transcribe(hush)  # loads the VAD; it finds no speech, so no decoding
-        with _encoder_window(self.whisper_options.min_window_s):
-            segments, _ = self._model.transcribe(hush, **{**self.options, "vad_filter": False})
-            for _ in segments:
-                pass
+        Silero VAD and for CTranslate2's first-call setup (0.1-0.3 s here). Once per
+        transcriber: the station runs every session on the same one, and warming it again
+        only took the CPU from Confide's speech (5-7 s a session on 2 cores, the first reply
+        waiting for it). One decoding pass at temperature 0: the noise is no speech, and the
+        fallback to higher temperatures decoded it five more times for nothing."""
+        with self._warm_lock:
+            if self._warm:
+                return
+            hush = np.random.default_rng(0).normal(0.0, 0.003, SAMPLE_RATE).astype(np.float32)
+            self.transcribe(hush)  # loads the VAD; it finds no speech, so no decoding
+            with _encoder_window(self.whisper_options.min_window_s):
+                segments, _ = self._model.transcribe(
+                    hush, **{**self.options, "vad_filter": False, "temperature": 0.0})
+                for _ in segments:
+                    pass
+            self._warm = True

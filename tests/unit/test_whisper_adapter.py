@@ -98,3 +98,17 @@ def test_the_composition_root_turns_the_settings_into_the_adapters_options(
     folder.mkdir()
     assert whisper_options(settings.model_copy(update={"whisper_model": str(folder)})).model \
         == str(folder)
+
+
+def test_warming_up_decodes_once_at_one_temperature_and_only_the_first_time(
+        tmp_path: Path) -> None:
+    """The station warms the shared transcriber at every session's hello: only the first
+    warm-up may cost anything, and its raw pass must not fall back to higher temperatures."""
+    tr, model = adapter(tmp_path)
+    tr.warm_up()
+    calls = len(model.options)
+    assert calls == 2  # the VAD pass and one raw pass
+    assert model.options[-1]["vad_filter"] is False
+    assert model.options[-1]["temperature"] == 0.0
+    tr.warm_up()
+    assert len(model.options) == calls
