@@ -40,8 +40,11 @@ def answer_mutual(
     audio: tuple[np.ndarray, int] | None = None,
     store: AudioStore | None = None,
     prompt_text: str | None = None,
+    audio_name: str | None = None,
+    data_key: bytes | None = None,
 ) -> Entry:
-    """Store this person's answer (once per prompt) in the shared journal."""
+    """Store this person's answer (once per prompt) in the shared journal; a spoken one
+    keeps the name and data key of the recording it was sealed as (the voice loop's)."""
     if person.couple_id is None:
         raise Conflict("Mutual prompts are answered with a partner; pair first.")
     existing = session.exec(
@@ -55,6 +58,7 @@ def answer_mutual(
         entry = create_entry_from_audio(
             session, store, person, audio[0], audio[1], journal="shared", prompt_id=prompt_id,
             prompt_text=prompt_text, kind="mutual", mutual_key=_key(person, prompt_id),
+            audio_name=audio_name, data_key=data_key,
         )
     else:
         entry = create_written_entry(session, person, text, journal="shared",

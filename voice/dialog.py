@@ -7,15 +7,14 @@ voice.commands (repeat, pause, slower, help, I'm done, …) and the crisis words
 touches a database, a file or a sound card: it returns effects (voice.dialog_events) for a
 runner to carry out, so each path of the conversation is a unit test over a list of events.
 
-The spoken home, looking back and what is asked for there live in voice.dialog_home.
+The spoken home and looking back live in voice.dialog_home; the rest of the journal (one
+``Act`` per operation, asked about first when it changes data) in voice.dialog_manage.
 
-A new intent: its sentence templates in voice/data/intents.yaml (a short command: in
-voice.commands) and any new slot's values in voice.intents, held-out phrasings for it in
-tests/unit/data/intent_phrasings.yaml, its sentences in voice.phrases.P, a branch in
-voice.dialog_states.anywhere (if it means the same at every listening point) or in
-voice.dialog_home (at the home) or a place (``At``) with its handler, any new effect in
-voice.dialog_events with its case in voice.runner (or voice.runner_home), its event
-sequence in tests/unit/test_dialog*.py, and its row and text-mode test in docs/VOICE.md.
+A new intent: held-out phrasings first (tests/unit/data/intent_phrasings.yaml), then its templates
+in voice/data/intents.yaml (a short command: voice.commands) and any slot's values in voice.intents,
+its sentences in voice.phrases.P, a branch in voice.dialog_states.anywhere (the same everywhere),
+voice.dialog_home or voice.dialog_manage (an ``Op``, carried out in voice.runner_acts), its event
+sequence in tests/unit/test_dialog*.py, its row and text-mode test in docs/VOICE.md.
 """
 
 from __future__ import annotations
@@ -23,7 +22,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from prompts.safety import is_crisis
-from voice import dialog_home
+from voice import dialog_home, dialog_manage
 from voice.commands import Command, recognise, strip_closing
 from voice.commands import Heard as Recognised
 from voice.dialog_events import (
@@ -104,8 +103,11 @@ def _dispatch(state: State, event: Event) -> Step:
         return _after_saved(state, [])
     if isinstance(event, PromptChosen) and state.at is At.PROMPT:
         return (replace(state, at=At.REPLY_RECORD, prompt=event),
-                [Say(P.PROMPT_INTRO, remember=False), SayText(event.spoken),
-                 record(state, prompt_id=event.prompt_id, prompt_text=event.text)])
+                [Say(P.MUTUAL_INTRO if event.mutual else P.PROMPT_INTRO,
+                     {"partner": state.session.partner or ""}, remember=False),
+                 SayText(event.spoken),
+                 record(state, prompt_id=event.prompt_id, prompt_text=event.text,
+                        mutual=event.mutual)])
     if isinstance(event, Shared) and state.at is At.SHARING:
         said = (Say(P.NO_PARTNER) if event.partner is None
                 else Say(P.SHARED, {"partner": event.partner}))
@@ -220,6 +222,8 @@ def _after_saved(state: State, effects: list[Effect]) -> Step:
         return _play(state, state.news_index + 1, effects)
     if state.at is At.LIST_ANSWER_FILING:
         return dialog_home.saved(state)
+    if state.prompt is not None and state.prompt.mutual:
+        return dialog_home.end_or_home(state, [*effects, dialog_manage.mutual_saved(state)])
     words = f"{saved.words} {'word' if saved.words == 1 else 'words'}"
     effects += [Say(P.SAVED_PRIVATE, {"words": words}), Say(P.AFTER_SAVE),
                 Listen(ListenMode.SHORT)]

@@ -124,6 +124,8 @@ class PromptChosen:
     text: str
     spoken: str
     follow_up: FollowUp | None = None
+    mutual: bool = False
+    """A question for both: the answer goes to the shared journal, heard once both answered."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -222,6 +224,7 @@ class ChoosePrompt:
     exclude: tuple[str, ...] = ()
     theme: str | None = None
     """A theme of the prompt library the person asked for."""
+    mutual: bool = False
 
 
 @dataclass(frozen=True, slots=True)

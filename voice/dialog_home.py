@@ -177,6 +177,8 @@ def _asked(state: State, intent: Intent) -> Step:
         return _listen(*handled)
     if name in dialog_manage.HOME_INTENTS:
         return dialog_manage.asked(state, intent)
+    if name == "mutual_prompt":
+        return dialog_manage.mutual(state)
     return _again(state, [Say(P.NOT_UNDERSTOOD, remember=False)])
 
 

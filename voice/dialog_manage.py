@@ -15,13 +15,13 @@ from dataclasses import replace
 from prompts.safety import is_crisis
 from voice.commands import Heard as Recognised
 from voice.dialog_acts import CHANGES, ENTRY_OPS, Act, Op
-from voice.dialog_events import Done, Effect, FoundItem, Listen, ListenMode, Say
+from voice.dialog_events import ChoosePrompt, Done, Effect, FoundItem, Listen, ListenMode, Say
 from voice.dialog_states import At, State, Step, anywhere, ask
 from voice.intents import Intent
 from voice.phrases import P
 
 __all__ = ["HOME_INTENTS", "LIST_INTENTS", "asked", "confirmed", "dictated", "done",
-           "in_list", "spelled"]
+           "in_list", "mutual", "mutual_saved", "spelled"]
 
 HOME_INTENTS = {
     "program_list": Op.PROGRAMS, "program_start": Op.PROGRAM_START,
@@ -84,6 +84,19 @@ def _run(state: State, act: Act) -> Step:
 
 def _confirm(state: State, act: Act, question: Say) -> Step:
     return ask(replace(state, asked=act), At.CONFIRM_CHANGE, [], question)
+
+
+def mutual(state: State) -> Step:
+    """A question for both: chosen among the mutual prompts, answered into the shared
+    journal (voice.filing), heard together once both have answered."""
+    if not state.session.partner:
+        return state, [Say(P.MUTUAL_NEEDS_PARTNER), Listen(ListenMode.HOME)]
+    state = replace(state, at=At.PROMPT, from_home=False, prompt=None)
+    return state, [ChoosePrompt(state.skipped, mutual=True)]
+
+
+def mutual_saved(state: State) -> Say:
+    return Say(P.MUTUAL_SAVED, {"partner": state.session.partner or "your partner"})
 
 
 def asked(state: State, intent: Intent) -> Step:

@@ -137,9 +137,13 @@ Step = tuple[State, list[Effect]]
 
 
 def record(state: State, *, journal: str = "private", prompt_id: str | None = None,
-            prompt_text: str | None = None, answer_to: int | None = None) -> Record:
-    return Record(journal=journal, prompt_id=prompt_id, prompt_text=prompt_text,
-                  answer_to=answer_to, pause_allowance_s=state.voice.pause_allowance_s)
+            prompt_text: str | None = None, answer_to: int | None = None,
+            mutual: bool = False) -> Record:
+    """Record a reply (a mutual answer goes to the shared journal, as the domain keeps it)."""
+    return Record(journal="shared" if mutual else journal,
+                  kind="mutual" if mutual else "reflection", prompt_id=prompt_id,
+                  prompt_text=prompt_text, answer_to=answer_to,
+                  pause_allowance_s=state.voice.pause_allowance_s)
 
 
 def close(state: State, effects: list[Effect]) -> Step:

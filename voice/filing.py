@@ -12,7 +12,7 @@ from contextlib import AbstractContextManager
 
 from sqlmodel import Session
 
-from models import accounts, entries, prompt_state, responses
+from models import accounts, entries, mutual, prompt_state, responses
 from models.storage import AudioStore
 from voice.listener import ReplyTurn
 from voice.pending import PendingRecording
@@ -38,6 +38,12 @@ def file_reply(db: Callable[[], AbstractContextManager[Session]], store: AudioSt
                                           store=store, data_key=data_key)
             assert resp.id is not None
             saved_id = resp.id
+        elif note.kind == "mutual" and note.prompt_id:
+            entry = mutual.answer_mutual(s, person, note.prompt_id, audio=(samples, note.rate),
+                                         store=store, prompt_text=note.prompt_text,
+                                         audio_name=note.id, data_key=data_key)
+            assert entry.id is not None
+            saved_id = entry.id
         else:
             entry = entries.create_entry_from_audio(
                 s, store, person, samples, note.rate, journal=note.journal,

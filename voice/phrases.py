@@ -265,6 +265,11 @@ class P(StrEnum):
     CONFIRM_JOIN = "Join your partner with the code {spelled}? Say yes or no."
     JOINED = "You are paired with {partner} now."
     NOTHING_CHANGED = "All right, nothing was changed."
+    MUTUAL_INTRO = ("Here is a question for you both. {partner} hears your answer once they "
+                    "have answered it too.")
+    MUTUAL_SAVED = ("Your answer is in your shared journal. Once {partner} has answered too, "
+                    "say hear our answers.")
+    MUTUAL_NEEDS_PARTNER = "A question for both needs a partner. Say make an invite code to pair."
 
     # The voice station (reminders spoken aloud).
     STATION_REFLECTION = "It's {time} — ready for {part} reflection? Say yes, or later."

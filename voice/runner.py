@@ -225,7 +225,7 @@ class VoiceSession:
                 self._recording.pending.discard()
                 self._recording = None
         elif isinstance(effect, ChoosePrompt):
-            return choose_prompt(self, effect.exclude, effect.theme)
+            return choose_prompt(self, effect.exclude, effect.theme, mutual=effect.mutual)
         elif isinstance(effect, Play):
             play_entry(self, effect.entry_id)
         elif isinstance(effect, MarkRead):

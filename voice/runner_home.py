@@ -244,8 +244,9 @@ def _say_progress(run: VoiceSession) -> None:
 
 
 def choose_prompt(run: VoiceSession, exclude: tuple[str, ...],
-                  theme: str | None = None) -> PromptChosen:
-    """Tonight's prompt, or one of the theme asked for (the same selector, narrowed)."""
+                  theme: str | None = None, *, mutual: bool = False) -> PromptChosen:
+    """Tonight's prompt, or one of the theme asked for (the same selector, narrowed), or a
+    question for both (the selector's mutual prompts)."""
     from models import prompt_state
     from prompts import HistoryItem, first_sentence, follow_up, load_library, next_prompt
 
@@ -262,13 +263,14 @@ def choose_prompt(run: VoiceSession, exclude: tuple[str, ...],
                                  crisis_line=run.crisis_line)
         else:
             choice = prompt_state.choose_next_prompt(
-                s, person, context="private", now=run.now(), exclude=list(exclude),
+                s, person, context="mutual" if mutual else "private", now=run.now(),
+                exclude=list(exclude),
                 crisis_line=run.crisis_line)
     prompt = library.prompts.get(choice.prompt.id)
     deeper = follow_up(prompt) if prompt is not None else None
     return PromptChosen(choice.prompt.id, choice.prompt.text, choice.spoken,
                         FollowUp(deeper.id, deeper.text, deeper.speak(run.crisis_line))
-                        if deeper is not None else None)
+                        if deeper is not None and not mutual else None, mutual=mutual)
 
 
 def play_entry(session: VoiceSession, entry_id: int) -> None:

@@ -116,9 +116,15 @@ class TextSession(VoiceSession):
                 response = responses.add_response(s, person, effect.answer_to, text=text)
                 assert response.id is not None
                 return Saved(response.id, len(text.split()), text)
-            entry = entries.create_written_entry(
-                s, person, text, journal=effect.journal, prompt_id=effect.prompt_id,
-                prompt_text=effect.prompt_text, unlocked=self.unlocked)
+            if effect.kind == "mutual" and effect.prompt_id:
+                from models.mutual import answer_mutual
+
+                entry = answer_mutual(s, person, effect.prompt_id, text=text,
+                                      prompt_text=effect.prompt_text)
+            else:
+                entry = entries.create_written_entry(
+                    s, person, text, journal=effect.journal, prompt_id=effect.prompt_id,
+                    prompt_text=effect.prompt_text, unlocked=self.unlocked)
             assert entry.id is not None
             if effect.prompt_id:
                 from models import prompt_state

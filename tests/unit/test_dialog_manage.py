@@ -211,3 +211,26 @@ def test_unread_and_tagged_look_backs_ask_the_journal_so():
     assert looks[1] == LookUp(who="me", tag="trust")
     assert isinstance(FoundItem(1, "today").shared, bool)
     assert talk.state.at is At.ENDED
+
+
+def test_a_question_for_both_is_a_mutual_prompt_answered_into_the_shared_journal():
+    from voice.dialog_events import ChoosePrompt, PromptChosen, Record, ReplyRecorded, Saved
+
+    state, effects = step(State(), HOME)
+    state, effects = step(state, Heard("a question for both of us"))
+    assert effects == [ChoosePrompt((), mutual=True)]
+    state, effects = step(state, PromptChosen("mutual-1", "What do we enjoy?",
+                                              "What do we enjoy?", mutual=True))
+    record = effects[-1]
+    assert isinstance(record, Record) and (record.journal, record.kind) == ("shared", "mutual")
+    assert Talk(state, effects).said[0] is P.MUTUAL_INTRO
+    state, effects = step(state, ReplyRecorded("Our Sunday walks."))
+    state, effects = step(state, Saved(5, 3, "Our Sunday walks."))
+    talk = Talk(state, effects)
+    assert talk.say(P.MUTUAL_SAVED).params == {"partner": "Sam"}
+    assert P.AFTER_SAVE not in talk.said  # a mutual answer is not shared or kept: it is both's
+
+
+def test_a_question_for_both_needs_a_partner():
+    talk = converse(["a question for both of us", "I'm done"], replace(HOME, partner=None))
+    assert P.MUTUAL_NEEDS_PARTNER in talk.said

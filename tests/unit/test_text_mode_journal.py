@@ -239,3 +239,30 @@ def test_pair_with_an_invite_code_said_aloud(journal):
         kim, _keys = sign_in(s, "Kim", "correct horse 4")
         partner = partner_of(s, kim)
         assert partner is not None and partner.name == "Lee"
+
+
+def test_answer_a_question_for_both_then_hear_both_answers(journal):
+    from confide.wiring import cli_session
+    from models.accounts import sign_in
+    from models.mutual import answer_mutual, mutual_status
+    from models.sealing import use_keys
+    from tests.unit.entries_seed import PASSPHRASES
+
+    settings, _ids = journal
+    out = speak("a question for both of us", "Our Sunday walks.")
+    assert said(P.MUTUAL_SAVED, partner="Sam") in out
+    with alex(settings) as (s, person):
+        from sqlmodel import select
+
+        from models.tables import Entry
+
+        mine = s.exec(select(Entry).where(Entry.author_id == person.id,
+                                          Entry.kind == "mutual")).one()
+        prompt_id = str(mine.prompt_id)
+        assert mutual_status(s, person, prompt_id).mine is not None
+    with cli_session(settings) as s:
+        sam, keys = sign_in(s, "Sam", PASSPHRASES["Sam"])
+        use_keys(s, keys)
+        answer_mutual(s, sam, prompt_id, text="Cooking together.", prompt_text=mine.prompt_text)
+    heard = speak("hear our answers")
+    assert "Cooking together." in heard and "Our Sunday walks." in heard
