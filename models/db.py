@@ -7,6 +7,7 @@ production runs and what the tests check.
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -21,7 +22,7 @@ from sqlmodel import Session
 __all__ = [
     "HEAD_REVISION",
     "create_db_engine", "current_revision", "head_revision", "include_name", "migrate",
-    "session_scope",
+    "newer_than_this_release", "session_scope",
 ]
 
 log = logging.getLogger(__name__)
@@ -77,18 +78,41 @@ HEAD_REVISION = "0006"
 skip importing Alembic (a third of a second) when the schema is already current."""
 
 
-def _at_head(engine: Engine) -> bool:
+def _stored_revision(engine: Engine) -> str | None:
     try:
         with engine.connect() as conn:
-            return conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalar() \
-                == HEAD_REVISION
+            found = conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalar()
     except sa.exc.DBAPIError:
-        return False
+        return None
+    return None if found is None else str(found)
+
+
+@functools.cache
+def _known_revisions() -> frozenset[str]:
+    from alembic.script import ScriptDirectory
+
+    cfg = _alembic_config(sa.create_engine("sqlite://"))
+    return frozenset(s.revision for s in ScriptDirectory.from_config(cfg).walk_revisions())
+
+
+def newer_than_this_release(revision: str | None) -> bool:
+    """Whether the schema was migrated by a later release (a revision this one does not
+    know). Migrations only add tables and nullable columns, so this release goes on working
+    on it: during an upgrade its processes keep serving, restart and report ready until
+    they are replaced (docs/DEPLOY.md, upgrades)."""
+    return (revision is not None and revision != HEAD_REVISION
+            and revision not in _known_revisions())
 
 
 def migrate(engine: Engine) -> None:
-    """Bring the schema to the newest revision (creates it on an empty database)."""
-    if _at_head(engine):
+    """Bring the schema to the newest revision (creates it on an empty database); a schema
+    a later release already migrated is left as it is."""
+    revision = _stored_revision(engine)
+    if revision == HEAD_REVISION:
+        return
+    if newer_than_this_release(revision):
+        log.info("the schema is at revision %s, a later release's; this release (%s) "
+                 "serves on it unchanged", revision, HEAD_REVISION)
         return
     from alembic import command
 

@@ -3,8 +3,9 @@
 ``/healthz`` answers 200 while the process can answer at all (a supervisor restarts it when
 it stops), and says what it knows (database, model, worker) for people reading it.
 ``/readyz`` is for the load balancer: 503 while this process cannot serve (the database or
-the audio store unreachable, the schema not at this code's revision, the speech model failed
-to load where this process transcribes).
+the audio store unreachable, the schema behind this code's revision (one a later release
+migrated is fine: migrations only add), the speech model failed to load where this process
+transcribes).
 """
 
 from __future__ import annotations
@@ -64,7 +65,7 @@ def healthz(runtime: RuntimeDep) -> JSONResponse:
 
 
 def _readiness(runtime: Runtime) -> ReadyPublic:
-    from models.db import HEAD_REVISION, current_revision
+    from models.db import HEAD_REVISION, current_revision, newer_than_this_release
 
     database = _database(runtime)
     revision = "unknown"
@@ -81,7 +82,11 @@ def _readiness(runtime: Runtime) -> ReadyPublic:
         store = "unreachable"
     separate = not runtime.worker.transcribes
     model = "not used here" if separate else _model(runtime)
-    ready = (database == "ok" and revision == HEAD_REVISION and store == "ok"
+    # A later release's migration (run while this release serves) keeps it ready: the
+    # migrations only add, and a proxy routing on /readyz must not drop every old process.
+    schema_ok = revision == HEAD_REVISION or (revision not in ("unknown", "none")
+                                              and newer_than_this_release(revision))
+    ready = (database == "ok" and schema_ok and store == "ok"
              and not model.startswith("error"))
     return ReadyPublic(status="ready" if ready else "not ready", database=database,
                        schema_revision=revision, store=f"{runtime.store.kind}: {store}",
