@@ -266,3 +266,16 @@ def test_answer_a_question_for_both_then_hear_both_answers(journal):
         answer_mutual(s, sam, prompt_id, text="Cooking together.", prompt_text=mine.prompt_text)
     heard = speak("hear our answers")
     assert "Cooking together." in heard and "Our Sunday walks." in heard
+
+
+def test_look_back_by_tag_journal_and_unread(journal):
+    tagged = speak("read my entries tagged trust")
+    assert "Über-honest talk" in tagged and "We walked" not in tagged
+    private = speak("read my private entries", news="")
+    assert "Über-honest talk" in private and "We walked" not in private
+    shared = speak("read our shared journal", news="")
+    assert "Two entries: March 9, by Sam, six words; March 8, yours, six words." in shared
+    unheard = speak("what haven't I heard from Sam", "play the first one", news="")
+    assert "Thank you for the garden walk." in unheard
+    again = speak("what haven't I heard from Sam", news="")
+    assert said(P.FOUND_NONE) in again  # heard once, it is no longer unread
