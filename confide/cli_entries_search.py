@@ -81,7 +81,7 @@ def context_for(session: Session, settings: Settings, person: Person) -> EntryCo
 
 def search_rows(ctx: EntryContext, words: str, n: int) -> list[Row]:
     """The hits for ``words`` as listed rows, newest first (models/search.py finds them)."""
-    from models.entries import unread_ids
+    from models.entry_list import unread_ids
     from models.search import search
 
     hits = search(ctx.session, ctx.person, words, limit=n)

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-import numpy as np
 from sqlmodel import Session, col, select
 
 from models import crypto, jobs, keys, sealing
@@ -22,6 +22,9 @@ from models.tables import (
     utcnow,
 )
 from models.transcript import TranscriptData
+
+if TYPE_CHECKING:  # annotations only: reading the journal loads no NumPy
+    import numpy as np
 
 __all__ = ["attach_transcript", "create_entry_from_audio", "entry_for_audio_name",
            "mark_failed"]

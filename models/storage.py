@@ -18,13 +18,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import numpy as np
-import soundfile as sf
-
 from models import crypto
 from models.errors import Locked, NotFound
 
 if TYPE_CHECKING:
+    import numpy as np
     from sqlalchemy.engine import Engine
 
 __all__ = ["SEALED_SUFFIX", "AudioStore", "audio_key", "flac_bytes", "open_audio_store"]
@@ -159,6 +157,11 @@ def audio_key(data_key: bytes) -> bytes:
 
 
 def flac_bytes(samples: np.ndarray, rate: int) -> bytes:
+    # NumPy and libsndfile load here, where audio is encoded, not with the store: reading
+    # or searching the journal never needs them (a tenth of a second of every start).
+    import numpy as np
+    import soundfile as sf
+
     data = np.clip(np.asarray(samples, dtype=np.float32), -1.0, 1.0)
     buf = io.BytesIO()
     with sf.SoundFile(buf, "w", samplerate=rate, channels=1 if data.ndim == 1

@@ -378,3 +378,7 @@ class SearchTerm(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     entry_id: int = Field(foreign_key="entry.id", index=True, ondelete="CASCADE")
     term: bytes = Field(sa_column=Column(sa.LargeBinary(16), nullable=False))
+
+# The import marks' table is defined beside its operations; loading it with the others keeps
+# SQLModel.metadata whole (Alembic compares the schema with it) whoever imports a table first.
+from models import import_marks as _import_marks  # noqa: E402,F401

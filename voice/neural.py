@@ -24,11 +24,12 @@ import time
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
-import numpy as np
+from typing import TYPE_CHECKING, Any
 
 from voice.ports import SpeechSynthesizer
+
+if TYPE_CHECKING:
+    import numpy as np
 
 __all__ = [
     "DEFAULT_NEURAL_VOICE",
@@ -236,6 +237,8 @@ class PiperSynthesizer(SpeechSynthesizer):
 
     def synthesize(self, text: str, *, voice: str | None = None, rate: int = 165,
                    volume: float = 1.0) -> tuple[np.ndarray, int]:
+        import numpy as np  # here, not at the top: the settings' voice check imports this module
+
         from voice.streamed_speech import StreamOptions, speech_chunks
 
         # Sentence by sentence (long ones cut at a clause): the model's working memory grows
@@ -247,6 +250,8 @@ class PiperSynthesizer(SpeechSynthesizer):
         return np.concatenate(pieces), self._voice.sample_rate
 
     def _one(self, text: str, rate: int, volume: float) -> np.ndarray:
+        import numpy as np
+
         v = self._voice
         phonemes = v.phonemize(text)
         if not phonemes:

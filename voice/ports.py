@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import abc
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
-import numpy as np
+if TYPE_CHECKING:  # annotations only: importing the ports loads no NumPy
+    import numpy as np
 
 __all__ = ["MIC_RATE", "Microphone", "Speaker", "SpeechSynthesizer"]
 

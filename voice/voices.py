@@ -18,11 +18,12 @@ import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Literal
-
-import numpy as np
+from typing import TYPE_CHECKING, Literal
 
 from voice.ports import SpeechSynthesizer
+
+if TYPE_CHECKING:  # annotations only: the settings' voice check loads no NumPy
+    import numpy as np
 
 __all__ = [
     "ESPEAK",
