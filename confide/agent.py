@@ -26,6 +26,8 @@ import time
 from collections.abc import Mapping
 from pathlib import Path
 
+from models.errors import Unavailable
+
 __all__ = ["ask_agent", "lock_agent", "search_by_agent", "serve_agent", "setting_env",
            "start_agent"]
 
@@ -67,7 +69,7 @@ def start_agent(name: str, secret: bytes, minutes: float) -> Path:
     while started and not sock.exists() and time.monotonic() < deadline:
         time.sleep(0.02)
     if not sock.exists():
-        raise RuntimeError("the unlock agent did not start")
+        raise Unavailable("The unlock agent did not start.")
     return sock
 
 

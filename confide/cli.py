@@ -12,7 +12,8 @@ from rich.table import Table
 
 from confide import __version__
 from confide.cli_quick import configure_logging
-from confide.cli_support import acting, err, fail, out, settings_or_exit
+from confide.cli_support import acting, engine_errors, err, fail, out, settings_or_exit
+from models.errors import UsageError
 
 __all__ = ["acting", "app", "fail", "main"]
 
@@ -78,14 +79,16 @@ def devices(
     json_: Annotated[bool, typer.Option("--json", help="Print JSON (shape in README.md).")] = False,
 ) -> None:
     """List audio input and output devices."""
-    from voice.devices import DeviceError, has_real_devices, list_devices
+    from models.errors import Unavailable
+    from voice.devices import has_real_devices, list_devices
 
     if has_real:
         raise typer.Exit(0 if has_real_devices() else 1)
     try:
-        found = list_devices()
-    except DeviceError as exc:
-        fail(str(exc))
+        with engine_errors():
+            found = list_devices()
+    except Unavailable as exc:
+        fail(exc)
     if json_:
         import json
 
@@ -120,7 +123,7 @@ def people_add(
             out.print(f"Added {person.name}. Their private journal is ready, sealed so only "
                       "they can read it.")
     except ConfideError as exc:
-        fail(str(exc))
+        fail(exc)
     out.print(MSG_RECOVERY.format(words=words), soft_wrap=True)
 
 
@@ -193,7 +196,7 @@ def people_passphrase(
                 if sys.stdin.isatty() else sys.stdin.readline().rstrip("\r\n")
             set_passphrase(session, unlocked, secret)
     except ConfideError as exc:
-        fail(str(exc))
+        fail(exc)
     out.print("Passphrase set.")
 
 
@@ -231,7 +234,7 @@ def people_spoken_passphrase(
                 if sys.stdin.isatty() else sys.stdin.readline()
             keys.set_spoken_passphrase(session, unlocked, phrase)
     except ConfideError as exc:
-        fail(str(exc))
+        fail(exc)
     out.print("Spoken passphrase set: say it when `confide speak` asks, to unlock by voice.")
 
 
@@ -249,7 +252,7 @@ def pair_invite(as_: AsOption = None) -> None:
             invite = create_invite(session, person,
                                    timedelta(minutes=settings.invite_ttl_minutes))
     except ConfideError as exc:
-        fail(str(exc))
+        fail(exc)
     out.print(f"Invite code: [bold]{invite.code}[/] (valid until {invite.expires_at:%Y-%m-%d %H:%M} UTC)")
 
 
@@ -267,7 +270,7 @@ def pair_join(code: str, as_: AsOption = None) -> None:
             join_couple(session, person, code)
             partner = partner_of(session, person)
     except ConfideError as exc:
-        fail(str(exc))
+        fail(exc)
     out.print(f"Paired with {partner.name if partner else 'your partner'}. "
               "You now share a journal.")
 
@@ -303,7 +306,7 @@ def export_cmd(
     from models.export_formats import FORMATS, ExportFilter, export
 
     if format_ not in FORMATS or journal not in (None, "private", "shared"):
-        fail(f"--format is one of {', '.join(FORMATS)}; --journal private or shared.", 2)
+        fail(UsageError(f"--format is one of {', '.join(FORMATS)}; --journal private or shared."))
     settings = settings_or_exit()
     try:
         with cli_session(settings) as session:
@@ -316,7 +319,7 @@ def export_cmd(
             data = export(session, audio_store(settings), person, format_,
                           flt)
     except ConfideError as exc:
-        fail(str(exc))
+        fail(exc)
     output.write_bytes(data)
     out.print(f"Wrote {output} ({len(data) / 1024:.0f} KiB).")
 

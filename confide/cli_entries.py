@@ -81,7 +81,7 @@ def unlocked(as_: str | None) -> Iterator[EntryContext]:
             unlock_in(session, settings, person, ask_passphrase(person.name))
             yield context_for(session, settings, person)
     except ConfideError as exc:
-        fail(str(exc))
+        fail(exc)
 
 
 # -- list ------------------------------------------------------------------------------------

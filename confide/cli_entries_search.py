@@ -25,6 +25,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from confide.agent import setting_env
 from confide.cli_entries_view import Row, entry_item, print_search, stdout_is_terminal
 from confide.cli_quick import MAX_HITS
+from models.errors import ConfideError
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -97,31 +98,30 @@ def run_search(words: str, n: int, as_: str | None, *, as_json: bool) -> int:
     from confide.cli_unlock import ask_passphrase, unlock_in
     from confide.settings import SettingsError, load_settings
     from confide.wiring import cli_session, resolve_person
-    from models.errors import ConfideError
 
     try:
         settings = load_settings()
     except SettingsError as exc:
-        return _failed(str(exc), 2)
+        return _failed(exc)
     try:
         with cli_session(settings) as session:
             person = resolve_person(session, settings, as_)
             unlock_in(session, settings, person, ask_passphrase(person.name))
             rows = search_rows(context_for(session, settings, person), words, n)
     except ConfideError as exc:
-        return _failed(str(exc), 1)
+        return _failed(exc)
     print_search(rows, words, as_json=as_json, terminal=stdout_is_terminal())
     return 0
 
 
-def _failed(message: str, code: int) -> int:
-    """The CLI's one-line error (confide/cli_support.py), as an exit code."""
+def _failed(error: ConfideError) -> int:
+    """The CLI's one-line error and its exit code (confide/cli_support.py)."""
     import typer
 
     from confide.cli_support import fail
 
     try:
-        fail(message, code)
+        fail(error)
     except typer.Exit as exc:
         return int(exc.exit_code)
 

@@ -28,7 +28,8 @@ import typer
 from rich.console import Console
 
 from confide.cli import app
-from confide.cli_support import fail, settings_or_exit
+from confide.cli_support import engine_errors, fail, settings_or_exit
+from models.errors import Unavailable, UsageError
 
 if TYPE_CHECKING:
     import numpy as np
@@ -136,7 +137,7 @@ def _run_import(source: Path, kind: SourceKind, as_: str | None, journal: Journa
         try:
             zone = ZoneInfo(tz)
         except (ZoneInfoNotFoundError, ValueError):
-            fail(MSG_BAD_TZ.format(tz=tz), 2)
+            fail(UsageError(MSG_BAD_TZ.format(tz=tz)))
     try:
         with cli_session(settings) as session:
             person = resolve_person(session, settings, as_)
@@ -156,7 +157,7 @@ def _run_import(source: Path, kind: SourceKind, as_: str | None, journal: Journa
                                            kind=kind, journal=journal.value, decode=_decode,
                                            on_step=step, renamed_from=renamed_from)
     except ConfideError as exc:
-        fail(str(exc))
+        fail(exc)
     transcription: dict[str, int] = {}
     if not json_:
         _print_report(report, source, journal)
@@ -230,13 +231,13 @@ def _transcribe(settings: Settings, person_id: int, name: str, unlocked: Keys | 
     from confide.wiring import audio_store, cli_session, database
     from confide.wiring import transcriber as make_transcriber
     from voice.jobs_runner import run_one_job
-    from voice.transcriber import ModelUnavailableError
 
     with cli_session(settings) as session:
         jobs.requeue_stale(session)
     try:
-        engine = make_transcriber(settings)
-    except ModelUnavailableError as exc:
+        with engine_errors():
+            engine = make_transcriber(settings)
+    except Unavailable as exc:
         say(MSG_NO_MODEL.format(reason=exc))
         say(MSG_TRANSCRIBE_LATER.format(n=waiting))
         return {"transcribed": 0, "waiting": waiting}

@@ -45,8 +45,8 @@ def unlock(
                           "without a passphrase; `confide lock --forget` undoes it.")
                 return
             socket_path = start_agent(person.name, keys.secret, minutes)
-    except (ConfideError, RuntimeError) as exc:
-        fail(str(exc))
+    except ConfideError as exc:
+        fail(exc)
     sys.stdout.write(f"{ENV}={shlex.quote(str(socket_path))}; export {ENV};\n")
     err.print(f"{person.name}'s journal is unlocked in this shell for {minutes:g} minutes "
               "without use; `confide lock` locks it now.")

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Annotated, Protocol
 import typer
 
 from confide.cli import AsOption, app
-from confide.cli_support import fail, settings_or_exit
+from confide.cli_support import engine_errors, fail, settings_or_exit
 
 if TYPE_CHECKING:
     import numpy as np
@@ -156,30 +156,29 @@ def record(
     from confide.wiring import cli_session, resolve_person
     from confide.wiring import transcriber as make_transcriber
     from models.errors import ConfideError
-    from voice.devices import DeviceError
     from voice.listener import Listener
     from voice.sound import SoundDeviceMicrophone
-    from voice.transcriber import ModelUnavailableError
     from voice.vad import SileroVoiceActivity, VadTracker
 
     settings = settings_or_exit()
     try:
-        with cli_session(settings) as session:
-            person = resolve_person(session, settings, as_)
-            assert person.id is not None
-            person_id = person.id
-        typer.echo(MSG_LOADING, err=True)
-        stt = make_transcriber(settings)
-        activity = SileroVoiceActivity()
+        with engine_errors():
+            with cli_session(settings) as session:
+                person = resolve_person(session, settings, as_)
+                assert person.id is not None
+                person_id = person.id
+            typer.echo(MSG_LOADING, err=True)
+            stt = make_transcriber(settings)
+            activity = SileroVoiceActivity()
 
-        def vad_factory() -> VadTracker:
-            activity.reset()
-            return VadTracker(activity)
+            def vad_factory() -> VadTracker:
+                activity.reset()
+                return VadTracker(activity)
 
-        listener = Listener(SoundDeviceMicrophone(settings.input_device), stt, vad_factory,
-                            gentle_nudge=lambda: typer.echo(MSG_TAKE_YOUR_TIME))
-        found = record_reply(settings, person_id, journal.value, listener, stt)
-    except (ConfideError, DeviceError, ModelUnavailableError) as exc:
-        fail(str(exc))
+            listener = Listener(SoundDeviceMicrophone(settings.input_device), stt, vad_factory,
+                                gentle_nudge=lambda: typer.echo(MSG_TAKE_YOUR_TIME))
+            found = record_reply(settings, person_id, journal.value, listener, stt)
+    except ConfideError as exc:
+        fail(exc)
     if found is None:
         raise typer.Exit(1)

@@ -55,13 +55,13 @@ def serve(
     """Run the HTTP API and web page; OpenAPI at /docs. Stop with Ctrl+C."""
     import uvicorn
 
+    from confide.cli_support import fail
     from confide.settings import SettingsError, load_settings
 
     try:
         settings = load_settings()
     except SettingsError as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(2) from exc
+        fail(exc)
     bind_host = host or settings.host
     bind_port = port or settings.port
     if bind_host not in ("127.0.0.1", "::1", "localhost"):

@@ -1,4 +1,5 @@
-"""What every `confide` subcommand shares: consoles, one-line errors, the acting person."""
+"""What every `confide` subcommand shares: consoles, one-line errors and their exit codes,
+the acting person."""
 
 from __future__ import annotations
 
@@ -10,32 +11,64 @@ import typer
 from rich.console import Console
 
 from confide.settings import Settings, SettingsError, load_settings
+from models.errors import ConfideError, Unavailable, UsageError
 
 if TYPE_CHECKING:
     from sqlmodel import Session
 
     from models.tables import Person
 
-__all__ = ["acting", "err", "fail", "out", "settings_or_exit"]
+__all__ = ["EXIT_CODES", "acting", "engine_errors", "err", "exit_code_for", "fail", "out",
+           "settings_or_exit"]
 
 out = Console()
 err = Console(stderr=True)
 
 
-def fail(message: str, code: int = 1) -> NoReturn:
-    """Print a one-line error and exit non-zero (one line even when piped: scripts and
-    screen readers read it whole)."""
+# Most specific first: the first matching class decides; the last row catches the rest.
+# Ctrl+C is 130, as the shell has it; Click's own usage errors are 2, as UsageError here.
+EXIT_CODES: tuple[tuple[type[ConfideError], int], ...] = (
+    (SettingsError, 2),
+    (UsageError, 2),
+    (ConfideError, 1),
+)
+"""The CLI's exit code for each error of the tree (models/errors.py), in one table."""
+
+
+def exit_code_for(exc: ConfideError) -> int:
+    return next(code for cls, code in EXIT_CODES if isinstance(exc, cls))
+
+
+def fail(problem: str | ConfideError) -> NoReturn:
+    """Print a one-line error and exit with its code from ``EXIT_CODES`` (one line even when
+    piped: scripts and screen readers read it whole); a bare sentence is a ConfideError."""
     from rich.markup import escape
 
-    err.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
-    raise typer.Exit(code)
+    error = problem if isinstance(problem, ConfideError) else ConfideError(problem)
+    err.print(f"[bold red]error:[/] {escape(str(error))}", highlight=False, soft_wrap=True)
+    raise typer.Exit(exit_code_for(error))
 
 
 def settings_or_exit() -> Settings:
     try:
         return load_settings()
     except SettingsError as exc:
-        fail(str(exc), 2)
+        fail(exc)
+
+
+@contextmanager
+def engine_errors() -> Iterator[None]:
+    """The edge where commands start an engine: its own errors (engines import nothing of
+    ours) become the tree's ``Unavailable``, with the engine's sentence."""
+    from voice.devices import DeviceError
+    from voice.neural import NeuralVoiceUnavailable
+    from voice.transcriber import ModelUnavailableError
+    from voice.virtual_sound import SoundServerError
+
+    try:
+        yield
+    except (DeviceError, ModelUnavailableError, NeuralVoiceUnavailable, SoundServerError) as exc:
+        raise Unavailable(str(exc)) from exc
 
 
 @contextmanager
@@ -43,11 +76,10 @@ def acting(as_: str | None) -> Iterator[tuple[Session, Person]]:
     """A database session and the person acting; settings and domain errors end the
     command with a one-line message instead of a traceback."""
     from confide.wiring import cli_session, resolve_person
-    from models.errors import ConfideError
 
     settings = settings_or_exit()
     try:
         with cli_session(settings) as session:
             yield session, resolve_person(session, settings, as_)
     except ConfideError as exc:
-        fail(str(exc))
+        fail(exc)

@@ -17,7 +17,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from confide.cli_support import fail
+from confide.cli_support import engine_errors, fail
+from models.errors import Unavailable, UsageError
 
 if TYPE_CHECKING:
     from voice.audio_file import DecodedAudio
@@ -138,24 +139,24 @@ def transcribe(
     """Transcribe audio files on this device; prints the text (or --json, --srt, --vtt)."""
     from confide.settings import SettingsError, load_settings
     from voice.audio_file import resample
-    from voice.transcriber import ModelUnavailableError
 
     if json_ + srt + vtt > 1:
-        fail(MSG_ONE_FORMAT, 2)
+        fail(UsageError(MSG_ONE_FORMAT))
     if (srt or vtt) and len(files) > 1:
-        fail(MSG_ONE_FILE_SUBTITLES, 2)
+        fail(UsageError(MSG_ONE_FILE_SUBTITLES))
     try:
         settings = load_settings()
     except SettingsError as exc:
-        fail(str(exc), 2)
+        fail(exc)
 
     decoded = _decode_all(files, keep_rate=save)
     try:
         from confide.wiring import transcriber as make_transcriber
 
-        engine = make_transcriber(settings)
-    except ModelUnavailableError as exc:
-        fail(f"{exc} {MSG_NOTHING_STORED}")
+        with engine_errors():
+            engine = make_transcriber(settings)
+    except Unavailable as exc:
+        fail(Unavailable(f"{exc} {MSG_NOTHING_STORED}"))
 
     saver = _Saver(settings, as_, journal) if save else None
     results: list[dict[str, Any]] = []
@@ -223,7 +224,7 @@ class _Saver:
                 self._data_keys[entry.id] = data_key
                 return entry.id
         except ConfideError as exc:
-            fail(str(exc))
+            fail(exc)
 
     def attach(self, entry_id: int, transcript: Transcript) -> None:
         from confide.wiring import cli_session

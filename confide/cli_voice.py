@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from confide.cli import AsOption, app
-from confide.cli_support import fail, out, settings_or_exit
+from confide.cli_support import engine_errors, fail, out, settings_or_exit
 from confide.settings import Settings
 
 if TYPE_CHECKING:
@@ -175,7 +175,7 @@ class _Hello:
 
 def _greet_early(settings: Settings, name: str | None) -> _Hello | None:
     """Say hello before the database layer is imported (see voice.opening)."""
-    from voice.devices import DeviceError
+    from models.errors import Unavailable
     from voice.opening import read_person, speak_greeting
 
     card = read_person(settings, name)
@@ -188,9 +188,10 @@ def _greet_early(settings: Settings, name: str | None) -> _Hello | None:
 
     try:
         # The person's own voice from the first word: the natural one where installed.
-        speaker, synthesizer = SoundDeviceSpeaker(settings.output_device), voices(settings)
-        text = speak_greeting(card, settings, speaker, synthesizer, datetime.now(UTC))
-    except (DeviceError, OSError, RuntimeError) as exc:  # the session reports it properly
+        with engine_errors():
+            speaker, synthesizer = SoundDeviceSpeaker(settings.output_device), voices(settings)
+            text = speak_greeting(card, settings, speaker, synthesizer, datetime.now(UTC))
+    except (Unavailable, OSError, RuntimeError) as exc:  # the session reports it properly
         log.debug("no early greeting: %s", exc)
         return None
     return _Hello(card.id, text, speaker, synthesizer)
@@ -217,7 +218,6 @@ def speak(
     from confide.cli_unlock import ask_passphrase, unlock_in
     from confide.wiring import cli_session, resolve_person
     from models.errors import ConfideError
-    from voice.devices import DeviceError
     from voice.session import VoiceSession
 
     unlocked: dict[int, Any] = {}
@@ -229,18 +229,19 @@ def speak(
             if passphrase:
                 unlocked[person.id or 0] = unlock_in(s, settings, person, passphrase)
     except ConfideError as exc:
-        fail(str(exc))
+        fail(exc)
     assert person_id is not None
     background = _Background(settings, unlocked)
     try:
-        session = build_session(settings, person_id, stt=_Deferred(background),
-                                speaker=early and early.speaker,
-                                synthesizer=early and early.synthesizer)
-    except (ConfideError, DeviceError) as exc:
+        with engine_errors():
+            session = build_session(settings, person_id, stt=_Deferred(background),
+                                    speaker=early and early.speaker,
+                                    synthesizer=early and early.synthesizer)
+    except ConfideError as exc:
         background.start()  # still file any unfinished reply: nothing is lost
         assert background.recovered is not None
         background.recovered.exception()
-        fail(str(exc))
+        fail(exc)
     assert isinstance(session, VoiceSession)
     if person_id not in unlocked and not locked:
         from confide.voice_unlock import unlock_by_voice
@@ -291,7 +292,7 @@ def _speak_text(settings: Settings, as_: str | None, *, locked: bool) -> None:
         session = TextSession(engine=database(settings), store=audio_store(settings),
                               person_id=person_id, crisis_line=settings.crisis_line)
     except ConfideError as exc:
-        fail(str(exc))
+        fail(exc)
     session.unlocked = unlocked
     _journal_hooks(session, settings, {})
     report = session.run()
@@ -331,7 +332,6 @@ def station(
     from confide.cli_unlock import ask_passphrase, unlock_in
     from confide.wiring import cli_session, resolve_person
     from models.errors import ConfideError
-    from voice.devices import DeviceError
     from voice.dialog_station import Answer, answer_of
     from voice.notify import DesktopNotifier
     from voice.session import VoiceSession
@@ -347,9 +347,10 @@ def station(
             if passphrase:
                 unlocked[person.id or 0] = unlock_in(s, settings, person, passphrase)
         assert person_id is not None
-        voice = build_session(settings, person_id)
-    except (ConfideError, DeviceError) as exc:
-        fail(str(exc))
+        with engine_errors():
+            voice = build_session(settings, person_id)
+    except ConfideError as exc:
+        fail(exc)
     assert isinstance(voice, VoiceSession)
     voice.unlocked = unlocked.get(person_id)
     try:  # what a stopped process left unfinished is filed now, not at the first "yes"

@@ -36,6 +36,7 @@ def worker(
 ) -> None:
     """Transcribe queued recordings sealed for this worker's key until stopped (SIGTERM
     finishes the current job first)."""
+    from confide.cli_support import fail
     from confide.settings import SettingsError, load_settings
     from models.db import HEAD_REVISION, create_db_engine, current_revision, migrate, session_scope
     from models.errors import ConfideError
@@ -44,8 +45,7 @@ def worker(
     try:
         settings = load_settings()
     except SettingsError as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(2) from exc
+        fail(exc)
     engine = create_db_engine(settings.db_url, pool_size=3)
     key_file = settings.worker_key_path
     if init:
@@ -56,22 +56,19 @@ def worker(
             try:
                 row, made = init_worker_key(s, key_file, name or default_worker_name())
             except ConfideError as exc:
-                typer.echo(f"error: {exc}", err=True)
-                raise typer.Exit(2) from exc
+                fail(SettingsError(str(exc)))  # this machine is not set up to be a worker
         typer.echo(f"Worker key {row.id} {'made' if made else 'already registered'}: secret in "
                    f"{key_file} (keep it on this machine only). API processes now hand "
                    "transcription to workers; restart them.")
         return
     if current_revision(engine) != HEAD_REVISION:
-        typer.echo("error: the database schema is not this version's; run `confide db upgrade` "
-                   "(see docs/DEPLOY.md, upgrades)", err=True)
-        raise typer.Exit(2)
+        fail(SettingsError("the database schema is not this version's; run `confide db upgrade` "
+                           "(see docs/DEPLOY.md, upgrades)"))
     with session_scope(engine) as s:
         try:
             identity = load_worker_identity(s, key_file)
         except ConfideError as exc:
-            typer.echo(f"error: {exc}", err=True)
-            raise typer.Exit(2) from exc
+            fail(SettingsError(str(exc)))
     _serve_metrics(metrics_port)
     from api.metrics import TimedTranscriber
     from confide.transcription_worker import SealedJobWorker, WorkerOptions

@@ -122,19 +122,23 @@ def _sound_server() -> Check:
 
 
 def _devices(settings: Settings) -> list[Check]:
-    from voice.devices import DeviceError, list_devices, pick_device
+    from confide.cli_support import engine_errors
+    from models.errors import Unavailable
+    from voice.devices import list_devices, pick_device
 
     try:
-        devices = list_devices()
-    except DeviceError as exc:
+        with engine_errors():
+            devices = list_devices()
+    except Unavailable as exc:
         return [Check("audio devices", False, str(exc))]
     checks = []
     for kind, wanted, missing in (("input", settings.input_device, messages.NO_INPUT),
                                   ("output", settings.output_device, messages.NO_OUTPUT)):
         names = [d.name for d in devices if (d.inputs if kind == "input" else d.outputs) > 0]
         try:
-            chosen = pick_device(devices, wanted, kind)  # type: ignore[arg-type]
-        except DeviceError as exc:
+            with engine_errors():
+                chosen = pick_device(devices, wanted, kind)  # type: ignore[arg-type]
+        except Unavailable as exc:
             checks.append(Check(f"audio {kind}", False, str(exc)))
             continue
         if chosen is None:

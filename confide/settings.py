@@ -20,6 +20,8 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+from models.errors import ConfideError
+
 __all__ = ["BUNDLED_MODEL", "Settings", "config_file_path", "load_settings"]
 
 BUNDLED_MODEL = "bundled"
@@ -220,5 +222,5 @@ def load_settings(**overrides: Any) -> Settings:
         ) from exc
 
 
-class SettingsError(Exception):
+class SettingsError(ConfideError):
     """Raised when settings cannot work; its message says what to change."""

@@ -20,6 +20,7 @@ from typing import Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from models.errors import ConfideError, NotFound
 from prompts.plain_text import PlainTextProblem, plain_text_problem
 
 __all__ = [
@@ -92,15 +93,15 @@ def allowed_in(audience: Audience, context: Context) -> bool:
     return audience in AUDIENCES_FOR_CONTEXT[context]
 
 
-class LibraryError(ValueError):
+class LibraryError(ConfideError):
     """The library data breaks a rule; the message lists every problem found."""
 
 
-class UnknownPromptError(KeyError):
+class UnknownPromptError(NotFound):
     """No prompt with this id."""
 
 
-class UnknownProgramError(KeyError):
+class UnknownProgramError(NotFound):
     """No program with this id."""
 
 
@@ -199,14 +200,14 @@ class Library:
         try:
             return self.prompts[prompt_id]
         except KeyError:
-            raise UnknownPromptError(prompt_id) from None
+            raise UnknownPromptError(f"There is no prompt {prompt_id!r}.") from None
 
     def program(self, program_id: str) -> Program:
         """The program ``program_id``; raises :class:`UnknownProgramError`."""
         try:
             return self.programs[program_id]
         except KeyError:
-            raise UnknownProgramError(program_id) from None
+            raise UnknownProgramError(f"There is no program {program_id!r}.") from None
 
     def by_theme(self, theme: str) -> list[Prompt]:
         return [p for p in self.prompts.values() if p.theme == theme]

@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Literal, NamedTuple
 
+from models.errors import NotFound
 from prompts.library import (
     Context,
     Messages,
@@ -99,7 +100,7 @@ class Choice:
     revisit_of: HistoryItem | None = None
 
 
-class NoPromptAvailableError(LookupError):
+class NoPromptAvailableError(NotFound):
     """No prompt at all fits this context (only possible with a tiny or filtered pool)."""
 
 
