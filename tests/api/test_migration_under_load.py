@@ -319,9 +319,12 @@ def test_the_head_migration_under_load_of_the_release_before(
         on = {url: sum(call.url == url for call in load.calls) for url in (a, b, c)}
         assert min(on.values()) >= 10, on
         slowest = max(call.ended - call.started for call in during)
+        outside = sorted(call.ended - call.started for call in load.calls if call not in during)
         print(f"\nmigration {before} -> {head}: {m_end - m_start:.2f} s under load; "
               f"{len(load.calls)} requests ({on[a]} / {on[b]} old, {on[c]} new), "
-              f"{len(during)} during the migration, slowest of those {slowest * 1000:.0f} ms, "
+              f"{len(during)} during the migration, slowest of those {slowest * 1000:.0f} ms "
+              f"(outside it: p99 {outside[int(len(outside) * 0.99)] * 1000:.0f} ms, slowest "
+              f"{outside[-1] * 1000:.0f} ms), "
               f"none failed; started in {t_load - t0:.1f} s, the new release ready in "
               f"{t_new:.1f} s, load for {t_stop - t_load:.1f} s")
 
