@@ -24,10 +24,8 @@ CHEAP_KDF = KdfParams(ops=1, mem=1024 * 1024)
 """Argon2id at its floor: the tests about sealing run through the same code, faster."""
 
 
-@pytest.fixture(autouse=True)
-def _isolated_env(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+def isolate_env(monkeypatch: pytest.MonkeyPatch, home: Path) -> None:
     """No test reads the developer's own config or data folder."""
-    home = tmp_path_factory.mktemp("home")
     monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "config"))
     monkeypatch.setenv("XDG_DATA_HOME", str(home / "data"))
     monkeypatch.setenv("CONFIDE_CONFIG", str(home / "none.toml"))
@@ -35,8 +33,7 @@ def _isolated_env(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.
         monkeypatch.delenv(var, raising=False)
 
 
-@pytest.fixture(autouse=True)
-def _cheap_passphrase_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
+def cheap_passphrase_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
     """argon2 at production cost takes most of a second per hash on 2 cores; tests that
     check hashing itself still go through the same code, only with cheaper parameters."""
     from argon2 import PasswordHasher
@@ -46,6 +43,16 @@ def _cheap_passphrase_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(accounts, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024,
                                                              parallelism=1))
     monkeypatch.setattr(keys, "DEFAULT_KDF", CHEAP_KDF)
+
+
+@pytest.fixture(autouse=True)
+def _isolated_env(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    isolate_env(monkeypatch, tmp_path_factory.mktemp("home"))
+
+
+@pytest.fixture(autouse=True)
+def _cheap_passphrase_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
+    cheap_passphrase_hashing(monkeypatch)
 
 
 @pytest.fixture

@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 import os
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -95,6 +97,41 @@ def make_env(tmp_path: Any, monkeypatch: pytest.MonkeyPatch, backend: str) -> An
     from confide.settings import load_settings
 
     return load_settings()
+
+
+@dataclass
+class Journal:
+    """A journal seeded once for a module of tests that only read it."""
+
+    settings: Any
+    ids: dict[str, int]
+    env: dict[str, str]
+    """The variables that point a command at it (CONFIDE_DATA_DIR, CONFIDE_DATABASE_URL)."""
+
+    def use(self, monkeypatch: pytest.MonkeyPatch) -> tuple[Any, dict[str, int]]:
+        for name, value in self.env.items():
+            monkeypatch.setenv(name, value)
+        return self.settings, self.ids
+
+
+@contextmanager
+def seeded_once(tmp_path_factory: pytest.TempPathFactory, backend: str) -> Iterator[Journal]:
+    """``seed`` for a whole module (module-scoped fixtures): seeding a journal is most of
+    a read-only test's time, and reading it leaves it as it was. Isolated and hashed as the
+    conftest's fixtures do for each test."""
+    from tests.conftest import cheap_passphrase_hashing, isolate_env
+
+    with pytest.MonkeyPatch.context() as mp:
+        isolate_env(mp, tmp_path_factory.mktemp("home"))
+        cheap_passphrase_hashing(mp)
+        settings = make_env(tmp_path_factory.mktemp("journal"), mp, backend)
+        ids = seed(settings)
+        env = {name: os.environ[name] for name in ("CONFIDE_DATA_DIR", "CONFIDE_DATABASE_URL")
+               if name in os.environ}
+    try:
+        yield Journal(settings, ids, env)
+    finally:
+        cleanup(settings)
 
 
 def cleanup(settings: Any) -> None:

@@ -11,32 +11,68 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
-from tests.unit.entries_seed import BACKENDS, PASSPHRASES, cleanup, invoker, make_env, ok, seed
+from confide.cli import app
+from tests.conftest import cheap_passphrase_hashing, isolate_env
+from tests.unit.entries_seed import BACKENDS, PASSPHRASES, invoker, ok, seeded_once
 
 pytestmark = pytest.mark.unit
 
 
-@pytest.fixture(params=BACKENDS)
-def journal(request, tmp_path, monkeypatch):
-    settings = make_env(tmp_path, monkeypatch, request.param)
-    yield settings, seed(settings)
-    cleanup(settings)
+@pytest.fixture(scope="module", params=BACKENDS)
+def seeded(request, tmp_path_factory):
+    """One journal for the module: every test here only reads it (a search, a refused
+    unlock), and the processes typed in the shell are what each test is about."""
+    with seeded_once(tmp_path_factory, request.param) as journal:
+        yield journal
 
 
 @pytest.fixture
-def shell(journal, tmp_path, monkeypatch):
-    """The environment of a shell after `eval "$(confide unlock --as Alex)"`."""
-    monkeypatch.setenv("XDG_RUNTIME_DIR", str(tmp_path))
-    monkeypatch.delenv("CONFIDE_AGENT", raising=False)
-    unlocked = ok(invoker("unlock")("--minutes", "5"))
-    socket_path = unlocked.stdout.split(";")[0].split("=", 1)[1].strip("'")
-    env = {**os.environ, "CONFIDE_AGENT": socket_path}
-    yield env
-    subprocess.run([sys.executable, "-m", "confide", "lock"], env=env, capture_output=True,
-                   check=False, timeout=60)
+def journal(seeded, monkeypatch):
+    return seeded.use(monkeypatch)
+
+
+@contextmanager
+def unlocked_shell(seeded, runtime_dir: Path) -> Iterator[dict[str, str]]:
+    """The environment of a shell after `eval "$(confide unlock --as Alex)"`; the agent is
+    locked again at the end (what `confide lock` does, without starting a process for it)."""
+    from confide.agent import ENV, lock_agent
+
+    with pytest.MonkeyPatch.context() as mp:
+        isolate_env(mp, runtime_dir / "home")
+        cheap_passphrase_hashing(mp)
+        seeded.use(mp)
+        mp.setenv("XDG_RUNTIME_DIR", str(runtime_dir))
+        mp.delenv(ENV, raising=False)
+        unlocked = ok(invoker("unlock")("--minutes", "5"))
+        socket_path = unlocked.stdout.split(";")[0].split("=", 1)[1].strip("'")
+        env = {**os.environ, ENV: socket_path}
+        try:
+            yield env
+        finally:
+            mp.setenv(ENV, socket_path)
+            lock_agent()
+
+
+@pytest.fixture(scope="module")
+def shell(seeded, tmp_path_factory):
+    """One unlocked shell for the tests that only search in it, as a person unlocks once
+    and searches many times."""
+    with unlocked_shell(seeded, tmp_path_factory.mktemp("runtime")) as env:
+        yield env
+
+
+@pytest.fixture
+def own_shell(seeded, tmp_path):
+    """A shell of its own, for a test that locks it."""
+    with unlocked_shell(seeded, tmp_path) as env:
+        yield env
 
 
 def typed(env, *args, stdin=""):
@@ -60,7 +96,7 @@ def imported(done) -> set[str]:
     ["-n", "1", "--as=Alex", "sunday"],
     ["nowhere"],
 ])
-def test_the_agent_answers_as_the_full_command_would_without_loading_it(shell, args):
+def test_the_agent_answers_as_the_full_command_would_without_loading_it(journal, shell, args):
     named = "--as=Alex" in args
     expected = ok(invoker("entries")("search", *args, who=None if named else "Alex",
                                      passphrase=PASSPHRASES["Alex"]))
@@ -70,7 +106,7 @@ def test_the_agent_answers_as_the_full_command_would_without_loading_it(shell, a
     assert not imported(done) & {"sqlalchemy", "typer"}, "answered by the agent"
 
 
-def test_someone_elses_search_in_that_shell_still_needs_their_passphrase(shell):
+def test_someone_elses_search_in_that_shell_still_needs_their_passphrase(journal, shell):
     refused = typed(shell, "garden", "--as", "Sam")
     assert refused.returncode == 1 and "sealed" in refused.stderr
     assert "garden" not in refused.stdout
@@ -79,17 +115,17 @@ def test_someone_elses_search_in_that_shell_still_needs_their_passphrase(shell):
     assert done.stdout == ok(invoker("entries")("search", "garden", "--json", who="Sam")).stdout
 
 
-def test_other_settings_or_a_locked_shell_unlock_as_the_command_does(shell, tmp_path):
+def test_other_settings_or_a_locked_shell_unlock_as_the_command_does(own_shell, tmp_path):
     other = {"CONFIDE_DATA_DIR": str(tmp_path / "other"),
              "CONFIDE_DATABASE_URL": f"sqlite:///{tmp_path / 'other.db'}"}
-    elsewhere = typed(shell | other, "walked", "--as", "Alex")
+    elsewhere = typed(own_shell | other, "walked", "--as", "Alex")
     assert elsewhere.returncode == 1 and "Nobody called 'Alex'" in elsewhere.stderr
     assert "walked" not in elsewhere.stdout
-    helped = typed(shell, "--help")
+    helped = typed(own_shell, "--help")
     assert helped.returncode == 0 and "Usage" in helped.stdout
-    subprocess.run([sys.executable, "-m", "confide", "lock"], env=shell, capture_output=True,
-                   check=True, timeout=60)
-    locked = typed(shell, "walked", "--as", "Alex")
+    locking = CliRunner().invoke(app, ["lock"], env=own_shell)
+    assert locking.exit_code == 0 and "Locked." in locking.stderr
+    locked = typed(own_shell, "walked", "--as", "Alex")
     assert locked.returncode == 1 and "sealed" in locked.stderr and locked.stdout == ""
 
 
