@@ -19,6 +19,7 @@ from tests.unit.entries_seed import (
     make_env,
     ok,
     seed,
+    seeded_once,
     tone,
 )
 
@@ -29,8 +30,21 @@ ITEM_KEYS = {"id", "created_at", "journal", "author", "mine", "kind", "prompt_id
              "unread", "edited_at"}
 
 
+@pytest.fixture(scope="module", params=BACKENDS)
+def seeded(request, tmp_path_factory):
+    with seeded_once(tmp_path_factory, request.param) as journal:
+        yield journal
+
+
+@pytest.fixture
+def journal(seeded, monkeypatch):
+    """The module's journal, for a test that only reads it."""
+    return seeded.use(monkeypatch)
+
+
 @pytest.fixture(params=BACKENDS)
-def journal(request, tmp_path, monkeypatch):
+def fresh_journal(request, tmp_path, monkeypatch):
+    """A journal of its own, for a test that changes it (opens an entry, fails to unlock)."""
     settings = make_env(tmp_path, monkeypatch, request.param)
     yield settings, seed(settings)
     cleanup(settings)
@@ -115,7 +129,7 @@ def test_piped_listing_is_plain_lines_for_screen_readers(journal, cli):
     assert ok(cli("list", "--tag", "nothing-here")).stdout.strip() == "No entries."
 
 
-def test_nothing_is_read_without_the_passphrase(journal, cli):
+def test_nothing_is_read_without_the_passphrase(fresh_journal, cli):
     for args in (["list"], ["show", "1"], ["search", "trust"], ["tag", "1", "x"]):
         result = cli(*args, passphrase="")
         assert result.exit_code == 1, args
@@ -124,8 +138,8 @@ def test_nothing_is_read_without_the_passphrase(journal, cli):
         assert wrong.exit_code == 1 and "do not match" in wrong.stderr
 
 
-def test_show_has_timed_lines_and_responses_and_clears_unread(journal, cli):
-    _settings, ids = journal
+def test_show_has_timed_lines_and_responses_and_clears_unread(fresh_journal, cli):
+    _settings, ids = fresh_journal
     text = ok(cli("show", str(ids["alex_spoken"]))).stdout
     assert "by Alex, shared journal" in text and "Recording: 1.5 s" in text
     assert "[0:00.0–0:00.8] We walked\n[0:00.8–0:01.5] and it felt calm." in text
@@ -186,8 +200,8 @@ class _Synth:
         return np.zeros(800, dtype=np.float32), 22050
 
 
-def test_play_plays_the_recording_or_reads_the_words_aloud(journal, cli, monkeypatch):
-    _settings, ids = journal
+def test_play_plays_the_recording_or_reads_the_words_aloud(fresh_journal, cli, monkeypatch):
+    _settings, ids = fresh_journal
     from confide import cli_entries
 
     speaker, synth = _Speaker(), _Synth()
