@@ -13,9 +13,9 @@ from collections.abc import Collection
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from sqlmodel import Session, col, select, update
+from sqlmodel import Session, col, delete, select, update
 
-from models.tables import Entry, Response, TranscriptionJob, utcnow
+from models.tables import Entry, Response, TranscriptionJob, WorkerJobKey, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -59,12 +59,15 @@ def requeue_stale(session: Session, now: datetime | None = None) -> int:
     """Jobs whose worker died (lease lapsed) go back to the queue, or end 'failed' once they
     have used their attempts; a job another live worker holds is left alone."""
     now = now or utcnow()
-    session.exec(
+    ended = session.exec(
         update(TranscriptionJob)
         .where(_lapsed(now), col(TranscriptionJob.attempts) >= MAX_ATTEMPTS)
         .values(status="failed", lease_until=None, updated_at=now,
                 error=f"Its worker stopped {MAX_ATTEMPTS} times while transcribing it.")
-    )
+        .returning(col(TranscriptionJob.id))
+        .execution_options(synchronize_session=False)
+    ).scalars().all()
+    _drop_worker_wraps(session, ended)
     result = session.exec(
         update(TranscriptionJob)
         .where(_lapsed(now))
@@ -137,13 +140,24 @@ def finish_jobs_for(session: Session, *, entry_id: int | None = None,
         query = query.where(TranscriptionJob.entry_id == entry_id)
     if response_id is not None:
         query = query.where(TranscriptionJob.response_id == response_id)
+    ended = []
     for job in session.exec(query):
         if error is not None and job.attempts < MAX_ATTEMPTS:
             job.status = "queued"
         else:
             job.status = "failed" if error is not None else "done"
+            ended.append(job.id)
         job.lease_until = None
         job.error = error[:500] if error else None
         job.updated_at = utcnow()
         session.add(job)
     session.flush()
+    _drop_worker_wraps(session, ended)
+
+
+def _drop_worker_wraps(session: Session, job_ids: Collection[int | None]) -> None:
+    """A job that ended (whoever finished it: a worker, the server, the voice station) keeps
+    no wrap for the workers: a worker's secret opens only recordings still waiting."""
+    ids = [job_id for job_id in job_ids if job_id is not None]
+    if ids:
+        session.exec(delete(WorkerJobKey).where(col(WorkerJobKey.job_id).in_(ids)))

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 import soundfile as sf
+from sqlalchemy.engine import Engine
 
 from tests.unit.test_import_cli import PASSPHRASES, listed, make_cli, tone
 
@@ -47,3 +48,47 @@ def test_memos_imported_for_later_are_taken_by_a_separate_worker_at_once(
     assert None not in taken and worker.run_once() is None
     assert [(e.status, e.transcript) for e in listed("Alex")] == [
         ("ready", "words the worker heard")] * 2
+
+
+def test_a_job_finished_in_process_leaves_no_wrap_for_the_workers(
+        tmp_path: Path, engine: Engine) -> None:
+    """The voice station (or a server transcribing in-process) files a reply and its words at
+    once: the job it queued ends there, and the workers' wrap of it goes with it, so a
+    worker's secret never opens a finished recording."""
+    import numpy as np
+    from sqlmodel import select
+
+    from models import entries, jobs
+    from models.accounts import register_person
+    from models.db import session_scope
+    from models.sealing import use_keys
+    from models.storage import AudioStore
+    from models.tables import TranscriptionJob, WorkerJobKey
+    from models.worker_keys import init_worker_key
+    from voice.transcriber import Transcript
+
+    store = AudioStore(tmp_path / "audio")
+    with session_scope(engine) as s:
+        init_worker_key(s, tmp_path / "worker.key", "gpu-box")
+        person, keys, _words = register_person(s, "Robin", "robin passphrase")
+        use_keys(s, keys)  # the station holds the person's keys while they speak
+        entry = entries.create_entry_from_audio(s, store, person,
+                                                np.full(16_000, 0.1, np.float32), 16_000)
+        assert entry.id is not None
+        assert len(s.exec(select(WorkerJobKey)).all()) == 1  # sealed for the worker at once
+        entries.attach_transcript(s, entry.id, Transcript("I was saying that", "en", 1.0, ()))
+        assert s.exec(select(WorkerJobKey)).all() == []
+        (job,) = s.exec(select(TranscriptionJob)).all()
+        assert job.status == "done"
+        # A job that ran out of attempts (its workers kept dying) ends without its wrap too.
+        again = entries.create_entry_from_audio(s, store, person,
+                                                np.full(16_000, 0.2, np.float32), 16_000)
+        (stuck,) = s.exec(select(TranscriptionJob).where(
+            TranscriptionJob.entry_id == again.id)).all()
+        stuck.status, stuck.attempts, stuck.lease_until = "running", jobs.MAX_ATTEMPTS, None
+        s.add(stuck)
+        s.flush()
+        jobs.requeue_stale(s)
+        assert s.exec(select(WorkerJobKey)).all() == []
+        s.refresh(stuck)
+        assert stuck.status == "failed"
