@@ -18,8 +18,18 @@ Every time is a fresh process's, from its start to its exit, as a person at a te
 waits for it; (c)'s printed lines must equal (b)'s, or the run stops. Prints the figures,
 then one JSON object.
 
+The processes run as a person's installed `confide` does, with Python's compiled bytecode
+kept between runs (here under the data folder, PYTHONPYCACHEPREFIX): an environment that
+sets PYTHONDONTWRITEBYTECODE would otherwise make every process recompile the project's
+modules; ``--no-bytecode-cache`` keeps the environment as it is.
+
+``--compare-with DIR`` times another checkout's `confide` beside this one's, run for run in
+turn, for (b) and (c) piped, so a change is measured before and after under the same load
+(``git worktree add --detach /tmp/before HEAD~1``, or ``git archive REV | tar -x -C DIR``).
+
     .venv/bin/python scripts/bench_search.py [--entries 100000] [--couples 2000] [--runs 10]
     .venv/bin/python scripts/bench_search.py --keep /tmp/bench100k   # seed once, rerun
+    .venv/bin/python scripts/bench_search.py --keep /tmp/bench100k --compare-with /tmp/before
 """
 
 from __future__ import annotations
@@ -181,6 +191,12 @@ def _cli() -> list[str]:
     return [str(script)] if script.exists() else [sys.executable, "-m", "confide"]
 
 
+LAUNCH = [sys.executable, "-P", "-c",
+          "import sys; from confide.cli_quick import main; sys.argv[0] = 'confide'; main()"]
+"""What the console script runs, for the checkout given with --compare-with: first on the
+path (PYTHONPATH, and -P keeps the current folder off it), before this one's install."""
+
+
 CPU_S: list[float] = []
 """CPU seconds (user + system) of each fresh process, beside its wall time: under other load
 the wall time grows with the queue for the cores, the CPU time much less."""
@@ -235,6 +251,10 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=20, help="in-process rounds of queries")
     parser.add_argument("--runs", type=int, default=10, help="fresh processes per query")
     parser.add_argument("--keep", type=Path, help="seed into (or reuse) this folder")
+    parser.add_argument("--compare-with", type=Path, metavar="DIR",
+                        help="another checkout whose confide runs beside this one's, in turn")
+    parser.add_argument("--no-bytecode-cache", action="store_true",
+                        help="leave PYTHONDONTWRITEBYTECODE and PYTHONPYCACHEPREFIX as they are")
     args = parser.parse_args()
     rng = random.Random(7)
     folder = args.keep or Path(tempfile.mkdtemp(prefix="confide-bench-search-"))
@@ -275,26 +295,46 @@ def main() -> None:
 
     env = {**os.environ, "CONFIDE_DATA_DIR": str(data_dir),
            "CONFIDE_CONFIG": str(folder / "none.toml")}
-    for name in ("CONFIDE_DATABASE_URL", "CONFIDE_PERSON"):
+    for name in ("CONFIDE_DATABASE_URL", "CONFIDE_PERSON", "CONFIDE_AGENT"):
         env.pop(name, None)
+    if not args.no_bytecode_cache:
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
+        env["PYTHONPYCACHEPREFIX"] = str(folder / "pycache")
     cli = _cli()
-    _run([*cli, "entries", "search", "warm", "--as", "p1"], env, PASSPHRASE + "\n")  # page cache
+    other: tuple[list[str], dict[str, str]] | None = None
+    if args.compare_with is not None:
+        root = args.compare_with.resolve()
+        other = (LAUNCH, {**env, "PYTHONPATH": str(root)})
+        where = subprocess.run([*LAUNCH[:2], "-c", "import confide; print(confide.__file__)"],
+                               env=other[1], capture_output=True, text=True, check=True).stdout
+        if not Path(where.strip()).is_relative_to(root):
+            raise SystemExit(f"--compare-with {root}: confide loads from {where.strip()}")
+        # Each checkout compiles its bytecode and warms the page cache before it is timed.
+        _run([*other[0], "entries", "search", "warm", "--as", "p1"], other[1], PASSPHRASE + "\n")
+    _run([*cli, "entries", "search", "warm", "--as", "p1"], env, PASSPHRASE + "\n")
     floor = [_run([*cli, "--version"], env)[0] for _ in range(args.runs)]
     floor_cpu = list(CPU_S[-len(floor):])
     CPU_S.clear()
     process: dict[str, list[float]] = {}
     lines: dict[str, int] = {}
     printed: dict[str, str] = {}
+    compared: dict[str, list[float]] = {}
+    compared_cpu: list[float] = []
+    search_cpu: list[float] = []
     for q in QUERIES:
-        process[q] = []
+        process[q], compared[q] = [], []
+        words = ["entries", "search", *q.split(), "--as", "p1"]
         for _ in range(args.runs):
-            elapsed, stdout = _run([*cli, "entries", "search", *q.split(), "--as", "p1"], env,
-                                   PASSPHRASE + "\n")
+            if other is not None:
+                elapsed, stdout = _run([*other[0], *words], other[1], PASSPHRASE + "\n")
+                compared[q].append(elapsed)
+                compared_cpu.append(CPU_S.pop())
+            elapsed, stdout = _run([*cli, *words], env, PASSPHRASE + "\n")
+            search_cpu.append(CPU_S.pop())
             process[q].append(elapsed)
             lines[q] = len(stdout.splitlines())
             printed[q] = stdout
     every = [v for values in process.values() for v in values]
-    search_cpu = list(CPU_S)
     CPU_S.clear()
     # The same after `eval "$(confide unlock --as p1)"`: the unlock agent holds the key and
     # answers the search itself (a person searching again and again in one terminal session).
@@ -313,13 +353,21 @@ def main() -> None:
     agent: dict[str, list[float]] = {}
     agent_tty: dict[str, list[float]] = {}
     tty_lines: dict[str, int] = {}
+    compared_agent: dict[str, list[float]] = {}
+    agent_cpu: list[float] = []
     try:
         time.sleep(3)  # the agent loads the search code right after it starts
         for q in QUERIES:
-            agent[q], agent_tty[q] = [], []
+            agent[q], agent_tty[q], compared_agent[q] = [], [], []
             for _ in range(args.runs):
+                if other is not None:
+                    compared_agent[q].append(_run(
+                        [*other[0], "entries", "search", *q.split(), "--as", "p1"],
+                        {**other[1], "CONFIDE_AGENT": agent_env["CONFIDE_AGENT"]})[0])
+                    CPU_S.pop()
                 elapsed, stdout = _run([*cli, "entries", "search", *q.split(), "--as", "p1"],
                                        agent_env)
+                agent_cpu.append(CPU_S.pop())
                 if stdout != printed[q]:
                     raise SystemExit(f"the agent's answer to {q!r} differs from the command's")
                 agent[q].append(elapsed)
@@ -330,7 +378,6 @@ def main() -> None:
                 tty_lines[q] = len(shown.splitlines())
     finally:
         subprocess.run([*cli, "lock"], env=agent_env, capture_output=True, check=False)
-    agent_cpu = list(CPU_S)
     every_agent = [v for values in agent.values() for v in values]
     every_tty = [v for values in agent_tty.values() for v in values]
 
@@ -371,9 +418,23 @@ def main() -> None:
                     "terminal_lines_printed": tty_lines,
                     "load_average": [round(x, 2) for x in os.getloadavg()],
                     "cpus": os.cpu_count(),
+                    "bytecode_cache": not args.no_bytecode_cache,
                     "lines_printed": lines},
         "target_process_p95_s": TARGET_S,
     }
+    if other is not None:
+        every_other = [v for values in compared.values() for v in values]
+        every_other_agent = [v for values in compared_agent.values() for v in values]
+        result["compared_with"] = {
+            "root": str(args.compare_with),
+            "p50_s": round(statistics.median(every_other), 3),
+            "p95_s": round(_quantile(every_other, 0.95), 3),
+            "worst_query_p95_s": round(max(_quantile(v, 0.95) for v in compared.values()), 3),
+            "cpu_p50_s": round(statistics.median(compared_cpu), 3),
+            "with_agent_p50_s": round(statistics.median(every_other_agent), 3),
+            "with_agent_p95_s": round(_quantile(every_other_agent, 0.95), 3),
+            "with_agent_worst_query_p95_s": round(max(
+                _quantile(v, 0.95) for v in compared_agent.values()), 3)}
     ip, pr = result["in_process"], result["process"]
     assert isinstance(ip, dict) and isinstance(pr, dict)
     print(f"{n_entries} sealed entries, {n_terms} index terms (seeded in {seeded_s:.1f} s)")
@@ -394,6 +455,13 @@ def main() -> None:
           f"worst query's p95 {pr['with_agent_terminal_worst_query_p95_s']} s; the same lines "
           "as (b)")
     print(f"    load average {pr['load_average']} on {pr['cpus']} CPUs")
+    if other is not None:
+        co = result["compared_with"]
+        assert isinstance(co, dict)
+        print(f"beside it, {co['root']}, in turn: (b) p50 {co['p50_s']} s, p95 {co['p95_s']} s, "
+              f"worst query's p95 {co['worst_query_p95_s']} s (CPU p50 {co['cpu_p50_s']} s); "
+              f"(c) piped p50 {co['with_agent_p50_s']} s, p95 {co['with_agent_p95_s']} s, "
+              f"worst query's p95 {co['with_agent_worst_query_p95_s']} s")
     for label, worst in (("(b) with the passphrase", pr["worst_query_p95_s"]),
                          ("(c) with the agent, piped", pr["with_agent_worst_query_p95_s"]),
                          ("(c) with the agent, on a terminal",
