@@ -38,7 +38,14 @@ def worker(
     finishes the current job first)."""
     from confide.cli_support import fail
     from confide.settings import SettingsError, load_settings
-    from models.db import HEAD_REVISION, create_db_engine, current_revision, migrate, session_scope
+    from models.db import (
+        HEAD_REVISION,
+        create_db_engine,
+        current_revision,
+        migrate,
+        newer_than_this_release,
+        session_scope,
+    )
     from models.errors import ConfideError
     from models.worker_keys import init_worker_key, load_worker_identity
 
@@ -61,9 +68,12 @@ def worker(
                    f"{key_file} (keep it on this machine only). API processes now hand "
                    "transcription to workers; restart them.")
         return
-    if current_revision(engine) != HEAD_REVISION:
-        fail(SettingsError("the database schema is not this version's; run `confide db upgrade` "
-                           "(see docs/DEPLOY.md, upgrades)"))
+    revision = current_revision(engine)
+    # A later release's schema is fine (migrations only add): an old worker restarting in the
+    # middle of an upgrade goes on taking jobs until it is replaced.
+    if revision != HEAD_REVISION and not newer_than_this_release(revision):
+        fail(SettingsError("the database schema is behind this version's; run `confide db "
+                           "upgrade` (see docs/DEPLOY.md, upgrades)"))
     with session_scope(engine) as s:
         try:
             identity = load_worker_identity(s, key_file)
