@@ -89,8 +89,8 @@ def create_app(
     ``runtime.worker.run_once`` themselves).
     ``freeze_startup_objects`` (for a serving process) moves everything made while starting
     out of the garbage collector's reach: a full collection then scans what requests made
-    (~7k objects) instead of the whole process (~140k), a pause of a few milliseconds instead
-    of about 100 ms in the middle of someone's request.
+    instead of the whole process, a short pause instead of a long one in the middle of
+    someone's request (docs/BENCHMARKS.md, API).
     """
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     engine = create_db_engine(settings.db_url, pool_size=10)

@@ -83,9 +83,9 @@ class Runtime:
         """Run a piece of database work for a request.
 
         On SQLite it runs right here on the event loop: the file is local, a WAL reader never
-        waits for a lock, and a page of entries costs a millisecond or two of CPU, less than
-        the thread-pool hops it replaces (each about 0.2 ms, and with 32 clients the threads
-        fight over the GIL). A server database (PostgreSQL) is a network round trip away, so
+        waits for a lock, and a page of entries costs less CPU than the thread-pool hops it
+        replaces, whose threads fight over the GIL under many clients (docs/BENCHMARKS.md,
+        API). A server database (PostgreSQL) is a network round trip away, so
         there the work goes to the thread pool.
         """
         if self.inline_db:

@@ -68,8 +68,8 @@ class Settings(BaseSettings):
     whisper_min_window_s: int = Field(
         default=30, ge=10, le=30,
         description="Shortest Whisper encoder window in seconds. Below 30, audio shorter than a "
-        "window is encoded in its own length plus 1 s (at least this): about 3x faster, but "
-        "measured 1.2-1.6 WER points worse on streamed replies. 30 = Whisper's fixed window.",
+        "window is encoded in its own length plus 1 s (at least this): faster, but less "
+        "accurate on streamed replies (docs/BENCHMARKS.md). 30 = Whisper's fixed window.",
     )
     # Speech out
     tts_voice: str | None = Field(

@@ -2,10 +2,10 @@
 
 CTranslate2 allocates its tensors with plain ``posix_memalign``. Each encoder layer of a
 30 s window needs a 54 MB attention buffer, above glibc's largest mmap threshold (32 MB),
-so glibc maps fresh pages for it and unmaps them when the layer is done: 53,000-80,000 page
-faults and a quarter of a CPU-second in the kernel on every pass, measured here on 2 cores.
-Keeping big blocks on the heap lets the next layer and the next pass reuse them
-(``scripts/bench_heap.py``: median pass 0.77 s -> 0.57 s on the real-voice corpus).
+so glibc maps fresh pages for it and unmaps them when the layer is done, page faults and
+kernel time on every pass. Keeping big blocks on the heap lets the next layer and the next
+pass reuse them (``scripts/bench_heap.py``; what it saves is in docs/BENCHMARKS.md,
+Transcription).
 """
 
 from __future__ import annotations

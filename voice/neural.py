@@ -196,7 +196,7 @@ class _LoadedVoice:
         so.inter_op_num_threads = 1
         so.log_severity_level = 3
         # Idle worker threads sleep instead of spinning: on a busy 2-core machine (Whisper
-        # beside it) spinning made an 8-word clause 25-40 % slower.
+        # beside it) spinning made synthesis slower (docs/BENCHMARKS.md, Speech out).
         so.add_session_config_entry("session.intra_op.allow_spinning", "0")
         self.session: Any = onnxruntime.InferenceSession(
             str(model), sess_options=so, providers=["CPUExecutionProvider"])
@@ -242,7 +242,7 @@ class PiperSynthesizer(SpeechSynthesizer):
         from voice.streamed_speech import StreamOptions, speech_chunks
 
         # Sentence by sentence (long ones cut at a clause): the model's working memory grows
-        # with the input, 250 MB of RSS on 20 words and up to 490 MB on 40.
+        # with the input (docs/BENCHMARKS.md, Speech out).
         whole = StreamOptions(first_chunk_words=_MAX_WORDS, max_chunk_words=_MAX_WORDS)
         pieces = [self._one(chunk.text, rate, volume) for chunk in speech_chunks(text, whole)]
         if not pieces:

@@ -40,8 +40,8 @@ WINDOW = 512
 _CONTEXT = 64
 """Samples of the previous window Silero v6 sees before each window."""
 _MAX_BATCH = 1024
-"""Windows per ONNX run (33 s): results do not depend on it, but peak memory does —
-faster-whisper's one run over a 5-minute file costs about 100 MB."""
+"""Windows per ONNX run (33 s): results do not depend on it, but peak memory does, and
+faster-whisper's one run over a whole file grows with the file (docs/BENCHMARKS.md)."""
 
 
 class VoiceActivity(abc.ABC):

@@ -59,7 +59,8 @@ LOW_LOGPROB = -0.5
 LONG_AUDIO_S = 60.0
 """Longer recordings are cut at pauses into pieces of at most 28 s (one Whisper window)
 and transcribed piece by piece, as streaming does: faster-whisper computes features and VAD
-over the whole array at once, which for 5 minutes peaks near 600 MB and grows with length."""
+over the whole array at once, whose memory grows with the length (docs/BENCHMARKS.md,
+Transcription)."""
 _LOOP_RUN = 4
 """A phrase said this many times in a row is a decoding loop, whatever its length."""
 _LOOP_RUN_LONG = 3
@@ -189,11 +190,11 @@ def _install_window_trim() -> bool:
     """Let a transcription shorten the encoder window to its audio (an opt-in setting).
 
     faster-whisper pads every window's features to 30 s, so a 3 s sentence costs the encoder
-    as much as 30 s of speech (about 0.6 of a ~0.9 s pass here). CTranslate2's encoder takes
-    shorter inputs: a window of the audio plus 1 s, at least 10 s, transcribes a sentence in
-    a third of the time. Measured on the human-speech corpus it costs accuracy where it
-    matters most (WER 6.5 % -> 8.1 % on streamed replies, the odd repeated phrase; 5 s
-    windows loop), so Whisper's fixed 30 s window stays the default. The pad is swapped only
+    as much as 30 s of speech, most of a pass. CTranslate2's encoder takes shorter inputs: a
+    window of the audio plus 1 s, at least 10 s, transcribes a sentence much faster. On the
+    human-speech corpus it costs accuracy where it matters most (streamed replies, the odd
+    repeated phrase; 5 s windows loop; figures in docs/BENCHMARKS.md, Transcription), so
+    Whisper's fixed 30 s window stays the default. The pad is swapped only
     inside ``_encoder_window`` (a context variable): any other caller of faster-whisper in
     the process, such as a benchmark's raw reference, keeps the stock window.
     """
@@ -328,13 +329,13 @@ class WhisperTranscriber(Transcriber):
         )
 
     def transcribe_short(self, samples: np.ndarray) -> Transcript:
-        """A short answer: a 10 s encoder window instead of 30 and at most 20 tokens, about four
-        times faster on tiny.en, and on the closed set of answers as good as the full path
+        """A short answer: a 10 s encoder window instead of 30 and at most 20 tokens, faster,
+        and on the closed set of answers as good as the full path
         (tests/model/test_short_answers.py). Free speech loses words this way (the last word
         of a longer request), which is why replies and requests never take it; the token cap
         also ends the repetition loops short windows are prone to. One decoding, no fallback
-        to higher temperatures: a one-word answer ("4 4 4") tripped it into five more passes,
-        0.7 s at the 95th percentile against 0.12 s without, with the same answers heard."""
+        to higher temperatures: a one-word answer ("4 4 4") tripped it into five more passes
+        for the same answers heard (docs/BENCHMARKS.md, Turn-taking and barge-in)."""
         audio = as_mono_float32(samples)
         duration = audio.shape[0] / SAMPLE_RATE
         language = self.whisper_options.language or "en"
@@ -370,11 +371,11 @@ class WhisperTranscriber(Transcriber):
 
     def warm_up(self) -> None:
         """Throw-away passes, so the first reply of a session does not pay for loading the
-        Silero VAD and for CTranslate2's first-call setup (0.1-0.3 s here). Once per
-        transcriber: the station runs every session on the same one, and warming it again
-        only took the CPU from Confide's speech (5-7 s a session on 2 cores, the first reply
-        waiting for it). One decoding pass at temperature 0: the noise is no speech, and the
-        fallback to higher temperatures decoded it five more times for nothing."""
+        Silero VAD and for CTranslate2's first-call setup. Once per transcriber: the station
+        runs every session on the same one, and warming it again only took the CPU from
+        Confide's speech, the first reply waiting for it (docs/BENCHMARKS.md, Voice loop).
+        One decoding pass at temperature 0: the noise is no speech, and the fallback to
+        higher temperatures decoded it five more times for nothing."""
         with self._warm_lock:
             if self._warm:
                 return
