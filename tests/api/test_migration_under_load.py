@@ -41,7 +41,8 @@ VERSIONS = ROOT / "models" / "migrations" / "versions"
 PASS = "a long enough passphrase"
 THREADS = 3
 PERIOD_S = 0.1  # per reading and writing client: about 30 requests a second in all
-UPLOAD_PERIOD_S = 2.5  # spoken uploads (each is transcribed, which costs a core)
+UPLOAD_PERIOD_S = 3.0  # spoken uploads (each is transcribed, which costs a core) ...
+UPLOAD_PERIOD_MIGRATING_S = 1.0  # ... and more often around the migration, however short
 PROBE_PERIOD_S = 0.25  # how often the proxy's health check asks each process
 EXPECTED = {"list": 200, "get": 200, "search": 200, "write": 201, "upload": 202}
 
@@ -98,12 +99,13 @@ class Person:
 class PacedLoad:
     """A few clients, each sending one request every PERIOD_S to the next serving process in
     turn, as a proxy would (reads and written entries), one sending a spoken upload every
-    UPLOAD_PERIOD_S, and the proxy's health check asking every process in rotation whether
+    ``upload_period``, and the proxy's health check asking every process in rotation whether
     it is ready (``/readyz``; ``/healthz`` on a release without it)."""
 
     def __init__(self, people: list[Person], clips: list[bytes]) -> None:
         self.people, self.clips = people, clips
         self.targets: list[str] = []
+        self.upload_period = UPLOAD_PERIOD_S
         self.calls: list[Call] = []
         self.in_flight: dict[str, int] = {}
         self.lock = threading.Lock()
@@ -123,7 +125,6 @@ class PacedLoad:
 
     def _client(self, n: int) -> None:
         person = self.people[n % len(self.people)]
-        period = UPLOAD_PERIOD_S if n == THREADS else PERIOD_S
         with httpx.Client(timeout=20) as client:
             i = 0
             while not self.stop.is_set():
@@ -137,6 +138,7 @@ class PacedLoad:
                     with self.lock:
                         self.in_flight[url] -= 1
                 i += 1
+                period = self.upload_period if n == THREADS else PERIOD_S
                 self.stop.wait(max(0.0, period - (time.monotonic() - tick)))
 
     def _health_check(self) -> None:
@@ -236,6 +238,7 @@ def test_the_head_migration_under_load_of_the_release_before(
     env.update(CONFIDE_DATABASE_URL=db_url, CONFIDE_DATA_DIR=str(tmp_path / "data"),
                CONFIDE_CONFIG=str(tmp_path / "none.toml"), CONFIDE_WHISPER_MODEL="bundled",
                CONFIDE_WHISPER_THREADS="1", CONFIDE_WHISPER_BEAM_SIZE="1",
+               CONFIDE_WHISPER_MIN_WINDOW_S="10",  # a third of the encoding: words, not accuracy
                XDG_DATA_HOME=str(tmp_path / "x"))
     old_env, new_env = dict(env, PYTHONPATH=str(old_tree)), dict(env, PYTHONPATH=str(ROOT))
     made = subprocess.run([sys.executable, "-m", "confide", "db", "upgrade"], cwd=old_tree,
@@ -271,16 +274,19 @@ def test_the_head_migration_under_load_of_the_release_before(
         t_load = time.monotonic()
         for thread in load.threads:
             thread.start()
-        time.sleep(1)
+        time.sleep(0.5)
 
         # --- the migration, as the operator runs it, with the new release's code, taking
         # --- no lock it would wait more than 5 s for (docs/DEPLOY.md) ------------------------
+        load.upload_period = UPLOAD_PERIOD_MIGRATING_S
+        time.sleep(UPLOAD_PERIOD_S)
         m_start = time.monotonic()
         upgrade = subprocess.run([sys.executable, "-m", "confide", "db", "upgrade"],
                                  cwd=ROOT, env=dict(new_env, CONFIDE_DATABASE_URL=db_url + (
                                      "%20-clock_timeout%3D5s")),
                                  capture_output=True, text=True, timeout=120)
         m_end = time.monotonic()
+        load.upload_period = UPLOAD_PERIOD_S
         assert upgrade.returncode == 0, upgrade.stderr
         assert _revision(engine) == head
 
@@ -322,7 +328,8 @@ def test_the_head_migration_under_load_of_the_release_before(
         outside = sorted(call.ended - call.started for call in load.calls if call not in during)
         print(f"\nmigration {before} -> {head}: {m_end - m_start:.2f} s under load; "
               f"{len(load.calls)} requests ({on[a]} / {on[b]} old, {on[c]} new), "
-              f"{len(during)} during the migration, slowest of those {slowest * 1000:.0f} ms "
+              f"{len(during)} during the migration ({sum(c.op == 'upload' for c in during)} "
+              f"uploads), slowest of those {slowest * 1000:.0f} ms "
               f"(outside it: p99 {outside[int(len(outside) * 0.99)] * 1000:.0f} ms, slowest "
               f"{outside[-1] * 1000:.0f} ms), "
               f"none failed; started in {t_load - t0:.1f} s, the new release ready in "
