@@ -297,10 +297,17 @@ class VoiceSession:
         import soundfile as sf
 
         samples, rate = sf.read(io.BytesIO(data), dtype="float32")
-        self.speaker.play(samples, int(rate))
+        self._play(samples.mean(axis=1) if samples.ndim > 1 else samples, int(rate))
 
     def chime(self, name: str) -> None:
-        self.speaker.play(earcon(name, volume=0.35 * self.voice.volume), EARCON_RATE)
+        self._play(earcon(name, volume=0.35 * self.voice.volume), EARCON_RATE)
+
+    def _play(self, samples: np.ndarray, rate: int) -> None:
+        """Through the streamed speech's output when wired (one clock with speech)."""
+        if self.mouth is not None:
+            self.mouth.play(samples, rate)
+        else:
+            self.speaker.play(samples, rate)
 
     def _save(self, preferences: accounts.Preferences) -> None:
         with self._db() as s:

@@ -61,6 +61,12 @@ class Mouth:
         return Spoken(report, interruption)
 
 
+    def play(self, samples: np.ndarray, rate: int) -> None:
+        """An earcon or a recording, on the speech's own stream (not watched for barge-in:
+        a chime is too short, and a recording is the person's or their partner's voice)."""
+        self.speech.play(samples, rate)
+
+
 def answer_interruption(session: VoiceSession, effect: Listen | Record,
                         audio: np.ndarray) -> Event | None:
     """The words said over Confide answer this listening point: a command as if said

@@ -321,6 +321,26 @@ class StreamedSpeech:
             # Stopped: the producer may be inside a synthesis call (seconds on a busy CPU);
             # it sees ``cancel`` after it and ends on its own, so speech returns at once.
 
+    def play(self, samples: np.ndarray, rate: int, *,
+             stop: threading.Event | None = None) -> SpeechReport:
+        """Play ready-made audio (an earcon, a person's own recording) through the same sink,
+        lead-in and output rate as speech: one clock for everything the person hears."""
+        stop = stop or threading.Event()
+        report = SpeechReport()
+        out_rate, _ = self._open(self.options.output_rate or rate, stop)
+        if out_rate is None:
+            self.sink.abort()
+            return report
+        audio = _resample(np.asarray(samples, dtype=np.float32).reshape(-1), rate, out_rate)
+        step = max(1, round(self.options.block_s * out_rate))
+        for i in range(0, audio.size, step):
+            if not self._write(audio[i:i + step], out_rate, stop):
+                self.sink.abort()
+                return report
+        self.sink.finish()
+        report.chunks_played, report.audio_s, report.completed = 1, audio.size / out_rate, True
+        return report
+
     def _open(self, rate: int, stop: threading.Event) -> tuple[int | None, float]:
         """Start the sink with its lead-in silence: (rate, when the lead-in will have played),
         or (None, 0) when stopped already."""

@@ -196,3 +196,33 @@ def test_a_reply_begun_over_the_prompt_is_recorded_from_its_first_word(engine, t
     # The 0.4 s said over the prompt (noise: ~87 % of its samples are loud); recorded only
     # after the prompt, the reply would hold none, since the microphone is quiet then.
     assert (np.abs(audio) > 0.05).sum() / 16_000 >= 0.3
+
+
+class CountingSpeaker(QuietSpeaker):
+    def __init__(self) -> None:
+        self.played = 0
+
+    def play(self, samples: np.ndarray, rate: int, *, wait: bool = True) -> None:
+        self.played += 1
+
+
+def test_earcons_and_recordings_go_through_the_speech_stream_when_it_is_wired(engine, tmp_path,
+                                                                              cast):
+    import io
+
+    import soundfile as sf
+
+    session = _session(engine, tmp_path, cast.alex.id, PacedMicrophone([]), [])
+    sink, speaker = FakeSink(), CountingSpeaker()
+    session.speaker = speaker
+    session.mouth = Mouth(StreamedSpeech(WordsSynthesizer(), sink))
+    session.chime("listening")
+    heard = sink.samples.size
+    assert heard > 0 and sink.finished and speaker.played == 0
+    wav = io.BytesIO()
+    sf.write(wav, np.full((1_600, 2), 0.25, dtype=np.float32), 16_000, format="WAV")
+    session.play_recording(wav.getvalue())  # a stereo recording, played as one voice
+    assert sink.samples.size > heard and speaker.played == 0
+    session.mouth = None
+    session.chime("listening")
+    assert speaker.played == 1  # without streamed speech, the plain speaker as before

@@ -249,3 +249,28 @@ def test_a_stop_returns_at_once_even_while_the_next_chunk_is_being_made():
     report = StreamedSpeech(synth, FakeSink()).speak("One two. Three four.", stop=stop)
     assert not report.completed
     assert time.monotonic() - started < 1.0
+
+
+def test_ready_made_audio_plays_on_the_speech_stream_with_its_lead_in_and_rate():
+    sink = FakeSink()
+    opts = StreamOptions(output_rate=16_000, lead_in_s=0.1)
+    chime = np.ones(8_000, dtype=np.float32) * 0.5  # half a second at 16 kHz
+    report = StreamedSpeech(FakeSynthesizer(), sink, opts).play(chime, 16_000)
+    assert report.completed and sink.finished and not sink.aborted
+    assert sink.rate == 16_000
+    assert sink.samples.size == 1_600 + 8_000
+    assert not sink.samples[:1_600].any() and np.allclose(sink.samples[1_600:], 0.5)
+
+
+def test_ready_made_audio_at_another_rate_is_resampled_and_a_stop_aborts_it():
+    sink = FakeSink()
+    opts = StreamOptions(output_rate=16_000, lead_in_s=0.0)
+    report = StreamedSpeech(FakeSynthesizer(), sink, opts).play(np.ones(22_050, np.float32),
+                                                                22_050)
+    assert abs(sink.samples.size - 16_000) <= 1 and report.completed
+    stopped = threading.Event()
+    stopped.set()
+    sink = FakeSink()
+    report = StreamedSpeech(FakeSynthesizer(), sink, opts).play(np.ones(100, np.float32), 16_000,
+                                                                stop=stopped)
+    assert not report.completed and sink.aborted and sink.samples.size == 0
