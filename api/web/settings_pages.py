@@ -50,6 +50,8 @@ KIND_LABELS = {
 }
 VOICES: tuple[tuple[str, str], ...] = (
     ("", "Default voice"),
+    ("natural", "The natural voice (warm, neural)"),
+    ("fast", "The fast voice (espeak-ng, for high rates)"),
     ("en-us", "English, American"),
     ("en-gb", "English, British"),
     ("en-gb-scotland", "English, Scottish"),
@@ -57,7 +59,8 @@ VOICES: tuple[tuple[str, str], ...] = (
     ("en-gb-x-gbclan", "English, Lancaster"),
     ("en-029", "English, Caribbean"),
 )
-"""espeak-ng voices offered in the list ("" keeps the station's default)."""
+"""The voices offered: the two the voice loop names ("use the natural voice", "use the fast
+voice") and espeak-ng's accents ("" keeps the default: the natural voice where installed)."""
 
 
 @dataclass(frozen=True, slots=True)
