@@ -12,18 +12,23 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.unit.entries_seed import cleanup, invoker, make_env, seed
+from tests.unit.entries_seed import invoker, seeded_once
 
 pytestmark = pytest.mark.unit
 
 SAM_PRIVATE = "My own secret garden words."
 
 
+@pytest.fixture(scope="module")
+def seeded(tmp_path_factory):
+    """One journal for the module: exporting reads it and changes nothing."""
+    with seeded_once(tmp_path_factory, "sqlite") as journal:
+        yield journal
+
+
 @pytest.fixture
-def journal(tmp_path, monkeypatch):
-    settings = make_env(tmp_path, monkeypatch, "sqlite")
-    yield settings, seed(settings)
-    cleanup(settings)
+def journal(seeded, monkeypatch):
+    return seeded.use(monkeypatch)
 
 
 @pytest.fixture
