@@ -4,7 +4,8 @@ microphone, heard by the voice loop's own listening turn at the home (Silero VAD
 end, Whisper), then understood (voice.intents); and the 100 ordinary journal sentences, which
 must give no command. The issue's bar: 90 % right intent and slots; 0 commands.
 
-    .venv/bin/python scripts/bench_intents_audio.py [--limit N]
+    .venv/bin/python scripts/bench_intents_audio.py [--limit N] [--start N] [--phrasings FILE]
+        [--no-journal]
 """
 
 from __future__ import annotations
@@ -36,10 +37,15 @@ def _norm(slots: dict[str, Any]) -> dict[str, Any]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--limit", type=int, default=0, help="only the first N of each set")
+    parser.add_argument("--start", type=int, default=0, help="skip the first N phrasings")
+    parser.add_argument("--phrasings", type=Path,
+                        default=ROOT / "tests/unit/data/intent_phrasings.yaml",
+                        help="the held-out file (e.g. tests/unit/data/intent_phrasings_fresh.yaml)")
+    parser.add_argument("--no-journal", action="store_true", help="skip the journal sentences")
     args = parser.parse_args()
-    data = yaml.safe_load((ROOT / "tests/unit/data/intent_phrasings.yaml").read_text())
-    phrasings = data["phrasings"][: args.limit or None]
-    sentences = data["journal"][: args.limit or None]
+    data = yaml.safe_load(args.phrasings.read_text())
+    phrasings = data["phrasings"][args.start:][: args.limit or None]
+    sentences = [] if args.no_journal else data.get("journal", [])[: args.limit or None]
 
     from confide.cli_voice import build_session, ready_transcriber
     from confide.settings import load_settings
@@ -99,7 +105,8 @@ def main() -> None:
                 commands.append({"say": sentence, "heard": text})
                 print(json.dumps(commands[-1]), flush=True)
     print(json.dumps({
-        "bench": "intents-audio", "phrasings": len(phrasings), "right": right,
+        "bench": "intents-audio", "file": args.phrasings.name, "start": args.start,
+        "phrasings": len(phrasings), "right": right,
         "accuracy": round(right / max(1, len(phrasings)), 4),
         "journal_sentences": len(sentences), "commands_found": len(commands),
         "targets": {"accuracy": 0.9, "commands_found": 0},
