@@ -1,7 +1,11 @@
-"""Shared fixtures: a real SQLite file per test, migrated by Alembic, and people in couples."""
+"""Shared fixtures: a real SQLite file per test (a copy of one the migrations brought to head
+at the start of the run), and people in couples."""
 
 from __future__ import annotations
 
+import contextlib
+import shutil
+import sqlite3
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -60,10 +64,34 @@ def settings(tmp_path: Path) -> Settings:
     return Settings(data_dir=tmp_path / "data")
 
 
-@pytest.fixture
-def engine(tmp_path: Path) -> Iterator[Engine]:
-    eng = create_db_engine(f"sqlite:///{tmp_path / 'test.db'}")
+def migrated_sqlite_file(folder: Path) -> Path:
+    """A SQLite file the real migrations brought to head, alone on disk (no -wal file)."""
+    path = folder / "migrated.db"
+    eng = create_db_engine(f"sqlite:///{path}")
     migrate(eng)
+    eng.dispose()
+    with contextlib.closing(sqlite3.connect(path)) as conn:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    return path
+
+
+@pytest.fixture(scope="session")
+def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Migrated once per run and copied for each test: running the migrations took longer
+    than most tests that need a database (Alembic reads every revision each time)."""
+    return migrated_sqlite_file(tmp_path_factory.mktemp("template"))
+
+
+def copy_of(template: Path, target: Path) -> Path:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(template, target)
+    return target
+
+
+@pytest.fixture
+def engine(tmp_path: Path, migrated_template: Path) -> Iterator[Engine]:
+    eng = create_db_engine(f"sqlite:///{copy_of(migrated_template, tmp_path / 'test.db')}")
+    migrate(eng)  # at head already: this only reads the revision
     yield eng
     eng.dispose()
 

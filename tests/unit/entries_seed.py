@@ -3,13 +3,18 @@ tests: Alex and Sam paired, Lee alone; private, shared, spoken, written, answere
 
 from __future__ import annotations
 
+import atexit
+import functools
 import json
 import os
+import shutil
+import tempfile
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -96,7 +101,22 @@ def make_env(tmp_path: Any, monkeypatch: pytest.MonkeyPatch, backend: str) -> An
                            f"{POSTGRES_URL}{joiner}options=-csearch_path%3D{schema}")
     from confide.settings import load_settings
 
-    return load_settings()
+    settings = load_settings()
+    if backend == "sqlite":  # as the CLI's first use would leave it, without the migrations' time
+        from tests.conftest import copy_of
+
+        copy_of(_migrated(), Path(settings.db_url.removeprefix("sqlite:///")))
+    return settings
+
+
+@functools.cache
+def _migrated() -> Path:
+    """One SQLite file migrated to head for the whole run, removed at its end."""
+    from tests.conftest import migrated_sqlite_file
+
+    folder = Path(tempfile.mkdtemp(prefix="confide-migrated-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    return migrated_sqlite_file(folder)
 
 
 @dataclass
