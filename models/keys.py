@@ -51,8 +51,7 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 DEFAULT_KDF = KdfParams()
-"""Argon2id at 3 passes over 64 MiB, above OWASP's floor (t=2, 19 MiB); what an unlock costs
-is in docs/BENCHMARKS.md, Sealed journals."""
+"""Argon2id at 3 passes over 64 MiB, above OWASP's floor (t=2, 19 MiB); cost: BENCHMARKS.md."""
 
 MAX_UNLOCK_FAILURES = 5
 UNLOCK_WINDOW_S = 15 * 60
