@@ -22,6 +22,7 @@ Every minute the server's RSS, fds and threads are sampled. Targets: RSS growth 
     .venv/bin/python scripts/bench_soak.py                       # 50 sessions, API 5 min
     .venv/bin/python scripts/bench_soak.py --api-minutes 30      # the full run
     .venv/bin/python scripts/bench_soak.py --sessions 10 --only station
+    # the short form in CI (tests/audio/test_soak.py) adds --rate 450 --pause 0.5 and more
 
 The last line printed is one JSON object with every figure (and every sample), for
 docs/BENCHMARKS.md and the short form's test, which runs the station in its own process.
@@ -37,6 +38,7 @@ import json
 import logging
 import os
 import platform
+import re
 import shutil
 import signal
 import socket
@@ -74,6 +76,7 @@ class Sample:
     sink_inputs: int
     seconds: float = 0.0
     saved: int = 0
+    thread_names: list[str] = field(default_factory=list)  # Python's threads (the station)
 
 
 @dataclass
@@ -127,6 +130,41 @@ def _pactl_count(kind: str) -> int:
                if line.strip() and line.split("\t")[2:3] != ["-"])
 
 
+def _stream_counts(settle_s: float = 1.0) -> tuple[int, int]:
+    """Recording and playing streams still open, once the sound server has dropped the ones
+    just closed: zero as soon as it has, else what is still open after ``settle_s``."""
+    deadline = time.monotonic() + settle_s
+    while True:
+        counts = _pactl_count("source-outputs"), _pactl_count("sink-inputs")
+        if counts == (0, 0) or time.monotonic() >= deadline:
+            return counts
+        time.sleep(0.1)
+
+
+def _settled_threads(settle_s: float = 2.0) -> list[str]:
+    """The names of Python's threads once the session's own workers (speech, listening,
+    start-up: all named "confide-...") have ended, waiting at most ``settle_s`` for those
+    still on their way out; one that is still alive after that is counted."""
+    deadline = time.monotonic() + settle_s
+    for thread in threading.enumerate():
+        if thread.name.startswith("confide-") and thread is not threading.current_thread():
+            thread.join(max(0.0, deadline - time.monotonic()))
+    return sorted(thread.name for thread in threading.enumerate())
+
+
+def _native_threads() -> list[str]:
+    """The kernel's names of this process's threads that are not Python's ("python"), by
+    name with a count: what a library started (CTranslate2, ONNX Runtime, ALSA, PortAudio)."""
+    names: dict[str, int] = {}
+    for comm in Path("/proc/self/task").glob("*/comm"):
+        try:
+            name = comm.read_text().strip()
+        except OSError:  # the thread ended while we looked
+            continue
+        names[name] = names.get(name, 0) + 1
+    return [f"{name} x{count}" for name, count in sorted(names.items())]
+
+
 def _open_streams() -> str:
     """Who holds the streams still open: application names and process ids."""
     lines = []
@@ -156,14 +194,78 @@ class JumpingClock:
         self.at += timedelta(seconds=max(seconds, 1.0))
 
 
-class Person:
-    """The synthesized person: answers every listening turn through the virtual microphone."""
+class MicWatch:
+    """Which streams record from the virtual microphone, from the sound server's own events
+    (``pactl subscribe``), so the person answers the moment a listening turn opens. Polling
+    ``pactl list`` instead (two processes every 20-50 ms) took CPU from the station all the
+    while it spoke and thought, and saw a stream up to a poll late."""
 
-    def __init__(self, server: Any, folder: Path, wpm: int, reply: str | None = None) -> None:
+    _EVENT = re.compile(r"Event '(new|remove)' on source-output #(\d+)")
+
+    def __init__(self, server: Any, lock: threading.Lock) -> None:
+        self.server = server
+        self.lock = lock  # held while it runs pactl: measuring waits for it
+        self.changed = threading.Condition()
+        self.recording: set[str] = set()
+        self._events = subprocess.Popen(["pactl", "subscribe"], env=server.env(), text=True,
+                                        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        self._reader = threading.Thread(target=self._read, name="soak-mic-watch", daemon=True)
+        self._reader.start()
+        with self.changed:
+            self.recording = self._on_mic()
+
+    def _on_mic(self) -> set[str]:
+        from voice.virtual_sound import MIC_SOURCE
+
+        with self.lock:
+            sources = self.server._pactl("list", "short", "sources").stdout.splitlines()
+            outputs = self.server._pactl("list", "short", "source-outputs").stdout.splitlines()
+        mic = {line.split("\t")[0] for line in sources if f"\t{MIC_SOURCE}\t" in line}
+        return {line.split("\t")[0] for line in outputs if line.split("\t")[1:2]
+                and line.split("\t")[1] in mic}
+
+    def _read(self) -> None:
+        assert self._events.stdout is not None
+        for line in self._events.stdout:
+            event = self._EVENT.search(line)
+            if event is None:
+                continue
+            kind, index = event.groups()
+            try:
+                on_mic = kind == "new" and index in self._on_mic()
+            except (OSError, subprocess.SubprocessError):  # the server is stopping
+                on_mic = False
+            with self.changed:
+                if on_mic:
+                    self.recording.add(index)
+                else:
+                    self.recording.discard(index)
+                self.changed.notify_all()
+
+    def wait(self, until: Any, timeout: float) -> Any:
+        """``until()`` once it is true (or what it is after ``timeout`` seconds)."""
+        with self.changed:
+            return self.changed.wait_for(until, timeout=timeout)
+
+    def close(self) -> None:
+        self._events.terminate()
+        self._events.wait(10)
+        if self._events.stdout is not None:
+            self._events.stdout.close()
+        self._reader.join(timeout=10)
+
+
+class Person:
+    """The synthesized person: answers every listening turn through the virtual microphone,
+    as soon as it opens (``lead_s`` after, so the recorder's first block is under way)."""
+
+    def __init__(self, server: Any, folder: Path, wpm: int, reply: str | None = None,
+                 lead_s: float = 0.3) -> None:
         self.server = server
         self.folder = folder
         self.wpm = wpm
         self.reply = reply  # None: the demo's 31-word reflection
+        self.lead_s = lead_s
         self.keys: list[str] = []  # catalog names of what the running session said
         self.in_session = False  # False: the station itself asked (its reminder)
         self.counts: dict[str, int] = {}
@@ -171,7 +273,22 @@ class Person:
         self.stopped = threading.Event()
         self._cache: dict[str, Path] = {}
         self.lock = threading.Lock()  # held while it runs pactl: measuring waits for it
+        self.mic: MicWatch | None = None
         self.thread = threading.Thread(target=self._run, name="soak-person", daemon=True)
+
+    def start(self) -> None:
+        self.mic = MicWatch(self.server, self.lock)
+        self.thread.start()
+
+    def stop(self) -> None:
+        self.stopped.set()
+        if self.mic is not None:
+            with self.mic.changed:
+                self.mic.changed.notify_all()
+        if self.thread.is_alive():
+            self.thread.join(timeout=60)
+        if self.mic is not None:
+            self.mic.close()
 
     def new_session(self, keys: list[str] | None) -> None:
         """Answer the session that says ``keys`` (its report's catalog names), or with
@@ -200,25 +317,23 @@ class Person:
         return self._cache[line]
 
     def _run(self) -> None:
+        mic = self.mic
+        assert mic is not None
         while not self.stopped.is_set():
-            try:
-                with self.lock:
-                    self.server.wait_for_recorder(timeout=1.0)
-            except Exception:
-                time.sleep(0.05)
+            turn = mic.wait(lambda: set(mic.recording) or self.stopped.is_set(), timeout=1.0)
+            if not isinstance(turn, set) or not turn:
                 continue
             line = self.line()
             wav = self._wav(line)
-            time.sleep(0.3)
+            time.sleep(self.lead_s)
             self.said.append(line)
             log.info("person says %r", line)
             self.server.play_into_mic(wav).wait()
-            deadline = time.monotonic() + 120
-            while time.monotonic() < deadline and not self.stopped.is_set():
-                with self.lock:
-                    if not self.server.recorders_attached():
-                        break
-                time.sleep(0.05)
+            # The next answer is for the next listening turn: wait for this one to close.
+            self._until_closed(mic, frozenset(turn))
+
+    def _until_closed(self, mic: MicWatch, turn: frozenset[str]) -> None:
+        mic.wait(lambda: not (mic.recording & turn) or self.stopped.is_set(), timeout=120)
 
 
 def _seed_station(settings: Any, rate: int) -> int:
@@ -239,12 +354,15 @@ def _seed_station(settings: Any, rate: int) -> int:
 
 def run_station(sessions: int, workdir: Path, rss_growth_mb: float = RSS_GROWTH_MB, *,
                 first_counted: int = FIRST_COUNTED, window: int = 3, rate: int = 260,
-                wpm: int = 170, reply: str | None = None) -> dict[str, Any]:
+                wpm: int = 170, reply: str | None = None, lead_s: float = 0.3,
+                pause_s: float = 1.5) -> dict[str, Any]:
     """``sessions`` whole sessions from one station; figures after each. Growth is judged
     from session ``first_counted`` (medians of ``window`` samples at each end). ``rate`` is
     how fast Confide speaks (the person's own preference), ``wpm`` how fast the person does,
-    ``reply`` what they reply (None: the demo's 31-word reflection); the short form in CI
-    has Confide speak faster and the person reply briefly."""
+    ``reply`` what they reply (None: the demo's 31-word reflection), ``lead_s`` how soon
+    after a listening turn opens they start, ``pause_s`` the silence that ends a reply (their
+    pause allowance); the short form in CI has both speak faster and the person reply
+    briefly."""
     from confide.cli_unlock import unlock_in
     from confide.cli_voice import build_session, station_session
     from confide.settings import load_settings
@@ -252,12 +370,13 @@ def run_station(sessions: int, workdir: Path, rss_growth_mb: float = RSS_GROWTH_
     from models import accounts
     from voice.devices import refresh
     from voice.dialog_station import answer_of
+    from voice.heap import return_freed_memory
     from voice.session import VoiceSession
     from voice.station import Answer, Station
     from voice.virtual_sound import VirtualSoundServer
 
     settings = load_settings(data_dir=workdir / "station", database_url=None,
-                             pause_allowance_s=1.5, tts_voice="fast")
+                             pause_allowance_s=pause_s, tts_voice="fast")
     server = VirtualSoundServer().start()
     me = psutil.Process()
     verdict = Verdict()
@@ -271,9 +390,9 @@ def run_station(sessions: int, workdir: Path, rss_growth_mb: float = RSS_GROWTH_
         voice = build_session(settings, person_id)
         assert isinstance(voice, VoiceSession)
         voice.unlocked = keys
-        person_line = Person(server, workdir, wpm=wpm, reply=reply)
+        person_line = Person(server, workdir, wpm=wpm, reply=reply, lead_s=lead_s)
         person_line.new_session(None)
-        person_line.thread.start()
+        person_line.start()
 
         def listen(timeout_s: float) -> Answer:  # as `confide station` listens
             text, _heard = voice.hear(timeout_s=timeout_s)
@@ -296,12 +415,18 @@ def run_station(sessions: int, workdir: Path, rss_growth_mb: float = RSS_GROWTH_
                 person_line.new_session(None)
             done += 1
             gc.collect()
-            time.sleep(0.5)  # let the sound server drop streams just closed
+            return_freed_memory()  # RSS in use, not the free blocks kept for the next pass
+            names = _settled_threads()
+            fewest = min((s.threads for s in verdict.samples), default=0)
             with person_line.lock:  # not while its own pactl pipes are open
                 rss, fds, threads = _process_figures(me)
-                sample = Sample(done, rss, fds, threads, _pactl_count("source-outputs"),
-                                _pactl_count("sink-inputs"),
-                                round(time.monotonic() - started, 1), len(report.saved))
+                deadline = time.monotonic() + 1.0  # a native thread still on its way out
+                while fewest and threads > fewest and time.monotonic() < deadline:
+                    time.sleep(0.05)
+                    rss, fds, threads = _process_figures(me)
+                names += _native_threads()
+                sample = Sample(done, rss, fds, threads, *_stream_counts(),
+                                round(time.monotonic() - started, 1), len(report.saved), names)
             verdict.samples.append(sample)
             print(json.dumps({"station": asdict(sample)}), flush=True)
             if (sample.source_outputs or sample.sink_inputs) and not reported_streams:
@@ -330,9 +455,7 @@ def run_station(sessions: int, workdir: Path, rss_growth_mb: float = RSS_GROWTH_
                 "samples": [asdict(s) for s in verdict.samples]}
     finally:
         if person_line is not None:  # done with the server before it stops: no pactl then fails
-            person_line.stopped.set()
-            if person_line.thread.is_alive():
-                person_line.thread.join(timeout=60)
+            person_line.stop()
         server.stop()
         refresh()  # PortAudio back on whatever sound server the environment names now
 
@@ -489,6 +612,10 @@ def main() -> int:
     short.add_argument("--rate", type=int, default=260, help="how fast Confide speaks (wpm)")
     short.add_argument("--wpm", type=int, default=170, help="how fast the person speaks")
     short.add_argument("--reply", help="the person's reply (default: the demo's 31 words)")
+    short.add_argument("--lead", type=float, default=0.3,
+                       help="seconds from a listening turn opening to the person's first word")
+    short.add_argument("--pause", type=float, default=1.5,
+                       help="the silence that ends a reply (the person's pause allowance)")
     parser.add_argument("-v", "--verbose", action="store_true")
     args = parser.parse_args()
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # stop the sound server too
@@ -500,7 +627,8 @@ def main() -> int:
         if args.only in (None, "station"):
             result["station"] = run_station(
                 args.sessions, workdir, args.rss_growth_mb, first_counted=args.first_counted,
-                window=args.window, rate=args.rate, wpm=args.wpm, reply=args.reply)
+                window=args.window, rate=args.rate, wpm=args.wpm, reply=args.reply,
+                lead_s=args.lead, pause_s=args.pause)
         if args.only in (None, "api"):
             result["api"] = run_api(args.api_minutes, args.pace, workdir)
     finally:
