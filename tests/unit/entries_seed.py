@@ -133,6 +133,13 @@ class Journal:
             monkeypatch.setenv(name, value)
         return self.settings, self.ids
 
+    def release(self) -> None:
+        """Close the CLI's pooled connections after a test: another test's ``cleanup``
+        forgets every cached engine, and an open one would be dropped unclosed."""
+        from confide.wiring import _engine_for
+
+        _engine_for(self.settings.db_url).dispose()
+
 
 @contextmanager
 def seeded_once(tmp_path_factory: pytest.TempPathFactory, backend: str) -> Iterator[Journal]:
@@ -148,8 +155,10 @@ def seeded_once(tmp_path_factory: pytest.TempPathFactory, backend: str) -> Itera
         ids = seed(settings)
         env = {name: os.environ[name] for name in ("CONFIDE_DATA_DIR", "CONFIDE_DATABASE_URL")
                if name in os.environ}
+    journal = Journal(settings, ids, env)
+    journal.release()
     try:
-        yield Journal(settings, ids, env)
+        yield journal
     finally:
         cleanup(settings)
 

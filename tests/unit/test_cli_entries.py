@@ -39,7 +39,8 @@ def seeded(request, tmp_path_factory):
 @pytest.fixture
 def journal(seeded, monkeypatch):
     """The module's journal, for a test that only reads it."""
-    return seeded.use(monkeypatch)
+    yield seeded.use(monkeypatch)
+    seeded.release()
 
 
 @pytest.fixture(params=BACKENDS)

@@ -35,7 +35,8 @@ def seeded(request, tmp_path_factory):
 
 @pytest.fixture
 def journal(seeded, monkeypatch):
-    return seeded.use(monkeypatch)
+    yield seeded.use(monkeypatch)
+    seeded.release()
 
 
 @contextmanager
@@ -51,6 +52,7 @@ def unlocked_shell(seeded, runtime_dir: Path) -> Iterator[dict[str, str]]:
         mp.setenv("XDG_RUNTIME_DIR", str(runtime_dir))
         mp.delenv(ENV, raising=False)
         unlocked = ok(invoker("unlock")("--minutes", "5"))
+        seeded.release()
         socket_path = unlocked.stdout.split(";")[0].split("=", 1)[1].strip("'")
         env = {**os.environ, ENV: socket_path}
         try:

@@ -28,7 +28,8 @@ def seeded(tmp_path_factory):
 
 @pytest.fixture
 def journal(seeded, monkeypatch):
-    return seeded.use(monkeypatch)
+    yield seeded.use(monkeypatch)
+    seeded.release()
 
 
 @pytest.fixture
