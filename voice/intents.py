@@ -20,10 +20,18 @@ from typing import Any
 
 from voice.commands import Command, normalise, recognise
 
-__all__ = ["Intent", "date_range", "invite_code", "parse_days", "parse_number", "parse_time",
+__all__ = ["REQUEST_HINT", "Intent", "date_range", "invite_code", "parse_days", "parse_number", "parse_time",
            "understand"]
 
 _DATA = Path(__file__).parent / "data" / "intents.yaml"
+REQUEST_HINT = ("Read my last entry. What did {partner} share this week? Find what I said about "
+                "trust. Tag it. Set the mood. Make it private. Read the answers. Change the "
+                "words. Start the listening week. Pause my program. Add a prompt. Add a goal. "
+                "Mark my goal done. Pause my reminders. Remind me every Monday at 8 pm. Hear "
+                "our answers. Read me my chart. Lock my journal. Make an invite code. Slower. "
+                "Faster. Share it. Help.")
+"""Sentences of the requests, one per kind: Whisper's prompt while a request is heard
+(the speech engine leans toward these words; voice.listener)."""
 _MAX_WORDS = 16
 _FILLERS = {"um", "umm", "uh", "uhh", "er", "erm", "hmm", "mm", "ah", "please", "confide"}
 _LEAD_INS = ("so", "okay", "ok", "well", "hey", "now", "oh", "alright", "and", "could you",

@@ -122,7 +122,8 @@ class Listener:
 
     def utterance(self, *, timeout_s: float = 10.0, pause_s: float = SHORT_ANSWER_PAUSE_S,
                   max_s: float = 8.0, accept: Callable[[str], bool] | None = None,
-                  early_s: float = EARLY_END_S, short: bool = True) -> str:
+                  early_s: float = EARLY_END_S, short: bool = True,
+                  hint: str | None = None) -> str:
         """A short answer or command; '' when nothing was said within ``timeout_s``.
 
         With ``accept``, the turn may end sooner than ``pause_s``: after ``early_s`` of
@@ -131,6 +132,7 @@ class Listener:
         turn ends there; otherwise listening goes on, and the transcript is reused if nothing
         more is said. ``short``: the engine's short-answer
         path (a closed set follows); False for free words, such as a spoken passphrase.
+        ``hint``: a request at the home, heard with the requests' words as a hint.
         """
         vad = self.vad_factory()
         turn = Segmenter(TurnRules.short(timeout_s=timeout_s, pause_s=pause_s, max_s=max_s))
@@ -151,13 +153,14 @@ class Listener:
                     return said
             if (turn.trailing_silence_s >= early_s
                     and (hunch is None or (hunch.ready and hunch.at != turn.last_speech_s))):
-                hunch = Hunch(partial(self._heard, list(blocks), short), turn.last_speech_s)
+                hunch = Hunch(partial(self._heard, list(blocks), short, hint),
+                              turn.last_speech_s)
         if turn.ended_by == "no_speech":
             log.info("utterance: nothing said in %.0f s", timeout_s)
             return ""
         said = (hunch.text() if hunch is not None and hunch.at == turn.last_speech_s
                 else None)
-        text = said if said is not None else self._heard(blocks, short)
+        text = said if said is not None else self._heard(blocks, short, hint)
         # Never the words: an answer can be journal content, or a spoken passphrase.
         log.info("utterance: %.1f s, speech %.1f s, %d words", turn.total_s, turn.speech_s,
                  len(text.split()))
@@ -166,10 +169,14 @@ class Listener:
     def _short_text(self, audio: np.ndarray) -> str:
         return self.transcriber.transcribe_short(audio).text
 
-    def _heard(self, blocks: list[np.ndarray], short: bool) -> str:
+    def _heard(self, blocks: list[np.ndarray], short: bool, hint: str | None = None) -> str:
         audio = np.concatenate(blocks) if blocks else np.zeros(0, dtype=np.float32)
-        heard = self.transcriber.transcribe_short(audio) if short else \
-            self.transcriber.transcribe(audio)
+        if hint is not None:
+            heard = self.transcriber.transcribe_request(audio, hint)
+        elif short:
+            heard = self.transcriber.transcribe_short(audio)
+        else:
+            heard = self.transcriber.transcribe(audio)
         return heard.text.strip()
 
 

@@ -63,6 +63,7 @@ from voice.dialog_events import (
 from voice.dialog_events import Heard as HeardEvent
 from voice.earcons import EARCON_RATE, earcon
 from voice.filing import file_reply
+from voice.intents import REQUEST_HINT
 from voice.listener import Listener, ReplyTurn
 from voice.opening import local_time
 from voice.pending import PendingRecording
@@ -139,6 +140,7 @@ class VoiceSession:
             self.pause_allowance_s = person.pause_allowance_s or pause_allowance_s
             self.max_reply_s = person.max_reply_s or max_reply_s
         self.home = False
+        self.partner_name = "my partner"
         self.on_lock: Callable[[], object] = lambda: None
         """What else to lock when the person says "lock my journal" (the shell's agent)."""
         self.invite_ttl_minutes = 60.0 * 24
@@ -184,6 +186,7 @@ class VoiceSession:
             active = [g for g in goals.list_goals(s, person) if g.status == "active"]
             timezone = person.timezone
         self.news = {e.id: e for e in news if e.id is not None}
+        self.partner_name = partner.name if partner else "my partner"
         return Began(
             name=self.name, local_hour=local_time(self.now(), timezone).hour,
             partner=partner.name if partner else None, unlocked=self.unlocked is not None,
@@ -321,7 +324,9 @@ class VoiceSession:
         whole answer of the kind asked for ends the turn early (``whole_answer``)."""
         assert self.listener is not None
         return self.listener.utterance(timeout_s=timeout_s, max_s=max_s,
-                                       accept=whole_answer(mode), short=closed_set(mode))
+                                       accept=whole_answer(mode), short=closed_set(mode),
+                                       hint=REQUEST_HINT.format(partner=self.partner_name)
+                                       if mode is ListenMode.HOME else None)
 
     def hear(self, *, timeout_s: float = 10.0) -> tuple[str, Heard]:
         """A short answer and the command it is (the station listens this way)."""

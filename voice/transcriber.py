@@ -139,6 +139,12 @@ class Transcriber(abc.ABC):
         engine may take a faster path here (the reply path keeps full accuracy)."""
         return self.transcribe(samples)
 
+    def transcribe_request(self, samples: np.ndarray, hint: str) -> Transcript:
+        """A request (the full path: free words follow), with ``hint``, sentences of the
+        requests that can be made, to lean the engine toward their words; an engine without
+        such biasing transcribes as usual."""
+        return self.transcribe(samples)
+
     async def transcribe_async(self, samples: np.ndarray) -> Transcript:
         """``transcribe`` on a worker thread, so an event loop keeps serving while it runs."""
         return await asyncio.to_thread(self.transcribe, samples)

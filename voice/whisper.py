@@ -2,10 +2,9 @@
 
 faster-whisper and CTranslate2 are imported here only, and only when a model is loaded, so
 the API and the journal import without them. A model loads once per process (cached by
-model, device, compute type and threads) and is shared by every transcriber and stream;
-which transcriber a process uses is the composition root's business (``confide.wiring``).
-Like every engine it imports nothing of ours: it takes ``WhisperOptions`` (the composition
-root makes them from the settings) and returns its own ``Transcript``.
+model, device, compute type and threads) and is shared by every transcriber and stream. Like
+every engine it imports nothing of ours: it takes ``WhisperOptions`` (the composition root,
+``confide.wiring``, makes them from the settings) and returns its own ``Transcript``.
 
 Whisper invents text in silence and loops on a phrase; the guard against it is: the Silero
 VAD filter, no conditioning on previous text, dropping segments the model itself marks as
@@ -328,14 +327,29 @@ class WhisperTranscriber(Transcriber):
             segments=tuple(segments),
         )
 
+    def transcribe_request(self, samples: np.ndarray, hint: str) -> Transcript:
+        """A request at the home: the full path, ``hint`` as Whisper's initial prompt to lean
+        tiny.en toward the requests' words ("tag", "mood"); replies never get a prompt."""
+        audio = as_mono_float32(samples)
+        if audio.size == 0 or audio.shape[0] / SAMPLE_RATE > SHORT_ANSWER_MAX_S:
+            return self.transcribe(audio)
+        with _encoder_window(self.whisper_options.min_window_s):
+            raw, info = self._model.transcribe(audio, **self.options, initial_prompt=hint)
+            return self._result(guard_segments(raw), info, audio)
+
+    def _result(self, segments: list[Segment], info: Any, audio: np.ndarray) -> Transcript:
+        return Transcript(text=" ".join(s.text for s in segments),
+                          language=str(info.language or self.whisper_options.language or "en"),
+                          duration=round(audio.shape[0] / SAMPLE_RATE, 3),
+                          segments=tuple(segments))
+
     def transcribe_short(self, samples: np.ndarray) -> Transcript:
         """A short answer: a 10 s encoder window instead of 30 and at most 20 tokens, faster,
         and on the closed set of answers as good as the full path
-        (tests/model/test_short_answers.py). Free speech loses words this way (the last word
-        of a longer request), which is why replies and requests never take it; the token cap
-        also ends the repetition loops short windows are prone to. One decoding, no fallback
-        to higher temperatures: a one-word answer ("4 4 4") tripped it into five more passes
-        for the same answers heard (docs/BENCHMARKS.md, Turn-taking and barge-in)."""
+        (tests/model/test_short_answers.py). Free speech loses words this way, so replies and
+        requests never take it; the token cap ends short windows' repetition loops. One
+        decoding, no fallback to higher temperatures, which a one-word answer ("4 4 4")
+        tripped for nothing (docs/BENCHMARKS.md, Turn-taking and barge-in)."""
         audio = as_mono_float32(samples)
         duration = audio.shape[0] / SAMPLE_RATE
         language = self.whisper_options.language or "en"
@@ -346,10 +360,7 @@ class WhisperTranscriber(Transcriber):
         with _encoder_window(SHORT_WINDOW_S):
             raw, info = self._model.transcribe(audio, **self.options, temperature=0.0,
                                                max_new_tokens=SHORT_MAX_TOKENS)
-            segments = guard_segments(raw)
-        return Transcript(text=" ".join(s.text for s in segments),
-                          language=str(info.language or language),
-                          duration=round(duration, 3), segments=tuple(segments))
+            return self._result(guard_segments(raw), info, audio)
 
     def _transcribe_in_pieces(
         self, audio: np.ndarray, on_progress: ProgressCallback | None

@@ -124,3 +124,23 @@ def test_the_microphone_goes_on_being_read_while_an_answer_is_heard_ahead():
     listener = Listener(mic, Slow(["Yes."]), lambda: VadTracker(EnergyVoiceActivity()))
     assert listener.utterance(accept=whole_answer(ListenMode.YES_NO)) == "Yes."
     assert during and during[0] >= 10  # blocks kept coming: none waited for the guess
+
+
+def test_a_request_is_heard_with_the_requests_hint_and_other_answers_without():
+    class Hinted(FakeTranscriber):
+        def __init__(self, script: list[str]) -> None:
+            super().__init__(script)
+            self.hints: list[str | None] = []
+
+        def transcribe_request(self, samples, hint):
+            self.hints.append(hint)
+            return self.transcribe(samples)
+
+    def heard(hint: str | None) -> Hinted:
+        stt = Hinted(["Tag it dinner."])
+        Listener(CountingMicrophone(0.6), stt, lambda: VadTracker(EnergyVoiceActivity())
+                 ).utterance(accept=whole_answer(ListenMode.HOME), short=False, hint=hint)
+        return stt
+
+    assert heard("Tag it. Set the mood.").hints == ["Tag it. Set the mood."]
+    assert heard(None).hints == []  # a spoken passphrase, a note: no hint
