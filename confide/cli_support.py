@@ -3,6 +3,7 @@ the acting person."""
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, NoReturn
@@ -56,19 +57,25 @@ def settings_or_exit() -> Settings:
         fail(exc)
 
 
+ENGINE_ERRORS = (("voice.devices", "DeviceError"), ("voice.transcriber", "ModelUnavailableError"),
+                 ("voice.neural", "NeuralVoiceUnavailable"),
+                 ("voice.virtual_sound", "SoundServerError"))
+"""The engines' own errors that mean "this device or model cannot work here"."""
+
+
 @contextmanager
 def engine_errors() -> Iterator[None]:
     """The edge where commands start an engine: its own errors (engines import nothing of
-    ours) become the tree's ``Unavailable``, with the engine's sentence."""
-    from voice.devices import DeviceError
-    from voice.neural import NeuralVoiceUnavailable
-    from voice.transcriber import ModelUnavailableError
-    from voice.virtual_sound import SoundServerError
-
+    ours) become the tree's ``Unavailable``, with the engine's sentence. Only the engines
+    already loaded can have raised, so this loads none of them."""
     try:
         yield
-    except (DeviceError, ModelUnavailableError, NeuralVoiceUnavailable, SoundServerError) as exc:
-        raise Unavailable(str(exc)) from exc
+    except Exception as exc:
+        loaded = tuple(getattr(sys.modules[module], name) for module, name in ENGINE_ERRORS
+                       if module in sys.modules)
+        if isinstance(exc, loaded):
+            raise Unavailable(str(exc)) from exc
+        raise
 
 
 @contextmanager
