@@ -279,3 +279,16 @@ def test_look_back_by_tag_journal_and_unread(journal):
     assert "Thank you for the garden walk." in unheard
     again = speak("what haven't I heard from Sam", news="")
     assert said(P.FOUND_NONE) in again  # heard once, it is no longer unread
+
+
+def test_an_own_prompt_the_journal_refuses_says_why_and_adds_nothing(journal):
+    from typer.testing import CliRunner
+
+    from confide.cli import app
+    from tests.unit.entries_seed import PASSPHRASES
+
+    result = CliRunner().invoke(app, ["speak", "--text", "--as", "Lee"], input="\n".join(
+        [PASSPHRASES["Lee"], "add a prompt what made you smile today", "yes"]) + "\n")
+    assert result.exit_code == 0, result.output
+    # Lee has no partner: a couple's own prompt needs a couple, and the journal says so.
+    assert "That did not work: Custom prompts belong to a couple" in result.output
