@@ -43,8 +43,8 @@ from voice.dialog_states import At, State, Step, anywhere, ask, close, record
 from voice.intents import Intent, understand
 from voice.phrases import P, count_words, number_word, render, spoken_time
 
-__all__ = ["HOME_AT", "after_item", "changed", "confirmed", "end_or_home", "heard", "home", "looked",
-           "not_recorded", "reminder_words", "saved", "shared"]
+__all__ = ["HOME_AT", "after_item", "changed", "confirmed", "day_names", "end_or_home", "heard",
+           "home", "looked", "not_recorded", "reminder_words", "saved", "shared"]
 
 HOME_AT = {At.HOME, At.LIST, At.LIST_EDIT}
 HOME_TRIES = 3
@@ -198,14 +198,15 @@ def _news(state: State) -> Step:
     return play_news(state, 0, [])
 
 
+def day_names(days: tuple[int, ...]) -> str:
+    """ "Monday", "Monday and Thursday", "Monday, Tuesday and Friday"."""
+    names = [_DAYS[d] for d in days]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
 def reminder_words(days: tuple[int, ...], at: str) -> dict[str, object]:
     """ "every Monday and Thursday", "eight o'clock in the evening" for a reminder."""
-    if len(days) == 7:
-        every = render(P.EVERY_DAY)
-    else:
-        names = [_DAYS[d] for d in days]
-        joined = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
-        every = render(P.EVERY, {"days": joined})
+    every = render(P.EVERY_DAY) if len(days) == 7 else render(P.EVERY, {"days": day_names(days)})
     hour, minute = (int(x) for x in at.split(":"))
     part = "in the morning" if hour < 12 else ("in the afternoon" if hour < 17
                                               else "in the evening")

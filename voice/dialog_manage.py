@@ -52,7 +52,6 @@ _DONE = {Op.TAG: P.TAGGED, Op.UNTAG: P.UNTAGGED, Op.MOOD: P.MOOD_SET, Op.UNSHARE
          Op.REMINDERS_REMOVE: P.REMINDERS_REMOVED, Op.LOCK: P.LOCKED,
          Op.INVITE: P.INVITE_MADE, Op.JOIN: P.JOINED}
 """What is said once an operation is done (reading ones say what they read instead)."""
-_DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
 def spelled(code: str) -> str:
@@ -125,10 +124,10 @@ def asked(state: State, intent: Intent) -> Step:
     if op is Op.REMINDERS_REMOVE:
         days = tuple(slots.get("days") or ())
         if days:
-            names = [_DAYS[d] for d in days]
-            joined = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+            from voice.dialog_home import day_names
+
             return _confirm(state, Act(op, days=days),
-                            Say(P.CONFIRM_REMINDERS_REMOVE_ON, {"days": joined}))
+                            Say(P.CONFIRM_REMINDERS_REMOVE_ON, {"days": day_names(days)}))
         return _confirm(state, Act(op), Say(P.CONFIRM_REMINDERS_REMOVE))
     if op is Op.JOIN:
         code = str(slots["code"])
