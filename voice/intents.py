@@ -321,12 +321,20 @@ def _slots(name: str, raw: Mapping[str, Any], today: date) -> dict[str, Any] | N
     return slots
 
 
+def _once(cleaned: str) -> str:
+    """A request written down twice ("read my last entry read my last entry": Whisper, led
+    on by the request hint, can repeat what it heard) as the one request it is."""
+    words = cleaned.split()
+    half = len(words) // 2
+    return " ".join(words[:half]) if half >= 2 and words[:half] == words[half:] else cleaned
+
+
 def understand(text: str, *, today: date | None = None) -> Intent | None:
     """The intent of a short utterance, or None (a sentence of a reflection is none)."""
     heard = recognise(text)
     if heard.command is not None and heard.command is not Command.NUMBER:
         return Intent(heard.command.value)
-    cleaned = clean(text)
+    cleaned = _once(clean(text))
     if cleaned and len(cleaned.split()) <= _MAX_WORDS:
         found = _match(cleaned, today or date.today())
         if found is not None:

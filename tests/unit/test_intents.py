@@ -106,3 +106,10 @@ def test_days_as_said(words: str, expected: list[int] | None) -> None:
 ])
 def test_numbers_in_words(words: str, expected: int | None) -> None:
     assert parse_number(words) == expected
+
+
+def test_a_request_written_down_twice_is_the_one_request() -> None:
+    twice = understand("Read my last entry. Read my last entry.", today=TODAY)
+    assert twice is not None and (twice.name, dict(twice.slots)) == (
+        "look_back", {"who": "me", "latest": True})
+    assert understand("no no", today=TODAY) is not None  # two words: "no no" is still no
