@@ -1,6 +1,7 @@
 """The held-out phrasings spoken by the natural voice (Piper's joe, a stand-in person) and
 transcribed by the bundled Whisper model, then understood (voice.intents): intent accuracy
-through speech, without the microphone. The figure is printed (docs/VOICE.md); the issue's
+through speech, without the microphone, on every other phrasing and journal sentence (CI's
+time; scripts/bench_intents_audio.py measures them all). The figure is printed; the issue's
 bar for the whole audio path is 90 %; FLOOR keeps the figure measured from falling back."""
 
 from __future__ import annotations
@@ -49,7 +50,7 @@ def _norm(slots: dict[str, Any]) -> dict[str, Any]:
 
 def test_spoken_phrasings_reach_their_intent_and_slots(whisper: WhisperTranscriber,
                                                       speak: Any) -> None:
-    items = DATA["phrasings"]
+    items = DATA["phrasings"][::2]  # every other one: the whole set is the benchmark's
     wrong = []
     for item in items:
         heard = whisper.transcribe_request(speak(item["say"]), HINT).text
@@ -66,7 +67,7 @@ def test_spoken_phrasings_reach_their_intent_and_slots(whisper: WhisperTranscrib
 def test_spoken_journal_sentences_are_no_command(whisper: WhisperTranscriber,
                                                  speak: Any) -> None:
     found = [(s, understand(whisper.transcribe_request(speak(s), HINT).text, today=TODAY))
-             for s in DATA["journal"]]  # heard with the hint, as if said at the home
+             for s in DATA["journal"][::2]]  # heard with the hint, as if said at the home
     commands = [(s, f) for s, f in found if f is not None]
     print(f"\ncommands in {len(found)} spoken journal sentences: {len(commands)}")
     assert commands == []
