@@ -138,8 +138,12 @@ def parse_days(words: str) -> list[int] | None:
 def parse_time(words: str) -> str | None:
     """ "eight pm", "8 30 pm", "half past eight in the evening", "20 00" → "HH:MM"."""
     text = re.sub(r"\bo'?clock\b", "", words).strip()
-    evening = bool(re.search(r"\b(pm|in the evening|at night|tonight|in the afternoon)\b", text))
     morning = bool(re.search(r"\b(am|in the morning)\b", text))
+    evening = bool(re.search(r"\b(in the evening|at night|tonight|in the afternoon)\b", text)
+                   or (re.search(r"\bpm\b", text) and "in the morning" not in text))
+    # "9 pm in the morning": the words win over "pm", which the request hint leads
+    # Whisper to write (voice.intents.REQUEST_HINT says "8 pm")
+    text = re.sub(r"^(\d{1,2})(\d{2})$", r"\1 \2", text.strip())  # "2000", "830"
     text = re.sub(r"\b(pm|am|in the evening|at night|tonight|in the afternoon|in the morning)\b",
                   "", text).strip()
     half = re.fullmatch(r"(half|quarter) (past|to) (.+)", text)

@@ -29,6 +29,7 @@ def main(folder: Path) -> None:
     from models.prompt_state import current_program
     from models.sealing import use_keys
     from models.tables import Couple
+    from tests.person import say
     from voice.devices import refresh
     from voice.session import VoiceSession
 
@@ -47,7 +48,7 @@ def main(folder: Path) -> None:
         assert person.id is not None and entry_id is not None
         wavs = []
         for i, line in enumerate(LINES):
-            samples, rate = router.synthesize(line, voice="natural", rate=150)
+            samples, rate = say(line, rate=150)  # the stand-in person (tests.person)
             wavs.append(folder / f"say-{i}.wav")
             write_wav(wavs[-1], samples, rate)
         session = build_session(settings, person.id, stt=ready_transcriber(settings))

@@ -36,6 +36,7 @@ def main(folder: Path) -> None:
     from confide.wiring import synthesizer as voices
     from models import accounts
     from models.accounts import register_person
+    from tests.person import say
     from voice.devices import refresh
     from voice.session import VoiceSession
 
@@ -52,7 +53,7 @@ def main(folder: Path) -> None:
         # The person's words, in the natural voice (tiny.en hears it as well as a person).
         wavs = []
         for i, line in enumerate(["Use the fast voice.", "I'm done for tonight."]):
-            samples, rate = router.synthesize(line, voice="natural", rate=150)
+            samples, rate = say(line, rate=150)  # the stand-in person (tests.person)
             wavs.append(folder / f"say-{i}.wav")
             write_wav(wavs[-1], samples, rate)
         session = build_session(settings, person.id, stt=ready_transcriber(settings))

@@ -87,6 +87,7 @@ def test_date_words_name_a_range_of_days(words: str, expected: object) -> None:
     ("eight pm", "20:00"), ("8 30 pm", "20:30"), ("half past eight in the evening", "20:30"),
     ("20 00", "20:00"), ("nine in the morning", "09:00"), ("seven oh five am", "07:05"),
     ("quarter to nine pm", "20:45"), ("dinner", None), ("25", None),
+    ("2000", "20:00"), ("830", "08:30"), ("9 pm in the morning", "09:00"), ("2560", None),
 ])
 def test_times_as_said(words: str, expected: str | None) -> None:
     assert parse_time(words) == expected
@@ -113,3 +114,21 @@ def test_a_request_written_down_twice_is_the_one_request() -> None:
     assert twice is not None and (twice.name, dict(twice.slots)) == (
         "look_back", {"who": "me", "latest": True})
     assert understand("no no", today=TODAY) is not None  # two words: "no no" is still no
+
+
+@pytest.mark.parametrize(("heard", "name", "slots"), [
+    ("Check it on my goal.", "goal_checkin", {}),
+    ("I finish my goal.", "goal_done", {}),
+    ("We did it. The goal was done.", "goal_done", {}),
+    ("Mark it the sad.", "mood_it", {"mood": "sad"}),
+    ("Unsure it.", "keep_private", {}),
+    ("Reach rate 250.", "rate", {"rate": 250}),
+    ("Remind me daily at 2000.", "reminder_add", {"days": list(range(7)), "time": "20:00"}),
+    ("Add a reminder every Saturday at 9 pm in the morning.", "reminder_add",
+     {"days": [5], "time": "09:00"}),
+])
+def test_what_tiny_en_writes_for_a_request_is_still_the_request(
+        heard: str, name: str, slots: dict[str, object]) -> None:
+    """Each as Whisper wrote a spoken request down, on CI's machine or this one."""
+    found = understand(heard, today=TODAY)
+    assert found is not None and (found.name, dict(found.slots)) == (name, slots)
