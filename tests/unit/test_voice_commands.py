@@ -24,6 +24,8 @@ pytestmark = pytest.mark.unit
         ("Stop.", Command.STOP),
         ("I'm done.", Command.STOP),
         ("That's all for tonight", Command.STOP),
+        ("I'm done for tonight.", Command.STOP),  # what the home invites ("or I'm done")
+        ("Done for today", Command.STOP),
         ("Read it back to me", Command.READ_BACK),
         ("What did I just say?", Command.READ_BACK),
         ("Delete that.", Command.DELETE),
