@@ -143,9 +143,9 @@ def parse_time(words: str) -> str | None:
                    or (re.search(r"\bpm\b", text) and "in the morning" not in text))
     # "9 pm in the morning": the words win over "pm", which the request hint leads
     # Whisper to write (voice.intents.REQUEST_HINT says "8 pm")
-    text = re.sub(r"^(\d{1,2})(\d{2})$", r"\1 \2", text.strip())  # "2000", "830"
     text = re.sub(r"\b(pm|am|in the evening|at night|tonight|in the afternoon|in the morning)\b",
                   "", text).strip()
+    text = re.sub(r"^(\d{1,2})(\d{2})$", r"\1 \2", text)  # "2000", "830 pm"
     half = re.fullmatch(r"(half|quarter) (past|to) (.+)", text)
     minute = 0
     if half:

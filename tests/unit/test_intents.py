@@ -87,7 +87,8 @@ def test_date_words_name_a_range_of_days(words: str, expected: object) -> None:
     ("eight pm", "20:00"), ("8 30 pm", "20:30"), ("half past eight in the evening", "20:30"),
     ("20 00", "20:00"), ("nine in the morning", "09:00"), ("seven oh five am", "07:05"),
     ("quarter to nine pm", "20:45"), ("dinner", None), ("25", None),
-    ("2000", "20:00"), ("830", "08:30"), ("9 pm in the morning", "09:00"), ("2560", None),
+    ("2000", "20:00"), ("830", "08:30"), ("830 pm", "20:30"), ("9 pm in the morning", "09:00"),
+    ("2560", None),
 ])
 def test_times_as_said(words: str, expected: str | None) -> None:
     assert parse_time(words) == expected
