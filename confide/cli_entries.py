@@ -277,5 +277,5 @@ app.add_typer(entries_app, name="entries")
 
 
 # The commands that change entries join entries_app; imported last, because they import the
-# names above (importing this module first must work too: tests/unit/test_entry_imports.py).
+# names above (importing this module first must work too: tests/process/test_entry_imports.py).
 from confide import cli_entries_change  # noqa: E402, F401

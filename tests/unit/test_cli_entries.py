@@ -1,7 +1,7 @@
 """`confide entries list|show|search|play` on a real database (SQLite; PostgreSQL too when
 CONFIDE_TEST_POSTGRES_URL is set): what a person reads piped and in --json, every filter,
 and that nothing is read without the passphrase or shown that the person may not see.
-Changes are in test_cli_entries_change.py, the quick search in test_cli_entries_search.py."""
+Changes are in test_cli_entries_change.py, the quick search in tests/process/test_cli_entries_search.py."""
 
 from __future__ import annotations
 

@@ -22,7 +22,7 @@ from confide.cli import app
 from tests.conftest import cheap_passphrase_hashing, isolate_env
 from tests.unit.entries_seed import BACKENDS, PASSPHRASES, invoker, ok, seeded_once
 
-pytestmark = pytest.mark.unit
+pytestmark = pytest.mark.process
 
 
 @pytest.fixture(scope="module", params=BACKENDS)

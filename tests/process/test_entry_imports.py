@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-pytestmark = pytest.mark.unit
+pytestmark = pytest.mark.process
 
 ROOT = Path(__file__).resolve().parents[2]
 OURS = ("api", "confide", "models", "prompts", "voice")

@@ -15,7 +15,7 @@ import pytest
 
 from tests.unit.entries_seed import BACKENDS, PASSPHRASES, cleanup, make_env, seed
 
-pytestmark = pytest.mark.unit
+pytestmark = pytest.mark.process
 
 ROOT = Path(__file__).resolve().parents[2]
 NEVER_FOR_A_SEARCH = {"numpy", "soundfile", "sounddevice", "faster_whisper", "ctranslate2",

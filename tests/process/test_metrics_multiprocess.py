@@ -18,7 +18,7 @@ from sqlalchemy.engine import Engine
 
 from api.metrics import MULTIPROC_ENV, render
 
-pytestmark = pytest.mark.unit
+pytestmark = pytest.mark.process
 
 ROOT = Path(__file__).resolve().parents[2]
 CHILD = """
