@@ -3,6 +3,6 @@
 ``create_app(settings)`` builds the app; nothing is created at import time.
 """
 
-from api.app import create_app
+from confide.api.app import create_app
 
 __all__ = ["create_app"]

@@ -20,23 +20,23 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from starlette.concurrency import run_in_threadpool
 
-from api.deps import Runtime
-from api.errors import ERROR_RESPONSES, install_error_handlers
-from api.handoff import HandoffWorker
-from api.head import HeadAsGetMiddleware
-from api.links import add_links
-from api.media import SpeechRenderer, SynthesizerPort
-from api.metrics import RequestMetricsMiddleware, TimedTranscriber, forget_process, instruments
-from api.routes import ROUTERS, health
-from api.security import BodyLimitMiddleware, RateLimiter, SecurityHeadersMiddleware
-from api.unlocked import UnlockedSessions
-from api.worker import TranscriptionWorker
 from confide import __version__
+from confide.api.deps import Runtime
+from confide.api.errors import ERROR_RESPONSES, install_error_handlers
+from confide.api.handoff import HandoffWorker
+from confide.api.head import HeadAsGetMiddleware
+from confide.api.links import add_links
+from confide.api.media import SpeechRenderer, SynthesizerPort
+from confide.api.metrics import RequestMetricsMiddleware, TimedTranscriber, forget_process, instruments
+from confide.api.routes import ROUTERS, health
+from confide.api.security import BodyLimitMiddleware, RateLimiter, SecurityHeadersMiddleware
+from confide.api.unlocked import UnlockedSessions
+from confide.api.worker import TranscriptionWorker
+from confide.models.db import create_db_engine, migrate
+from confide.models.errors import Unavailable
+from confide.models.storage import open_audio_store
 from confide.settings import Settings
-from models.db import create_db_engine, migrate
-from models.errors import Unavailable
-from models.storage import open_audio_store
-from voice.transcriber import Transcriber
+from confide.voice.transcriber import Transcriber
 
 __all__ = ["create_app"]
 
@@ -151,7 +151,7 @@ def create_app(
     for router in ROUTERS:
         app.include_router(router, prefix="/api", responses=ERROR_RESPONSES)
     app.include_router(health.router)
-    from api.web import web_router  # the web page (api/web), on the same app and sessions
+    from confide.api.web import web_router  # the web page (api/web), on the same app and sessions
 
     app.include_router(web_router(settings))
 

@@ -18,9 +18,9 @@ from pydantic import BaseModel, ValidationError
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
-from api.errors import UnsupportedMediaType
-from api.media import decode_upload, read_limited
-from models.errors import InvalidAudio
+from confide.api.errors import UnsupportedMediaType
+from confide.api.media import decode_upload, read_limited
+from confide.models.errors import InvalidAudio
 
 __all__ = ["Spoken", "read_json", "read_text_or_audio", "text_or_audio_body", "without_null"]
 

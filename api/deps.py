@@ -19,17 +19,17 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
-from api.media import SpeechRenderer
-from api.security import RateLimiter
-from api.unlocked import UnlockedSessions
-from api.worker import TranscriptionWorker
+from confide.api.media import SpeechRenderer
+from confide.api.security import RateLimiter
+from confide.api.unlocked import UnlockedSessions
+from confide.api.worker import TranscriptionWorker
+from confide.models.accounts import keys_for_token, person_for_token
+from confide.models.errors import Forbidden, NotAuthenticated
+from confide.models.keys import Keys
+from confide.models.sealing import use_keys
+from confide.models.storage import AudioStore
+from confide.models.tables import Person, utcnow
 from confide.settings import Settings
-from models.accounts import keys_for_token, person_for_token
-from models.errors import Forbidden, NotAuthenticated
-from models.keys import Keys
-from models.sealing import use_keys
-from models.storage import AudioStore
-from models.tables import Person, utcnow
 
 __all__ = [
     "MAX_ROW_ID",
@@ -201,7 +201,7 @@ def remember_sign_in(runtime: Runtime, session: Session, person: Person, keys: K
                      token: str, expires_at: datetime) -> None:
     """Keep the keys a sign-in opened for this token, and do the work that waited for them
     (files written while locked are indexed, a journal from before sealing is sealed)."""
-    from models.unlocking import settle
+    from confide.models.unlocking import settle
 
     runtime.unlocked.put(token, keys, expires_at)
     use_keys(session, keys)

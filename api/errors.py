@@ -18,8 +18,8 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
-from api.schemas import ErrorPublic
-from models.errors import (
+from confide.api.schemas import ErrorPublic
+from confide.models.errors import (
     ConfideError,
     Conflict,
     Expired,

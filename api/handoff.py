@@ -17,13 +17,13 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import col, select
 
-from api.worker import TranscriptionWorker
-from models import worker_keys
-from models.db import session_scope
-from models.storage import AudioStore
-from models.tables import Entry, Journal
-from voice.jobs_runner import KeyRing
-from voice.transcriber import Transcriber
+from confide.api.worker import TranscriptionWorker
+from confide.models import worker_keys
+from confide.models.db import session_scope
+from confide.models.storage import AudioStore
+from confide.models.tables import Entry, Journal
+from confide.voice.jobs_runner import KeyRing
+from confide.voice.transcriber import Transcriber
 
 __all__ = ["HandoffWorker"]
 
@@ -74,9 +74,9 @@ class HandoffWorker(TranscriptionWorker):
         return bool(sealed)
 
     def _index_transcribed(self) -> None:
-        from models.sealing import use_keys
-        from models.search import index_pending
-        from models.tables import Person
+        from confide.models.sealing import use_keys
+        from confide.models.search import index_pending
+        from confide.models.tables import Person
 
         unlocked = self._unlocked()
         if not unlocked:

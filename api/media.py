@@ -19,9 +19,9 @@ from typing import BinaryIO, Protocol
 
 import numpy as np
 
-from models import crypto
-from models.errors import InvalidAudio, TooLarge, Unavailable
-from models.storage import AudioStore
+from confide.models import crypto
+from confide.models.errors import InvalidAudio, TooLarge, Unavailable
+from confide.models.storage import AudioStore
 
 __all__ = [
     "MAX_UPLOAD_SECONDS",
@@ -57,7 +57,7 @@ def read_limited(fh: BinaryIO, max_bytes: int) -> bytes:
 
 def decode_upload(data: bytes, max_bytes: int) -> tuple[np.ndarray, int]:
     """Validate an upload by decoding it; returns 16 kHz mono samples to store."""
-    from voice.decoding import decode_audio
+    from confide.voice.decoding import decode_audio
 
     if not data:
         raise InvalidAudio("The uploaded file is empty.")

@@ -32,8 +32,8 @@ from prometheus_client.registry import Collector
 from sqlalchemy.engine import Engine
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from models.tables import utcnow
-from voice.transcriber import ProgressCallback, Transcriber, Transcript, TranscriptionStream
+from confide.models.tables import utcnow
+from confide.voice.transcriber import ProgressCallback, Transcriber, Transcript, TranscriptionStream
 
 __all__ = [
     "CONTENT_TYPE",

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
-from api.schemas import (
+from confide.api.schemas import (
     CheckInPublic,
     EntryDetailPublic,
     EntryPublic,
@@ -21,8 +21,8 @@ from api.schemas import (
     ResponsePublic,
     SegmentPublic,
 )
-from models.entries import EntryView, ListedEntry
-from models.tables import (
+from confide.models.entries import EntryView, ListedEntry
+from confide.models.tables import (
     Entry,
     EntryRead,
     Goal,
@@ -31,7 +31,7 @@ from models.tables import (
     Reminder,
     Response,
 )
-from models.visibility import viewer_for
+from confide.models.visibility import viewer_for
 
 __all__ = [
     "present_checkin",

@@ -21,7 +21,7 @@ from typing import Any
 from sqlalchemy.engine import Engine
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from models.errors import RateLimited
+from confide.models.errors import RateLimited
 
 __all__ = [
     "DOCS_PATHS",
@@ -222,7 +222,7 @@ class RateLimiter:
         import sqlalchemy as sa
         from sqlmodel import Session, col, delete, select
 
-        from models.tables import RateHit, utcnow
+        from confide.models.tables import RateHit, utcnow
 
         now = utcnow()
         since = now - timedelta(seconds=self.window_s)

@@ -13,8 +13,8 @@ import hashlib
 import threading
 from datetime import datetime
 
-from models.keys import Keys
-from models.tables import utcnow
+from confide.models.keys import Keys
+from confide.models.tables import utcnow
 
 __all__ = ["UnlockedSessions"]
 

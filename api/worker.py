@@ -17,11 +17,11 @@ from typing import Literal
 
 from sqlalchemy.engine import Engine
 
-from models import jobs
-from models.db import session_scope
-from models.storage import AudioStore
-from voice.jobs_runner import KeyRing, run_one_job
-from voice.transcriber import Transcriber
+from confide.models import jobs
+from confide.models.db import session_scope
+from confide.models.storage import AudioStore
+from confide.voice.jobs_runner import KeyRing, run_one_job
+from confide.voice.transcriber import Transcriber
 
 __all__ = ["ModelState", "TranscriptionWorker"]
 

@@ -26,7 +26,7 @@ import time
 from collections.abc import Mapping
 from pathlib import Path
 
-from models.errors import Unavailable
+from confide.models.errors import Unavailable
 
 __all__ = ["ask_agent", "lock_agent", "search_by_agent", "serve_agent", "setting_env",
            "start_agent"]

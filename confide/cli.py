@@ -13,7 +13,7 @@ from rich.table import Table
 from confide import __version__
 from confide.cli_quick import configure_logging
 from confide.cli_support import acting, engine_errors, err, fail, out, settings_or_exit
-from models.errors import UsageError
+from confide.models.errors import UsageError
 
 __all__ = ["acting", "app", "fail", "main"]
 
@@ -79,8 +79,8 @@ def devices(
     json_: Annotated[bool, typer.Option("--json", help="Print JSON (shape in README.md).")] = False,
 ) -> None:
     """List audio input and output devices."""
-    from models.errors import Unavailable
-    from voice.devices import has_real_devices, list_devices
+    from confide.models.errors import Unavailable
+    from confide.voice.devices import has_real_devices, list_devices
 
     if has_real:
         raise typer.Exit(0 if has_real_devices() else 1)
@@ -110,9 +110,9 @@ def people_add(
     timezone: Annotated[str, typer.Option(help="IANA time zone, e.g. Europe/Berlin.")] = "UTC",
 ) -> None:
     """Add a person (with their private journal, sealed with their own key)."""
+    from confide.models.accounts import register_person
+    from confide.models.errors import ConfideError
     from confide.wiring import cli_session
-    from models.accounts import register_person
-    from models.errors import ConfideError
 
     settings = settings_or_exit()
     secret = typer.prompt("Passphrase", hide_input=True, confirmation_prompt=True) \
@@ -134,8 +134,8 @@ def people_list(
     """List the people who use this journal."""
     from sqlmodel import select
 
+    from confide.models.tables import Person
     from confide.wiring import cli_session
-    from models.tables import Person
 
     with cli_session(settings_or_exit()) as session:
         people = list(session.exec(select(Person).order_by(Person.name)))
@@ -168,10 +168,10 @@ def people_passphrase(
     """Set or change a person's passphrase: asks the current one (or the recovery words);
     only the small wrap of their key changes, nothing is re-encrypted."""
     from confide.cli_unlock import ask_passphrase
+    from confide.models import keys
+    from confide.models.accounts import get_person_by_name, set_passphrase
+    from confide.models.errors import ConfideError
     from confide.wiring import cli_session
-    from models import keys
-    from models.accounts import get_person_by_name, set_passphrase
-    from models.errors import ConfideError
 
     settings = settings_or_exit()
     try:
@@ -214,10 +214,10 @@ def people_spoken_passphrase(
 ) -> None:
     """Opt in to unlocking by voice with a phrase of four or more words (or --off)."""
     from confide.cli_unlock import ask_passphrase, unlock_in
+    from confide.models import keys
+    from confide.models.accounts import get_person_by_name
+    from confide.models.errors import ConfideError
     from confide.wiring import cli_session
-    from models import keys
-    from models.accounts import get_person_by_name
-    from models.errors import ConfideError
 
     settings = settings_or_exit()
     try:
@@ -241,9 +241,9 @@ def people_spoken_passphrase(
 @pair_app.command("invite")
 def pair_invite(as_: AsOption = None) -> None:
     """Make an invite code for your partner (it works once and expires)."""
+    from confide.models.couples import create_invite
+    from confide.models.errors import ConfideError
     from confide.wiring import cli_session, resolve_person
-    from models.couples import create_invite
-    from models.errors import ConfideError
 
     settings = settings_or_exit()
     try:
@@ -259,9 +259,9 @@ def pair_invite(as_: AsOption = None) -> None:
 @pair_app.command("join")
 def pair_join(code: str, as_: AsOption = None) -> None:
     """Join your partner with their invite code."""
+    from confide.models.couples import join_couple, partner_of
+    from confide.models.errors import ConfideError
     from confide.wiring import cli_session, resolve_person
-    from models.couples import join_couple, partner_of
-    from models.errors import ConfideError
 
     settings = settings_or_exit()
     try:
@@ -278,8 +278,8 @@ def pair_join(code: str, as_: AsOption = None) -> None:
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """Migrate the database to the newest schema (also done on every start)."""
+    from confide.models.db import current_revision
     from confide.wiring import database
-    from models.db import current_revision
 
     settings = settings_or_exit()
     out.print(f"Schema revision: {current_revision(database(settings))}")
@@ -301,9 +301,9 @@ def export_cmd(
     holds your words in the clear."""
     from confide.cli_dates import parse_when
     from confide.cli_unlock import ask_passphrase, unlock_in
+    from confide.models.errors import ConfideError
+    from confide.models.export_formats import FORMATS, ExportFilter, export
     from confide.wiring import audio_store, cli_session, resolve_person
-    from models.errors import ConfideError
-    from models.export_formats import FORMATS, ExportFilter, export
 
     if format_ not in FORMATS or journal not in (None, "private", "shared"):
         fail(UsageError(f"--format is one of {', '.join(FORMATS)}; --journal private or shared."))

@@ -19,7 +19,7 @@ def parse_when(text: str, zone: str, *, end: bool = False,
     ``--from``, the start of the next for ``--to`` (``end``), which is exclusive."""
     from dateparser.date import DateDataParser
 
-    from models.errors import InvalidInput
+    from confide.models.errors import InvalidInput
 
     settings: dict[str, Any] = {"TIMEZONE": zone, "RETURN_AS_TIMEZONE_AWARE": True,
                                 "PREFER_DATES_FROM": "past", "RETURN_TIME_AS_PERIOD": True}

@@ -34,8 +34,8 @@ def demo(
 ) -> None:
     """One whole spoken session on a virtual sound server, a synthesized person answering."""
     from confide.settings import load_settings
-    from voice.devices import refresh
-    from voice.virtual_sound import VirtualSoundServer
+    from confide.voice.devices import refresh
+    from confide.voice.virtual_sound import VirtualSoundServer
 
     base = settings_or_exit()
     folder = data_dir or base.data_dir / "demo"
@@ -55,9 +55,9 @@ DEMO_PASSPHRASES = {"Alex": "demo passphrase alex", "Sam": "demo passphrase sam"
 def _seed_demo(settings: Settings) -> int:
     from datetime import timedelta
 
+    from confide.models import accounts, couples, entries, goals
+    from confide.models.errors import NotFound
     from confide.wiring import cli_session
-    from models import accounts, couples, entries, goals
-    from models.errors import NotFound
 
     with cli_session(settings) as s:
         try:
@@ -78,21 +78,21 @@ def _seed_demo(settings: Settings) -> int:
 
 def _run_demo(settings: Settings, server: object) -> None:
     from confide.cli_voice import build_session  # here: cli_voice imports the CLI, which imports this
-    from voice.session import VoiceSession
-    from voice.virtual_sound import VirtualSoundServer
+    from confide.voice.session import VoiceSession
+    from confide.voice.virtual_sound import VirtualSoundServer
 
     person_id = _seed_demo(settings)
     out.print(f"[bold]Confide demo[/] — journal in {settings.data_dir}")
+    from confide.voice.voices import describe
     from confide.wiring import synthesizer as voices
-    from voice.voices import describe
 
     out.print(f"Confide speaks with {describe(voices(settings).choice(settings.tts_voice))}; "
               "a synthesized person, Alex, answers through the virtual microphone.\n")
     session = build_session(settings, person_id)
     assert isinstance(session, VoiceSession)
     from confide.cli_unlock import unlock_in
+    from confide.models import accounts
     from confide.wiring import cli_session
-    from models import accounts
 
     with cli_session(settings) as s:
         session.unlocked = unlock_in(s, settings, accounts.get_person(s, person_id),
@@ -103,9 +103,9 @@ def _run_demo(settings: Settings, server: object) -> None:
                                   daemon=True)
         feeder.start()
     report = session.run()
-    from models.entries import get_entry
-    from models.errors import NotFound
-    from models.sealing import use_keys
+    from confide.models.entries import get_entry
+    from confide.models.errors import NotFound
+    from confide.models.sealing import use_keys
 
     with cli_session(settings) as s:
         use_keys(s, session.unlocked)
@@ -158,7 +158,7 @@ def _feed_answers(server: object, asked: list[str]) -> None:
     """Answer each listening turn, spoken into the virtual microphone by espeak-ng."""
     import tempfile
 
-    from voice.virtual_sound import VirtualSoundServer, speak_to_file
+    from confide.voice.virtual_sound import VirtualSoundServer, speak_to_file
 
     assert isinstance(server, VirtualSoundServer)
     folder = Path(tempfile.mkdtemp(prefix="confide-demo-"))

@@ -39,8 +39,8 @@ from confide.cli_support import fail, settings_or_exit
 if TYPE_CHECKING:
     import numpy as np
 
+    from confide.models.tables import Response
     from confide.settings import Settings
-    from models.tables import Response
 
 __all__ = ["IdArgument", "JsonOption", "entries_app", "unlocked"]
 
@@ -71,8 +71,8 @@ def unlocked(as_: str | None) -> Iterator[EntryContext]:
     """The person's journal, unlocked with their passphrase; errors as one line."""
     from confide.cli_entries_search import context_for
     from confide.cli_unlock import ask_passphrase, unlock_in
+    from confide.models.errors import ConfideError
     from confide.wiring import cli_session, resolve_person
-    from models.errors import ConfideError
 
     settings = settings_or_exit()
     try:
@@ -104,7 +104,7 @@ def list_cmd(
     json_: JsonOption = False,
 ) -> None:
     """List entries, newest first, with filters."""
-    from models.entries import EntryFilter, list_entries
+    from confide.models.entries import EntryFilter, list_entries
 
     with unlocked(as_) as ctx:
         flt = EntryFilter(
@@ -156,8 +156,8 @@ def _response_json(ctx: EntryContext, r: Response) -> dict[str, Any]:
 @entries_app.command("show")
 def show(entry_id: IdArgument, as_: AsOption = None, json_: JsonOption = False) -> None:
     """Show an entry: its words with the times they were said, and the responses."""
-    from models.entries import get_entry, mark_read, unread_ids
-    from models.responses import list_responses
+    from confide.models.entries import get_entry, mark_read, unread_ids
+    from confide.models.responses import list_responses
 
     with unlocked(as_) as ctx:
         entry = get_entry(ctx.session, ctx.person, entry_id)
@@ -204,7 +204,7 @@ def show(entry_id: IdArgument, as_: AsOption = None, json_: JsonOption = False) 
 
 # -- play ------------------------------------------------------------------------------------
 def _speaker(settings: Settings) -> Any:
-    from voice.sound import SoundDeviceSpeaker
+    from confide.voice.sound import SoundDeviceSpeaker
 
     return SoundDeviceSpeaker(settings.output_device)
 
@@ -227,9 +227,9 @@ def _decode_flac(data: bytes) -> tuple[np.ndarray, int]:
 @entries_app.command("play")
 def play(entry_id: IdArgument, as_: AsOption = None) -> None:
     """Play an entry's recording through the speaker, or read its words aloud."""
+    from confide.models.entries import get_entry, mark_read
+    from confide.models.sealing import require_keys
     from confide.wiring import audio_store
-    from models.entries import get_entry, mark_read
-    from models.sealing import require_keys
 
     with unlocked(as_) as ctx:
         entry = get_entry(ctx.session, ctx.person, entry_id)

@@ -36,7 +36,7 @@ def tag(entry_id: IdArgument,
         tags: Annotated[list[str], typer.Argument(help="Tags to add.")],
         as_: AsOption = None) -> None:
     """Add tags to one of your entries."""
-    from models.entries import edit_entry, get_entry
+    from confide.models.entries import edit_entry, get_entry
 
     with unlocked(as_) as ctx:
         entry = get_entry(ctx.session, ctx.person, entry_id)
@@ -49,7 +49,7 @@ def untag(entry_id: IdArgument,
           tags: Annotated[list[str], typer.Argument(help="Tags to take off.")],
           as_: AsOption = None) -> None:
     """Take tags off one of your entries."""
-    from models.entries import edit_entry, get_entry
+    from confide.models.entries import edit_entry, get_entry
 
     gone = {" ".join(t.split()).lower().lstrip("#") for t in tags}
     with unlocked(as_) as ctx:
@@ -66,7 +66,7 @@ def mood(entry_id: IdArgument,
              "tired; or none to clear it.")],
          as_: AsOption = None) -> None:
     """Set the mood of one of your entries."""
-    from models.entries import edit_entry
+    from confide.models.entries import edit_entry
 
     with unlocked(as_) as ctx:
         clear = value.strip().lower() in ("none", "-", "")
@@ -78,7 +78,7 @@ def mood(entry_id: IdArgument,
 @entries_app.command("share")
 def share(entry_id: IdArgument, as_: AsOption = None) -> None:
     """Move one of your entries to the shared journal, for your partner to read."""
-    from models.entries import set_visibility
+    from confide.models.entries import set_visibility
 
     with unlocked(as_) as ctx:
         set_visibility(ctx.session, ctx.person, entry_id, "shared")
@@ -88,7 +88,7 @@ def share(entry_id: IdArgument, as_: AsOption = None) -> None:
 @entries_app.command("unshare")
 def unshare(entry_id: IdArgument, as_: AsOption = None) -> None:
     """Take one of your entries back into your private journal."""
-    from models.entries import set_visibility
+    from confide.models.entries import set_visibility
 
     with unlocked(as_) as ctx:
         set_visibility(ctx.session, ctx.person, entry_id, "private")
@@ -140,8 +140,8 @@ def edit_in_editor(text: str, head: str) -> str | None:
 def edit(entry_id: IdArgument, as_: AsOption = None) -> None:
     """Correct the words of one of your entries in $EDITOR; the recording is never changed
     and the entry is marked edited."""
-    from models.entries import edit_entry, get_entry
-    from models.errors import Forbidden
+    from confide.models.entries import edit_entry, get_entry
+    from confide.models.errors import Forbidden
 
     with unlocked(as_) as ctx:
         entry = get_entry(ctx.session, ctx.person, entry_id)
@@ -160,9 +160,9 @@ def delete(entry_id: IdArgument,
            yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask.")] = False,
            as_: AsOption = None) -> None:
     """Delete one of your entries for good, with its recording and its responses."""
+    from confide.models.entries import delete_entry, get_entry
+    from confide.models.errors import Forbidden
     from confide.wiring import audio_store
-    from models.entries import delete_entry, get_entry
-    from models.errors import Forbidden
 
     with unlocked(as_) as ctx:
         entry = get_entry(ctx.session, ctx.person, entry_id)

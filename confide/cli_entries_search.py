@@ -25,13 +25,13 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from confide.agent import setting_env
 from confide.cli_entries_view import Row, entry_item, print_search, stdout_is_terminal
 from confide.cli_quick import MAX_HITS
-from models.errors import ConfideError
+from confide.models.errors import ConfideError
 
 if TYPE_CHECKING:
     from sqlmodel import Session
 
+    from confide.models.tables import Person
     from confide.settings import Settings
-    from models.tables import Person
 
 __all__ = ["EntryContext", "answer_search", "context_for", "run_search", "search_rows",
            "warm_up", "zone_of"]
@@ -71,7 +71,7 @@ _lock = threading.Lock()
 
 def context_for(session: Session, settings: Settings, person: Person) -> EntryContext:
     """The unlocked person's journal as listings name it: who is who, which is private."""
-    from models.visibility import viewer_for
+    from confide.models.visibility import viewer_for
 
     viewer = viewer_for(session, person)
     names = {viewer.person_id: person.name}
@@ -82,8 +82,8 @@ def context_for(session: Session, settings: Settings, person: Person) -> EntryCo
 
 def search_rows(ctx: EntryContext, words: str, n: int) -> list[Row]:
     """The hits for ``words`` as listed rows, newest first (models/search.py finds them)."""
-    from models.entry_list import unread_ids
-    from models.search import search
+    from confide.models.entry_list import unread_ids
+    from confide.models.search import search
 
     hits = search(ctx.session, ctx.person, words, limit=n)
     unread = unread_ids(ctx.session, ctx.person, [h.entry.id for h in hits if h.entry.id])

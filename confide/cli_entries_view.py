@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from confide.cli_entries_search import EntryContext
-    from models.entries import EntryView
+    from confide.models.entries import EntryView
 
 __all__ = ["MSG_NONE", "MSG_NO_HITS", "Row", "entry_item", "excerpt", "fold", "line",
            "print_json", "print_rows", "print_search", "stdout_is_terminal"]

@@ -22,7 +22,7 @@ from rich.table import Table
 from confide.cli_support import acting, fail
 
 if TYPE_CHECKING:
-    from models.progress import Progress
+    from confide.models.progress import Progress
 
 __all__ = ["goals_app", "progress", "reminders_app", "render_chart_svg"]
 
@@ -57,7 +57,7 @@ def _now() -> datetime:
 @goals_app.command("list")
 def goals_list(as_: AsOption = None, json_: JsonOption = False) -> None:
     """List your couple's goals with their latest and average ratings."""
-    from models.goals import list_checkins, list_goals
+    from confide.models.goals import list_checkins, list_goals
 
     with acting(as_) as (session, person):
         goals = list_goals(session, person)
@@ -99,7 +99,7 @@ def goals_add(
     as_: AsOption = None,
 ) -> None:
     """Set a goal together (it is shared with your partner)."""
-    from models.goals import create_goal
+    from confide.models.goals import create_goal
 
     with acting(as_) as (session, person):
         goal = create_goal(session, person, title, why)
@@ -114,7 +114,7 @@ def goals_checkin(
     as_: AsOption = None,
 ) -> None:
     """Check in on a goal with a 1–5 rating and an optional note."""
-    from models.goals import add_checkin, get_goal
+    from confide.models.goals import add_checkin, get_goal
 
     with acting(as_) as (session, person):
         checkin = add_checkin(session, person, goal, rating, note)
@@ -128,7 +128,7 @@ def goals_done(
     as_: AsOption = None,
 ) -> None:
     """Mark a goal as done — well done, both of you."""
-    from models.goals import update_goal
+    from confide.models.goals import update_goal
 
     with acting(as_) as (session, person):
         done = update_goal(session, person, goal, status="done")
@@ -153,8 +153,8 @@ def _local(moment: datetime | None, zone: str) -> str:
 @reminders_app.command("list")
 def reminders_list(as_: AsOption = None, json_: JsonOption = False) -> None:
     """List your reminders and when each fires next."""
-    from models.reminders import list_reminders, next_fire_of
-    from models.schedule import DAY_NAMES, rule_days_text
+    from confide.models.reminders import list_reminders, next_fire_of
+    from confide.models.schedule import DAY_NAMES, rule_days_text
 
     with acting(as_) as (session, person):
         found = list_reminders(session, person)
@@ -203,8 +203,8 @@ def reminders_add(
     as_: AsOption = None,
 ) -> None:
     """Add a reminder on some days of the week at a local time."""
-    from models.reminders import create_reminder, next_fire_of
-    from models.schedule import parse_days, rule_days_text
+    from confide.models.reminders import create_reminder, next_fire_of
+    from confide.models.schedule import parse_days, rule_days_text
 
     with acting(as_) as (session, person):
         reminder = create_reminder(session, person, parse_days(days), at, tz,
@@ -218,7 +218,7 @@ def reminders_add(
 
 
 def _set_enabled(reminder_id: int, enabled: bool, as_: str | None) -> None:
-    from models.reminders import update_reminder
+    from confide.models.reminders import update_reminder
 
     with acting(as_) as (session, person):
         update_reminder(session, person, reminder_id, enabled=enabled)
@@ -243,7 +243,7 @@ def reminders_resume(reminder_id: Annotated[int, typer.Argument(metavar="ID")],
 def reminders_remove(reminder_id: Annotated[int, typer.Argument(metavar="ID")],
                      as_: AsOption = None) -> None:
     """Remove a reminder for good."""
-    from models.reminders import delete_reminder
+    from confide.models.reminders import delete_reminder
 
     with acting(as_) as (session, person):
         delete_reminder(session, person, reminder_id)
@@ -253,7 +253,7 @@ def reminders_remove(reminder_id: Annotated[int, typer.Argument(metavar="ID")],
 @reminders_app.command("export")
 def reminders_export(as_: AsOption = None) -> None:
     """Print your reminders as an iCalendar file: confide reminders export > confide.ics"""
-    from models.reminders import reminders_ics
+    from confide.models.reminders import reminders_ics
 
     with acting(as_) as (session, person):
         data = reminders_ics(session, person)
@@ -353,7 +353,7 @@ def progress(
     json_: Annotated[bool, typer.Option("--json", help="Print the figures as JSON.")] = False,
 ) -> None:
     """Your streak, entries and words per week, goal ratings and milestones."""
-    from models.progress import progress_as_dict, progress_for, summary_sentence
+    from confide.models.progress import progress_as_dict, progress_for, summary_sentence
 
     if chart is not None and chart.suffix.lower() != ".svg":
         fail(CHART_ONLY_SVG)

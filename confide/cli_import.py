@@ -29,15 +29,15 @@ from rich.console import Console
 
 from confide.cli import app
 from confide.cli_support import engine_errors, fail, settings_or_exit
-from models.errors import Unavailable, UsageError
+from confide.models.errors import Unavailable, UsageError
 
 if TYPE_CHECKING:
     import numpy as np
 
+    from confide.models.import_marks import SourceKind
+    from confide.models.import_types import Candidate, ImportReport, Parsed
+    from confide.models.keys import Keys
     from confide.settings import Settings
-    from models.import_marks import SourceKind
-    from models.import_types import Candidate, ImportReport, Parsed
-    from models.keys import Keys
 
 __all__ = ["import_app"]
 
@@ -99,7 +99,7 @@ def _word(n: int, word: str) -> str:
 
 
 def _decode(source: Path | bytes) -> tuple[np.ndarray, int]:
-    from voice.decoding import decode_audio
+    from confide.voice.decoding import decode_audio
 
     audio = decode_audio(source, target_rate=None, max_bytes=MAX_FILE_BYTES,
                          max_seconds=MAX_SECONDS)
@@ -127,9 +127,9 @@ def _run_import(source: Path, kind: SourceKind, as_: str | None, journal: Journa
     """Parse, then (``ask``: unless standard input is the source) ask for the passphrase,
     then write; a bad source or a wrong passphrase stops it before anything is written."""
     from confide.cli_unlock import ask_passphrase, unlock_in
+    from confide.models.errors import ConfideError
+    from confide.models.importing import import_candidates, recording_statuses
     from confide.wiring import audio_store, cli_session, resolve_person
-    from models.errors import ConfideError
-    from models.importing import import_candidates, recording_statuses
 
     settings = settings_or_exit()
     zone: ZoneInfo | None = None
@@ -203,8 +203,8 @@ def _print_report(report: ImportReport, source: Path, journal: Journal) -> None:
 
 
 def _waiting(settings: Settings, person_id: int) -> int:
+    from confide.models.importing import queued_transcriptions
     from confide.wiring import cli_session
-    from models.importing import queued_transcriptions
 
     with cli_session(settings) as session:
         return queued_transcriptions(session, person_id)
@@ -215,7 +215,7 @@ def _transcribe(settings: Settings, person_id: int, name: str, unlocked: Keys | 
     """Drain the person's part of the durable queue with a progress bar; Ctrl+C leaves the
     rest queued (a job cut off mid-way is put back by the next run). Locked, the recordings
     cannot be opened: they wait for the next unlock."""
-    from models import jobs
+    from confide.models import jobs
 
     def say(line: str) -> None:
         if not quiet:
@@ -228,9 +228,9 @@ def _transcribe(settings: Settings, person_id: int, name: str, unlocked: Keys | 
     if not transcribe:
         say(MSG_TRANSCRIBE_LATER.format(n=waiting))
         return {"transcribed": 0, "waiting": waiting}
+    from confide.voice.jobs_runner import run_one_job
     from confide.wiring import audio_store, cli_session, database
     from confide.wiring import transcriber as make_transcriber
-    from voice.jobs_runner import run_one_job
 
     with cli_session(settings) as session:
         jobs.requeue_stale(session)
@@ -278,7 +278,7 @@ def import_dayone(
 
     Dates keep their time zones; each recording in audios/ becomes a spoken entry and is
     transcribed. Photos, videos and PDFs are skipped with a note."""
-    from models.import_dayone import parse_dayone
+    from confide.models.import_dayone import parse_dayone
 
     _run_import(export, "dayone", as_, journal, tz, json_, transcribe,
                 lambda zone: parse_dayone(export, zone), renamed_from=renamed_from)
@@ -295,8 +295,8 @@ def import_jrnl(
     renamed_from: RenamedOption = None,
 ) -> None:
     """Import a jrnl JSON export (title and body, date and time, tags, starred)."""
-    from models.errors import InvalidInput
-    from models.import_jrnl import parse_jrnl
+    from confide.models.errors import InvalidInput
+    from confide.models.import_jrnl import parse_jrnl
 
     def parse(zone: ZoneInfo) -> Parsed:
         if str(export) == "-":
@@ -325,7 +325,7 @@ def import_text(
 
     A file's date comes from its front matter (date:), its first heading, or its name
     (2024-03-05.md); tags and mood from its front matter."""
-    from models.import_text import parse_text_folder
+    from confide.models.import_text import parse_text_folder
 
     _run_import(folder, "text", as_, journal, tz, json_, False,
                 lambda zone: parse_text_folder(folder, zone))
@@ -346,7 +346,7 @@ def import_memos(
     A memo's date comes from its metadata, else its name (2024-03-05 18.22.m4a,
     20240305_182200.m4a), else its modification time. Stopped half-way? Run it again: it
     carries on."""
-    from models.import_memos import parse_memo_folder
+    from confide.models.import_memos import parse_memo_folder
 
     _run_import(folder, "memo", as_, journal, tz, json_, transcribe,
                 lambda zone: parse_memo_folder(folder, zone))

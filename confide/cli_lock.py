@@ -28,8 +28,8 @@ def unlock(
     eval "$(confide unlock --as NAME)" and later commands in this shell will not ask."""
     from confide.agent import ENV, start_agent
     from confide.cli_unlock import ask_passphrase, keyring_available, remember_secret, unlock_in
+    from confide.models.errors import ConfideError
     from confide.wiring import cli_session, resolve_person
-    from models.errors import ConfideError
 
     settings = settings_or_exit()
     try:

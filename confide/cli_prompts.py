@@ -15,11 +15,11 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import typer
 
 from confide.cli_support import acting, fail
-from prompts import Library, Prompt, as_prompt, load_library, load_messages, validate_custom_prompt
+from confide.prompts import Library, Prompt, as_prompt, load_library, load_messages, validate_custom_prompt
 
 if TYPE_CHECKING:
 
-    from models.tables import Person, ProgramEnrollment
+    from confide.models.tables import Person, ProgramEnrollment
 
 __all__ = ["programs_app", "prompts_app"]
 
@@ -43,7 +43,7 @@ JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of 
 
 
 def _custom_prompts(name: str | None) -> list[Prompt]:
-    from models.prompt_state import list_custom_prompts
+    from confide.models.prompt_state import list_custom_prompts
 
     with acting(name) as (session, person):
         rows = list_custom_prompts(session, person)
@@ -156,7 +156,7 @@ def add_prompt(
     name: AsOption = None,
 ) -> None:
     """Add a prompt of your own; only you and your partner will see it."""
-    from models.prompt_state import add_custom_prompt
+    from confide.models.prompt_state import add_custom_prompt
 
     try:
         validate_custom_prompt(text, theme)  # a clear message before touching the database
@@ -185,7 +185,7 @@ def list_programs(as_json: JsonOption = False, name: AsOption = None) -> None:
     said = load_messages()
     current: ProgramEnrollment | None = None
     if name is not None:
-        from models.prompt_state import current_program
+        from confide.models.prompt_state import current_program
 
         with acting(name) as (session, person):
             current = current_program(session, person)
@@ -219,7 +219,7 @@ def start(
     name: AsOption = None,
 ) -> None:
     """Start a program (or carry on with a paused one); its prompts come first each day."""
-    from models.prompt_state import start_program
+    from confide.models.prompt_state import start_program
 
     library = load_library()
     said = load_messages()
@@ -239,7 +239,7 @@ def start(
 @programs_app.command("pause")
 def pause(name: AsOption = None) -> None:
     """Pause your program; your place is kept until you start it again."""
-    from models.prompt_state import pause_program
+    from confide.models.prompt_state import pause_program
 
     library = load_library()
     with acting(name) as (session, person):
@@ -254,7 +254,7 @@ def pause(name: AsOption = None) -> None:
 @programs_app.command("leave")
 def leave(name: AsOption = None) -> None:
     """Leave your program; your entries stay, and prompts are chosen freely again."""
-    from models.prompt_state import leave_program
+    from confide.models.prompt_state import leave_program
 
     library = load_library()
     with acting(name) as (session, person):

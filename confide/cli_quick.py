@@ -72,8 +72,8 @@ def _search_args(args: Sequence[str]) -> dict[str, Any] | None:
 
 
 SEARCH_MODULES = ("confide.cli_entries_search", "confide.settings", "confide.cli_unlock",
-                  "confide.wiring", "models.accounts", "models.unlocking", "models.search",
-                  "models.entry_list", "models.visibility")
+                  "confide.wiring", "confide.models.accounts", "confide.models.unlocking",
+                  "confide.models.search", "confide.models.entry_list", "confide.models.visibility")
 """What ``run_search`` imports as it goes, loaded up front by the quick search (a module
 missing here only loads later, at the collector's usual pace)."""
 

@@ -22,9 +22,9 @@ if TYPE_CHECKING:
     import numpy as np
 
     from confide.settings import Settings
-    from voice.listener import ReplyTurn
-    from voice.pending import PendingRecording
-    from voice.transcriber import Transcript
+    from confide.voice.listener import ReplyTurn
+    from confide.voice.pending import PendingRecording
+    from confide.voice.transcriber import Transcript
 
 __all__ = ["record", "record_reply"]
 
@@ -58,9 +58,9 @@ class _Transcribes(Protocol):
 
 def _file(settings: Settings, pending: PendingRecording, samples: np.ndarray) -> int:
     """The recording into the journal (durable, sealed); then the pending files go."""
+    from confide.models.accounts import get_person
+    from confide.models.entries import create_entry_from_audio
     from confide.wiring import audio_store, cli_session
-    from models.accounts import get_person
-    from models.entries import create_entry_from_audio
 
     note = pending.note
     with cli_session(settings) as session:
@@ -75,8 +75,8 @@ def _file(settings: Settings, pending: PendingRecording, samples: np.ndarray) ->
 
 
 def _attach(settings: Settings, entry_id: int, transcript: Transcript, data_key: bytes) -> None:
+    from confide.models.entries import attach_transcript
     from confide.wiring import cli_session
-    from models.entries import attach_transcript
 
     with cli_session(settings) as session:
         attach_transcript(session, entry_id, transcript, data_key)
@@ -92,13 +92,13 @@ def record_reply(settings: Settings, person_id: int, journal: str, listener: _Li
                  stt: _Transcribes, *, say: Callable[[str], None] = typer.echo) -> int | None:
     """Record one reply into the person's journal; returns the entry's id (None when nothing
     was said). Needs no secret: the key it records under is this process's own."""
+    from confide.models import keys
+    from confide.models.accounts import get_person
+    from confide.models.entries import journal_id_for
+    from confide.voice.commands import strip_closing
+    from confide.voice.filing import without_closing
+    from confide.voice.pending import PendingRecording
     from confide.wiring import cli_session
-    from models import keys
-    from models.accounts import get_person
-    from models.entries import journal_id_for
-    from voice.commands import strip_closing
-    from voice.filing import without_closing
-    from voice.pending import PendingRecording
 
     with cli_session(settings) as session:
         person = get_person(session, person_id)
@@ -153,12 +153,12 @@ def record(
 ) -> None:
     """Record one free reply, no prompt, from the microphone (no passphrase needed: it is
     sealed as you speak). Ctrl+C keeps what you said."""
+    from confide.models.errors import ConfideError
+    from confide.voice.listener import Listener
+    from confide.voice.sound import SoundDeviceMicrophone
+    from confide.voice.vad import SileroVoiceActivity, VadTracker
     from confide.wiring import cli_session, resolve_person
     from confide.wiring import transcriber as make_transcriber
-    from models.errors import ConfideError
-    from voice.listener import Listener
-    from voice.sound import SoundDeviceMicrophone
-    from voice.vad import SileroVoiceActivity, VadTracker
 
     settings = settings_or_exit()
     try:

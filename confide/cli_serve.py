@@ -32,7 +32,7 @@ log = logging.getLogger(__name__)
 def app_from_env() -> FastAPI:
     """The app for one serving process, from the environment and config file (what uvicorn
     calls in each ``--workers`` process)."""
-    from api import create_app
+    from confide.api import create_app
     from confide.settings import load_settings
     from confide.wiring import synthesizer, transcriber
 
@@ -83,8 +83,8 @@ def _prepare_processes(db_url: str, data_dir: os.PathLike[str]) -> None:
     import shutil
     from pathlib import Path
 
-    from api.metrics import MULTIPROC_ENV
-    from models.db import create_db_engine, migrate
+    from confide.api.metrics import MULTIPROC_ENV
+    from confide.models.db import create_db_engine, migrate
 
     engine = create_db_engine(db_url, pool_size=1)
     migrate(engine)

@@ -11,13 +11,13 @@ from typing import TYPE_CHECKING, NoReturn
 import typer
 from rich.console import Console
 
+from confide.models.errors import ConfideError, Unavailable, UsageError
 from confide.settings import Settings, SettingsError, load_settings
-from models.errors import ConfideError, Unavailable, UsageError
 
 if TYPE_CHECKING:
     from sqlmodel import Session
 
-    from models.tables import Person
+    from confide.models.tables import Person
 
 __all__ = ["EXIT_CODES", "acting", "engine_errors", "err", "exit_code_for", "fail", "out",
            "settings_or_exit"]
@@ -57,9 +57,10 @@ def settings_or_exit() -> Settings:
         fail(exc)
 
 
-ENGINE_ERRORS = (("voice.devices", "DeviceError"), ("voice.transcriber", "ModelUnavailableError"),
-                 ("voice.neural", "NeuralVoiceUnavailable"),
-                 ("voice.virtual_sound", "SoundServerError"))
+ENGINE_ERRORS = (("confide.voice.devices", "DeviceError"),
+                 ("confide.voice.transcriber", "ModelUnavailableError"),
+                 ("confide.voice.neural", "NeuralVoiceUnavailable"),
+                 ("confide.voice.virtual_sound", "SoundServerError"))
 """The engines' own errors that mean "this device or model cannot work here"."""
 
 

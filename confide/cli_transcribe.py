@@ -18,11 +18,11 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from confide.cli_support import engine_errors, fail
-from models.errors import Unavailable, UsageError
+from confide.models.errors import Unavailable, UsageError
 
 if TYPE_CHECKING:
-    from voice.audio_file import DecodedAudio
-    from voice.transcriber import Transcript
+    from confide.voice.audio_file import DecodedAudio
+    from confide.voice.transcriber import Transcript
 
 __all__ = ["Journal", "format_srt", "format_vtt", "transcribe"]
 
@@ -102,8 +102,8 @@ def _progress(label: str, duration: float) -> Iterator[Callable[[float], None] |
 
 
 def _decode_all(files: list[Path], keep_rate: bool) -> list[DecodedAudio]:
-    from models.errors import InvalidInput
-    from voice.decoding import decode_audio
+    from confide.models.errors import InvalidInput
+    from confide.voice.decoding import decode_audio
 
     decoded: list[DecodedAudio] = []
     errors: list[str] = []
@@ -138,7 +138,7 @@ def transcribe(
 ) -> None:
     """Transcribe audio files on this device; prints the text (or --json, --srt, --vtt)."""
     from confide.settings import SettingsError, load_settings
-    from voice.audio_file import resample
+    from confide.voice.audio_file import resample
 
     if json_ + srt + vtt > 1:
         fail(UsageError(MSG_ONE_FORMAT))
@@ -195,8 +195,8 @@ class _Saver:
     """Stores entries through the journal's own operations (audio first, transcript after)."""
 
     def __init__(self, settings: Any, name: str | None, journal: Journal) -> None:
+        from confide.models.errors import ConfideError
         from confide.wiring import cli_session, resolve_person
-        from models.errors import ConfideError
 
         self.settings = settings
         self.journal = journal
@@ -208,10 +208,10 @@ class _Saver:
             fail(f"{exc} {MSG_NOTHING_STORED}")
 
     def store(self, audio: DecodedAudio) -> int:
+        from confide.models.crypto import new_key
+        from confide.models.entries import create_entry_from_audio
+        from confide.models.errors import ConfideError
         from confide.wiring import audio_store, cli_session
-        from models.crypto import new_key
-        from models.entries import create_entry_from_audio
-        from models.errors import ConfideError
 
         data_key = new_key()  # kept in memory to seal the transcript: no unlock needed
         try:
@@ -227,8 +227,8 @@ class _Saver:
             fail(exc)
 
     def attach(self, entry_id: int, transcript: Transcript) -> None:
+        from confide.models.entries import attach_transcript
         from confide.wiring import cli_session
-        from models.entries import attach_transcript
 
         with cli_session(self.settings) as session:
             attach_transcript(session, entry_id, transcript, self._data_keys.pop(entry_id))

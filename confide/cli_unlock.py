@@ -10,9 +10,9 @@ from pathlib import Path
 
 from sqlmodel import Session
 
+from confide.models.keys import Keys
+from confide.models.tables import Person
 from confide.settings import Settings
-from models.keys import Keys
-from models.tables import Person
 
 __all__ = ["ask_passphrase", "forget_secret", "keyring_available", "keys_from_secret",
            "remember_secret", "remembered_secret", "settled", "unlock_in"]
@@ -45,8 +45,8 @@ def unlock_in(session: Session, settings: Settings, person: Person, passphrase: 
     """Open the person's keys in this session, then do what waited for them (files and
     index replies written locked, seal a journal from before sealing). Wrong passphrases are
     counted and refused past five (models/keys.py)."""
-    from models.accounts import sign_in
-    from models.errors import Locked
+    from confide.models.accounts import sign_in
+    from confide.models.errors import Locked
 
     if not passphrase:
         raise Locked(f"{person.name}'s journal is sealed: give the passphrase to open it.")
@@ -59,9 +59,9 @@ def unlock_in(session: Session, settings: Settings, person: Person, passphrase: 
 
 def settled(session: Session, settings: Settings, person: Person, unlocked: Keys) -> Keys:
     """Install opened keys in the session and do the work that waited for them."""
+    from confide.models.sealing import use_keys
+    from confide.models.unlocking import settle, wipe_free_space
     from confide.wiring import audio_store
-    from models.sealing import use_keys
-    from models.unlocking import settle, wipe_free_space
 
     use_keys(session, unlocked)
     done = settle(session, audio_store(settings), unlocked, person)
@@ -83,9 +83,9 @@ def _from_agent(session: Session, person: Person) -> Keys:
 def keys_from_secret(session: Session, person: Person, secret: bytes | None) -> Keys:
     """The person's keys from a secret held outside the database (the unlock agent, the OS
     keyring), once it proves to be theirs: it must match their public key."""
-    from models.crypto import public_of
-    from models.errors import Locked
-    from models.tables import PersonKey
+    from confide.models.crypto import public_of
+    from confide.models.errors import Locked
+    from confide.models.tables import PersonKey
 
     row = session.get(PersonKey, person.id)
     if secret is None or row is None or public_of(secret) != row.public_key:

@@ -18,7 +18,7 @@ from confide.settings import Settings
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from voice.session import VoiceSession
+    from confide.voice.session import VoiceSession
 
 __all__ = ["build_session", "ready_transcriber", "speak", "station_app", "station_session"]
 
@@ -81,12 +81,12 @@ def build_session(settings: Settings, person_id: int, *, mic: object = None,
                   speaker: object = None, stt: object = None, synthesizer: object = None
                   ) -> object:
     """Wire the real adapters into a VoiceSession."""
+    from confide.voice.listener import Listener
+    from confide.voice.session import Voice, VoiceSession
+    from confide.voice.sound import SoundDeviceMicrophone, SoundDeviceSpeaker
+    from confide.voice.vad import SileroVoiceActivity, VadTracker
     from confide.wiring import audio_store, database, transcriber
     from confide.wiring import synthesizer as wired_synthesizer
-    from voice.listener import Listener
-    from voice.session import Voice, VoiceSession
-    from voice.sound import SoundDeviceMicrophone, SoundDeviceSpeaker
-    from voice.vad import SileroVoiceActivity, VadTracker
 
     engine = database(settings)
     store = audio_store(settings)
@@ -116,13 +116,13 @@ def _mouth(settings: Settings, synth: object, speaker: object, mic: object,
            vad_factory: Callable[[], Any]) -> Any:
     """Speech streamed sentence by sentence (gapless on a real output), with barge-in where
     Confide cannot hear itself (voice.echo)."""
-    from voice.barge_in import BargeIn
-    from voice.echo import choose_barge_in, detect_echo_cancelling_source
-    from voice.runner_speech import Mouth
-    from voice.sound import SoundDeviceSpeaker
-    from voice.speech_sinks import SpeakerSink
-    from voice.stream_player import SoundDeviceSink
-    from voice.streamed_speech import StreamedSpeech
+    from confide.voice.barge_in import BargeIn
+    from confide.voice.echo import choose_barge_in, detect_echo_cancelling_source
+    from confide.voice.runner_speech import Mouth
+    from confide.voice.sound import SoundDeviceSpeaker
+    from confide.voice.speech_sinks import SpeakerSink
+    from confide.voice.stream_player import SoundDeviceSink
+    from confide.voice.streamed_speech import StreamedSpeech
 
     sink = (SoundDeviceSink(settings.output_device) if isinstance(speaker, SoundDeviceSpeaker)
             else SpeakerSink(speaker))  # type: ignore[arg-type]
@@ -136,8 +136,8 @@ def _mouth(settings: Settings, synth: object, speaker: object, mic: object,
 def _start_notices(background: _Background, person_id: int) -> list[str]:
     """What to say right after hello about replies a stopped process left unfinished: filed
     now (the person unlocked), or waiting, sealed, for the unlock."""
-    from voice.phrases import P
-    from voice.recovery import locked_replies
+    from confide.voice.phrases import P
+    from confide.voice.recovery import locked_replies
 
     background.start()
     assert background.recovered is not None
@@ -156,8 +156,8 @@ def _start_notices(background: _Background, person_id: int) -> list[str]:
 
 
 def _recover(settings: Settings, unlocked: dict[int, Any]) -> list[object]:
+    from confide.voice.recovery import recover
     from confide.wiring import audio_store, database, transcriber
-    from voice.recovery import recover
 
     return list(recover(database(settings), audio_store(settings), settings.pending_dir,
                         transcriber(settings), unlocked))
@@ -175,16 +175,16 @@ class _Hello:
 
 def _greet_early(settings: Settings, name: str | None) -> _Hello | None:
     """Say hello before the database layer is imported (see voice.opening)."""
-    from models.errors import Unavailable
-    from voice.opening import read_person, speak_greeting
+    from confide.models.errors import Unavailable
+    from confide.voice.opening import read_person, speak_greeting
 
     card = read_person(settings, name)
     if card is None:
         return None
     from datetime import UTC, datetime
 
+    from confide.voice.sound import SoundDeviceSpeaker
     from confide.wiring import synthesizer as voices
-    from voice.sound import SoundDeviceSpeaker
 
     try:
         # The person's own voice from the first word: the natural one where installed.
@@ -216,9 +216,9 @@ def speak(
     early = _greet_early(settings, as_)  # before the imports below, which take a second
 
     from confide.cli_unlock import ask_passphrase, unlock_in
+    from confide.models.errors import ConfideError
+    from confide.voice.session import VoiceSession
     from confide.wiring import cli_session, resolve_person
-    from models.errors import ConfideError
-    from voice.session import VoiceSession
 
     unlocked: dict[int, Any] = {}
     try:
@@ -278,9 +278,9 @@ def _journal_hooks(session: VoiceSession, settings: Settings, unlocked: dict[int
 def _speak_text(settings: Settings, as_: str | None, *, locked: bool) -> None:
     """`confide speak --text`: the session's dialog and runner with text ports."""
     from confide.cli_unlock import ask_passphrase, unlock_in
+    from confide.models.errors import ConfideError
+    from confide.voice.text_mode import TextSession
     from confide.wiring import audio_store, cli_session, database, resolve_person
-    from models.errors import ConfideError
-    from voice.text_mode import TextSession
 
     try:
         with cli_session(settings) as s:
@@ -306,7 +306,7 @@ def station_session(settings: Settings, person_id: int, unlocked: dict[int, Any]
     """One voice loop run from the station on "yes", as `confide speak` runs it: unlocked
     when the station was, and filing (then transcribing) what a stopped process left in
     pending/ with the keys unlocked now; a locked person's replies wait, sealed."""
-    from voice.session import VoiceSession
+    from confide.voice.session import VoiceSession
 
     background = _Background(settings, unlocked)
     session = (build or build_session)(settings, person_id, stt=_Deferred(background))
@@ -330,12 +330,12 @@ def station(
     if ctx.invoked_subcommand is not None:
         return
     from confide.cli_unlock import ask_passphrase, unlock_in
+    from confide.models.errors import ConfideError
+    from confide.voice.dialog_station import Answer, answer_of
+    from confide.voice.notify import DesktopNotifier
+    from confide.voice.session import VoiceSession
+    from confide.voice.station import Station, SystemClock
     from confide.wiring import cli_session, resolve_person
-    from models.errors import ConfideError
-    from voice.dialog_station import Answer, answer_of
-    from voice.notify import DesktopNotifier
-    from voice.session import VoiceSession
-    from voice.station import Station, SystemClock
 
     settings = settings_or_exit()
     unlocked: dict[int, Any] = {}

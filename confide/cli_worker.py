@@ -37,8 +37,7 @@ def worker(
     """Transcribe queued recordings sealed for this worker's key until stopped (SIGTERM
     finishes the current job first)."""
     from confide.cli_support import fail
-    from confide.settings import SettingsError, load_settings
-    from models.db import (
+    from confide.models.db import (
         HEAD_REVISION,
         create_db_engine,
         current_revision,
@@ -46,8 +45,9 @@ def worker(
         newer_than_this_release,
         session_scope,
     )
-    from models.errors import ConfideError
-    from models.worker_keys import init_worker_key, load_worker_identity
+    from confide.models.errors import ConfideError
+    from confide.models.worker_keys import init_worker_key, load_worker_identity
+    from confide.settings import SettingsError, load_settings
 
     try:
         settings = load_settings()
@@ -80,10 +80,10 @@ def worker(
         except ConfideError as exc:
             fail(SettingsError(str(exc)))
     _serve_metrics(metrics_port)
-    from api.metrics import TimedTranscriber
+    from confide.api.metrics import TimedTranscriber
+    from confide.models.storage import open_audio_store
     from confide.transcription_worker import SealedJobWorker, WorkerOptions
     from confide.wiring import transcriber
-    from models.storage import open_audio_store
 
     store = open_audio_store(settings.audio_store, settings.audio_dir, engine)
     job_worker = SealedJobWorker(
@@ -108,7 +108,7 @@ def _serve_metrics(port: int | None) -> None:
         return
     from prometheus_client import CollectorRegistry, start_http_server
 
-    from api.metrics import instruments, multiprocess_mode
+    from confide.api.metrics import instruments, multiprocess_mode
 
     registry = instruments().registry
     if multiprocess_mode() or registry is None:

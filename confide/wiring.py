@@ -16,16 +16,16 @@ from typing import TYPE_CHECKING
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
+from confide.models.accounts import get_person_by_name
+from confide.models.db import create_db_engine, migrate, session_scope
+from confide.models.errors import NotFound
+from confide.models.storage import AudioStore, open_audio_store
+from confide.models.tables import Person
 from confide.settings import BUNDLED_MODEL, Settings
-from models.accounts import get_person_by_name
-from models.db import create_db_engine, migrate, session_scope
-from models.errors import NotFound
-from models.storage import AudioStore, open_audio_store
-from models.tables import Person
 
 if TYPE_CHECKING:
-    from voice.voices import VoiceRouter
-    from voice.whisper import WhisperOptions, WhisperTranscriber
+    from confide.voice.voices import VoiceRouter
+    from confide.voice.whisper import WhisperOptions, WhisperTranscriber
 
 __all__ = ["audio_store", "cli_session", "database", "resolve_person", "synthesizer",
            "transcriber", "whisper_options"]
@@ -81,7 +81,7 @@ def resolve_person(session: Session, settings: Settings, name: str | None) -> Pe
 
 def whisper_options(settings: Settings) -> WhisperOptions:
     """The Whisper adapter's options from the settings ('bundled' is the model it ships with)."""
-    from voice.whisper import WhisperOptions
+    from confide.voice.whisper import WhisperOptions
 
     return WhisperOptions(
         model=None if settings.whisper_model == BUNDLED_MODEL else settings.whisper_model,
@@ -100,7 +100,7 @@ _transcribers: dict[WhisperOptions, WhisperTranscriber] = {}
 def transcriber(settings: Settings) -> WhisperTranscriber:
     """The real Whisper transcriber for these settings, one per process (the model itself is
     loaded once and shared by every set of options that names it)."""
-    from voice.whisper import WhisperTranscriber
+    from confide.voice.whisper import WhisperTranscriber
 
     options = whisper_options(settings)
     with _engine_lock:
@@ -118,9 +118,9 @@ _synthesizers: dict[str | None, VoiceRouter] = {}
 def synthesizer(settings: Settings) -> VoiceRouter:
     """Speech out over both engines: the natural voice where installed (loaded on first use,
     once per process), espeak-ng beside it; each call speaks with the voice it names."""
-    from voice.neural import get_piper_synthesizer, neural_voice_installed
-    from voice.speech import Pyttsx3Synthesizer
-    from voice.voices import VoiceRouter
+    from confide.voice.neural import get_piper_synthesizer, neural_voice_installed
+    from confide.voice.speech import Pyttsx3Synthesizer
+    from confide.voice.voices import VoiceRouter
 
     with _engine_lock:
         found = _synthesizers.get(settings.tts_voice)

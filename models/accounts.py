@@ -22,8 +22,8 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlmodel import Session, col, delete, func, select
 
-from models import crypto, keys
-from models.errors import (
+from confide.models import crypto, keys
+from confide.models.errors import (
     Conflict,
     InvalidInput,
     NotAuthenticated,
@@ -31,9 +31,9 @@ from models.errors import (
     RateLimited,
     SealError,
 )
-from models.keys import Keys
-from models.tables import ApiToken, Journal, LoginAttempt, Person, utcnow
-from models.visibility import remember_viewer, viewer_columns
+from confide.models.keys import Keys
+from confide.models.tables import ApiToken, Journal, LoginAttempt, Person, utcnow
+from confide.models.visibility import remember_viewer, viewer_columns
 
 __all__ = [
     "Preferences",

@@ -9,9 +9,9 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session, func, select
 
-from models import keys
-from models.errors import Conflict, Expired, InvalidInput, NotFound
-from models.tables import Couple, Journal, Person, utcnow
+from confide.models import keys
+from confide.models.errors import Conflict, Expired, InvalidInput, NotFound
+from confide.models.tables import Couple, Journal, Person, utcnow
 
 __all__ = ["Invite", "create_invite", "join_couple", "partner_of"]
 

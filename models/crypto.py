@@ -32,7 +32,7 @@ import nacl.secret
 import nacl.utils
 from nacl.public import PrivateKey, PublicKey, SealedBox
 
-from models.errors import SealError
+from confide.models.errors import SealError
 
 __all__ = [
     "KEY_BYTES",

@@ -16,14 +16,14 @@ from typing import Literal
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from models import keys, sealing
-from models.entry_audio import (
+from confide.models import keys, sealing
+from confide.models.entry_audio import (
     attach_transcript,
     create_entry_from_audio,
     entry_for_audio_name,
     mark_failed,
 )
-from models.entry_list import (
+from confide.models.entry_list import (
     EntryFilter,
     EntryPage,
     EntryView,
@@ -33,7 +33,7 @@ from models.entry_list import (
     news_for,
     unread_ids,
 )
-from models.entry_rules import (
+from confide.models.entry_rules import (
     MAX_TAGS,
     MAX_TEXT,
     check_mood,
@@ -43,11 +43,11 @@ from models.entry_rules import (
     journal_id_for,
     read_entry,
 )
-from models.errors import Conflict, Forbidden, InvalidInput, Locked
-from models.keys import Keys
-from models.sealing import entry_readers
-from models.storage import AudioStore
-from models.tables import (
+from confide.models.errors import Conflict, Forbidden, InvalidInput, Locked
+from confide.models.keys import Keys
+from confide.models.sealing import entry_readers
+from confide.models.storage import AudioStore
+from confide.models.tables import (
     Entry,
     EntryRead,
     Person,
@@ -164,7 +164,7 @@ def set_visibility(session: Session, person: Person, entry_id: int,
     session.add(entry)
     session.flush()
     if unlocked is not None and entry.sealed is not None:
-        from models.search import index_entry
+        from confide.models.search import index_entry
 
         index_entry(session, unlocked, entry)
     return entry
@@ -201,7 +201,7 @@ def edit_entry(session: Session, person: Person, entry_id: int, *,
     session.add(entry)
     session.flush()
     if entry.status in ("ready", "no_speech"):
-        from models.search import index_entry
+        from confide.models.search import index_entry
 
         index_entry(session, unlocked, entry)
     return entry

@@ -10,18 +10,18 @@ from typing import TYPE_CHECKING
 
 from sqlmodel import Session, col, select
 
-from models import crypto, jobs, keys, sealing
-from models.entry_rules import check_mood, clean_tags, index_if_unlocked, journal_id_for
-from models.errors import InvalidInput, NotFound
-from models.keys import Keys
-from models.sealing import entry_readers
-from models.storage import AudioStore
-from models.tables import (
+from confide.models import crypto, jobs, keys, sealing
+from confide.models.entry_rules import check_mood, clean_tags, index_if_unlocked, journal_id_for
+from confide.models.errors import InvalidInput, NotFound
+from confide.models.keys import Keys
+from confide.models.sealing import entry_readers
+from confide.models.storage import AudioStore
+from confide.models.tables import (
     Entry,
     Person,
     utcnow,
 )
-from models.transcript import TranscriptData
+from confide.models.transcript import TranscriptData
 
 if TYPE_CHECKING:  # annotations only: reading the journal loads no NumPy
     import numpy as np
@@ -146,7 +146,7 @@ def mark_failed(session: Session, entry_id: int, reason: str) -> None:
 
 
 def _all_jobs_failed(session: Session, entry_id: int) -> bool:
-    from models.tables import TranscriptionJob
+    from confide.models.tables import TranscriptionJob
 
     open_jobs = session.exec(
         select(TranscriptionJob.id).where(

@@ -16,17 +16,17 @@ from typing import Any, Literal, Protocol, cast
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from models import sealing
-from models.entry_rules import clean_tags, get_entry
-from models.errors import InvalidInput
-from models.tables import (
+from confide.models import sealing
+from confide.models.entry_rules import clean_tags, get_entry
+from confide.models.errors import InvalidInput
+from confide.models.tables import (
     Entry,
     EntryRead,
     Person,
     SearchTerm,
     utcnow,
 )
-from models.visibility import (
+from confide.models.visibility import (
     Viewer,
     entry_visible,
     viewer_for,
@@ -185,7 +185,7 @@ def list_entries(session: Session, person: Person, flt: EntryFilter | None = Non
     unlocked = sealing.keys_for(session, person.id)
     if flt.tag is not None:
         # Tags are sealed too: the filter looks for the tag's hash in the blind index.
-        from models.search import index_terms_for
+        from confide.models.search import index_terms_for
 
         tag = f"#{clean_tags([flt.tag])[0]}"
         for i, term in enumerate(index_terms_for(session, sealing.require_keys(session, person),

@@ -11,17 +11,17 @@ from collections.abc import Sequence
 
 from sqlmodel import Session, select
 
-from models import sealing
-from models.errors import Conflict, InvalidInput
-from models.keys import Keys
-from models.tables import (
+from confide.models import sealing
+from confide.models.errors import Conflict, InvalidInput
+from confide.models.keys import Keys
+from confide.models.tables import (
     MOODS,
     CoupleKey,
     Entry,
     Journal,
     Person,
 )
-from models.visibility import (
+from confide.models.visibility import (
     get_visible_entry,
     viewer_for,
 )
@@ -86,7 +86,7 @@ def index_if_unlocked(session: Session, entry: Entry, unlocked: Keys | None) -> 
     """Index the words now when the author's keys are at hand; else the next unlock does."""
     unlocked = unlocked or sealing.keys_for(session, entry.author_id)
     if unlocked is not None:
-        from models.search import index_entry
+        from confide.models.search import index_entry
 
         index_entry(session, unlocked, entry)
 

@@ -9,9 +9,9 @@ from typing import Any
 
 from sqlmodel import Session
 
-from models.export_formats import ExportFilter, collect
-from models.storage import AudioStore
-from models.tables import Entry, Person, Response
+from confide.models.export_formats import ExportFilter, collect
+from confide.models.storage import AudioStore
+from confide.models.tables import Entry, Person, Response
 
 __all__ = ["export_zip"]
 

@@ -30,12 +30,12 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlmodel import Session, col, select
 
-from models.errors import InvalidInput
-from models.import_marks import source_timezones
-from models.sealing import open_entries, open_responses, require_keys
-from models.storage import AudioStore
-from models.tables import Entry, Person, PersonKey, Response
-from models.visibility import Viewer, entry_visible, viewer_for
+from confide.models.errors import InvalidInput
+from confide.models.import_marks import source_timezones
+from confide.models.sealing import open_entries, open_responses, require_keys
+from confide.models.storage import AudioStore
+from confide.models.tables import Entry, Person, PersonKey, Response
+from confide.models.visibility import Viewer, entry_visible, viewer_for
 
 __all__ = [
     "FORMATS",
@@ -294,7 +294,7 @@ def export(session: Session, store: AudioStore, person: Person, fmt: ExportForma
            flt: ExportFilter | None = None) -> bytes:
     """The person's journal in one format (``FORMATS``)."""
     if fmt == "zip":
-        from models.export import export_zip
+        from confide.models.export import export_zip
 
         return export_zip(session, store, person, flt)
     exported = collect(session, store, person, flt)

@@ -12,11 +12,11 @@ import logging
 import numpy as np
 from sqlmodel import Session, col, select
 
-from models import crypto, keys, sealing
-from models.entries import MAX_TEXT
-from models.errors import Conflict, InvalidInput, NotFound
-from models.storage import AudioStore
-from models.tables import Goal, GoalCheckIn, Person
+from confide.models import crypto, keys, sealing
+from confide.models.entries import MAX_TEXT
+from confide.models.errors import Conflict, InvalidInput, NotFound
+from confide.models.storage import AudioStore
+from confide.models.tables import Goal, GoalCheckIn, Person
 
 __all__ = [
     "GOAL_STATUSES",

@@ -14,8 +14,8 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from models.errors import InvalidInput
-from models.import_fields import (
+from confide.models.errors import InvalidInput
+from confide.models.import_fields import (
     clean_tags,
     json_doc,
     list_of,
@@ -27,7 +27,7 @@ from models.import_fields import (
     zone_key,
     zone_named,
 )
-from models.import_types import (
+from confide.models.import_types import (
     NOTICE_MEDIA,
     AudioSource,
     Candidate,
@@ -35,7 +35,7 @@ from models.import_types import (
     Parsed,
     Skipped,
 )
-from models.transcript import Segment, Transcript
+from confide.models.transcript import Segment, Transcript
 
 __all__ = ["DAYONE_MEDIA", "dayone_text", "parse_dayone"]
 

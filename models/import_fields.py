@@ -15,10 +15,10 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from models.entries import MAX_TAGS, MAX_TEXT
-from models.errors import InvalidInput
-from models.import_types import NOTICE_MOOD, NOTICE_TAGS, NOTICE_TOO_MANY_TAGS
-from models.tables import MOODS
+from confide.models.entries import MAX_TAGS, MAX_TEXT
+from confide.models.errors import InvalidInput
+from confide.models.import_types import NOTICE_MOOD, NOTICE_TAGS, NOTICE_TOO_MANY_TAGS
+from confide.models.tables import MOODS
 
 __all__ = ["clean_tags", "date_from_name", "date_in_text", "file_sha256", "json_doc",
            "list_of", "mood_and_tags", "name_date", "parse_moment", "require_folder",

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-from models.errors import InvalidInput
-from models.import_fields import (
+from confide.models.errors import InvalidInput
+from confide.models.import_fields import (
     clean_tags,
     json_doc,
     list_of,
@@ -15,7 +15,7 @@ from models.import_fields import (
     to_utc,
     zone_key,
 )
-from models.import_types import Candidate, Exporter, Parsed, Skipped
+from confide.models.import_types import Candidate, Exporter, Parsed, Skipped
 
 __all__ = ["parse_jrnl"]
 

@@ -16,7 +16,7 @@ from typing import Literal
 import sqlalchemy as sa
 from sqlmodel import Column, Field, Session, SQLModel, col, select
 
-from models.tables import UTCDateTime, utcnow
+from confide.models.tables import UTCDateTime, utcnow
 
 __all__ = ["SOURCE_KINDS", "ImportMark", "SourceKind", "source_timezones"]
 

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from models.import_fields import (
+from confide.models.import_fields import (
     file_sha256,
     name_date,
     parse_moment,
@@ -18,7 +18,7 @@ from models.import_fields import (
     walk_files,
     zone_key,
 )
-from models.import_types import AUDIO_SUFFIXES, AudioSource, Candidate, Parsed, Skipped
+from confide.models.import_types import AUDIO_SUFFIXES, AudioSource, Candidate, Parsed, Skipped
 
 __all__ = ["memo_recorded_at", "parse_memo_folder", "read_audio_tags"]
 

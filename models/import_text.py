@@ -9,7 +9,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from models.import_fields import (
+from confide.models.import_fields import (
     clean_tags,
     date_from_name,
     date_in_text,
@@ -23,7 +23,7 @@ from models.import_fields import (
     zone_key,
     zone_named,
 )
-from models.import_types import TEXT_SUFFIXES, Candidate, Parsed, Skipped
+from confide.models.import_types import TEXT_SUFFIXES, Candidate, Parsed, Skipped
 
 __all__ = ["MAX_TEXT_FILE_BYTES", "parse_front_matter", "parse_text_file", "parse_text_folder"]
 

@@ -14,8 +14,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from models.errors import TooLarge
-from models.transcript import Transcript
+from confide.models.errors import TooLarge
+from confide.models.transcript import Transcript
 
 __all__ = ["AUDIO_SUFFIXES", "MAX_AUDIO_MEMBER_BYTES", "NOTICE_MEDIA", "NOTICE_MOOD",
            "NOTICE_NO_RESPONSES", "NOTICE_SPLIT", "NOTICE_TAGS", "NOTICE_TOO_MANY_TAGS",

@@ -25,19 +25,19 @@ from typing import TYPE_CHECKING
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from models import crypto
-from models.entries import (
+from confide.models import crypto
+from confide.models.entries import (
     MAX_TEXT,
     attach_transcript,
     create_entry_from_audio,
     create_written_entry,
     journal_id_for,
 )
-from models.errors import ConfideError, Forbidden, InvalidAudio, TooLarge
-from models.export_formats import key_fingerprint
-from models.import_fields import split_text
-from models.import_marks import ImportMark, SourceKind
-from models.import_types import (
+from confide.models.errors import ConfideError, Forbidden, InvalidAudio, TooLarge
+from confide.models.export_formats import key_fingerprint
+from confide.models.import_fields import split_text
+from confide.models.import_marks import ImportMark, SourceKind
+from confide.models.import_types import (
     NOTICE_NO_RESPONSES,
     NOTICE_SPLIT,
     Candidate,
@@ -47,9 +47,9 @@ from models.import_types import (
     Parsed,
     Skipped,
 )
-from models.responses import add_response
-from models.storage import AudioStore
-from models.tables import Entry, Person, TranscriptionJob
+from confide.models.responses import add_response
+from confide.models.storage import AudioStore
+from confide.models.tables import Entry, Person, TranscriptionJob
 
 if TYPE_CHECKING:
     import numpy as np

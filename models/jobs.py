@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlmodel import Session, col, delete, select, update
 
-from models.tables import Entry, Response, TranscriptionJob, WorkerJobKey, utcnow
+from confide.models.tables import Entry, Response, TranscriptionJob, WorkerJobKey, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +38,7 @@ def enqueue(session: Session, *, entry_id: int | None = None, response_id: int |
     session.add(job)
     session.flush()
     if data_key is not None and job.id is not None:
-        from models.worker_keys import seal_job_for_workers
+        from confide.models.worker_keys import seal_job_for_workers
 
         seal_job_for_workers(session, job.id, data_key)
     return job

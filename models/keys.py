@@ -19,10 +19,10 @@ import sqlalchemy as sa
 from mnemonic import Mnemonic
 from sqlmodel import Session, col, func, select
 
-from models import crypto
-from models.crypto import KdfParams
-from models.errors import InvalidInput, Locked, NotAuthenticated, RateLimited, SealError
-from models.tables import CoupleKey, ItemKey, LoginAttempt, Person, PersonKey, utcnow
+from confide.models import crypto
+from confide.models.crypto import KdfParams
+from confide.models.errors import InvalidInput, Locked, NotAuthenticated, RateLimited, SealError
+from confide.models.tables import CoupleKey, ItemKey, LoginAttempt, Person, PersonKey, utcnow
 
 __all__ = [
     "DEFAULT_KDF",

@@ -8,12 +8,12 @@ from dataclasses import dataclass
 import numpy as np
 from sqlmodel import Session, select
 
-from models.entries import create_entry_from_audio, create_written_entry
-from models.errors import Conflict
-from models.sealing import keys_for, open_entries
-from models.storage import AudioStore
-from models.tables import Entry, Person
-from models.visibility import entry_visible, viewer_for
+from confide.models.entries import create_entry_from_audio, create_written_entry
+from confide.models.errors import Conflict
+from confide.models.sealing import keys_for, open_entries
+from confide.models.storage import AudioStore
+from confide.models.tables import Entry, Person
+from confide.models.visibility import entry_visible, viewer_for
 
 __all__ = ["MutualStatus", "answer_mutual", "mutual_status"]
 

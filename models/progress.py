@@ -21,9 +21,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlmodel import Session, col, select
 
-from models import progress_text as text
-from models.tables import Entry, Goal, GoalCheckIn, Person, Response
-from models.visibility import entry_visible, viewer_for
+from confide.models import progress_text as text
+from confide.models.tables import Entry, Goal, GoalCheckIn, Person, Response
+from confide.models.visibility import entry_visible, viewer_for
 
 __all__ = [
     "CheckInFact",

@@ -9,12 +9,12 @@ from typing import TYPE_CHECKING
 
 from sqlmodel import Session, col, select
 
-from models.errors import Conflict, InvalidInput, NotFound
-from models.sealing import entry_values, keys_for
-from models.tables import CustomPrompt, Entry, Person, ProgramEnrollment, utcnow
+from confide.models.errors import Conflict, InvalidInput, NotFound
+from confide.models.sealing import entry_values, keys_for
+from confide.models.tables import CustomPrompt, Entry, Person, ProgramEnrollment, utcnow
 
 if TYPE_CHECKING:
-    from prompts import Choice
+    from confide.prompts import Choice
 
 __all__ = [
     "add_custom_prompt",
@@ -31,7 +31,7 @@ __all__ = [
 
 def add_custom_prompt(session: Session, person: Person, text: str, theme: str) -> CustomPrompt:
     """A prompt of the couple's own, checked like the library's (plain, short text)."""
-    from prompts.custom import validate_custom_prompt
+    from confide.prompts.custom import validate_custom_prompt
 
     if person.couple_id is None:
         raise Conflict("Custom prompts belong to a couple; pair with your partner first.")
@@ -68,7 +68,7 @@ def current_program(session: Session, person: Person) -> ProgramEnrollment | Non
 def start_program(session: Session, person: Person, program_id: str,
                   today: date) -> ProgramEnrollment:
     """Start (or resume) a program; starting another leaves the current one."""
-    from prompts import load_library
+    from confide.prompts import load_library
 
     if program_id not in load_library().programs:
         raise NotFound(f"There is no program called {program_id!r}.")
@@ -127,8 +127,8 @@ def choose_next_prompt(session: Session, person: Person, *, context: str = "priv
                        now: datetime | None = None, exclude: Collection[str] = (),
                        crisis_line: str | None = None) -> Choice:
     """Tonight's prompt for this person: gathers the facts, the pure selector decides."""
-    from prompts import HistoryItem, as_prompt, first_sentence, load_library, next_prompt
-    from prompts.programs import program_state
+    from confide.prompts import HistoryItem, as_prompt, first_sentence, load_library, next_prompt
+    from confide.prompts.programs import program_state
 
     now = now or utcnow()
     library = load_library()
@@ -152,8 +152,8 @@ def note_answered(session: Session, person: Person, prompt_id: str) -> None:
     enrollment = current_program(session, person)
     if enrollment is None or enrollment.status != "active":
         return
-    from prompts import load_library
-    from prompts.programs import completes_day, program_state
+    from confide.prompts import load_library
+    from confide.prompts.programs import completes_day, program_state
 
     program = load_library().programs.get(enrollment.program_id)
     if program is None:

@@ -15,8 +15,8 @@ from datetime import UTC, date, datetime, timedelta
 import icalendar
 from sqlmodel import Session, col, func, select
 
-from models.errors import Conflict, InvalidInput, NotFound
-from models.schedule import (
+from confide.models.errors import Conflict, InvalidInput, NotFound
+from confide.models.schedule import (
     ReminderRule,
     check_timezone,
     fires_between,
@@ -25,7 +25,7 @@ from models.schedule import (
     rule_days_text,
     snooze,
 )
-from models.tables import Person, Reminder, utcnow
+from confide.models.tables import Person, Reminder, utcnow
 
 __all__ = [
     "DUE_WINDOW",

@@ -5,14 +5,14 @@ from __future__ import annotations
 import numpy as np
 from sqlmodel import Session, col, select
 
-from models import crypto, jobs, keys, sealing
-from models.entries import MAX_TEXT
-from models.errors import Conflict, InvalidInput, NotFound
-from models.keys import Keys
-from models.storage import AudioStore
-from models.tables import Entry, Person, Response
-from models.transcript import TranscriptData
-from models.visibility import get_visible_entry, viewer_for
+from confide.models import crypto, jobs, keys, sealing
+from confide.models.entries import MAX_TEXT
+from confide.models.errors import Conflict, InvalidInput, NotFound
+from confide.models.keys import Keys
+from confide.models.storage import AudioStore
+from confide.models.tables import Entry, Person, Response
+from confide.models.transcript import TranscriptData
+from confide.models.visibility import get_visible_entry, viewer_for
 
 __all__ = ["add_response", "attach_response_transcript", "get_response", "list_responses"]
 
@@ -106,7 +106,7 @@ def add_response(
 
 
 def _reindex(session: Session, unlocked: Keys, person: Person, entry_id: int) -> None:
-    from models.search import index_entry
+    from confide.models.search import index_entry
 
     entry = session.get(Entry, entry_id)
     if entry is not None and entry.sealed is not None:

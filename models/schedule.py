@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from models.errors import InvalidInput
+from confide.models.errors import InvalidInput
 
 __all__ = [
     "DAY_NAMES",

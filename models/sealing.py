@@ -23,10 +23,10 @@ from sqlalchemy.orm import Session as OrmSession
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session
 
-from models import crypto, keys
-from models.errors import ConfideError, Locked
-from models.keys import Keys, Reader
-from models.tables import Entry, GoalCheckIn, Journal, Person, Response
+from confide.models import crypto, keys
+from confide.models.errors import ConfideError, Locked
+from confide.models.keys import Keys, Reader
+from confide.models.tables import Entry, GoalCheckIn, Journal, Person, Response
 
 __all__ = [
     "PlainTextLeak",

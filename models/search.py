@@ -22,12 +22,12 @@ import snowballstemmer
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from models.crypto import index_term
-from models.errors import InvalidInput, SealError
-from models.keys import Keys, Reader
-from models.sealing import entry_readers, open_entries, open_responses, require_keys
-from models.tables import Entry, Journal, Person, Response, SearchTerm
-from models.visibility import viewer_for, viewer_params, visible_template
+from confide.models.crypto import index_term
+from confide.models.errors import InvalidInput, SealError
+from confide.models.keys import Keys, Reader
+from confide.models.sealing import entry_readers, open_entries, open_responses, require_keys
+from confide.models.tables import Entry, Journal, Person, Response, SearchTerm
+from confide.models.visibility import viewer_for, viewer_params, visible_template
 
 __all__ = ["SearchHit", "index_entry", "index_pending", "index_terms_for", "search", "stems"]
 

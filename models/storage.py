@@ -18,8 +18,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from models import crypto
-from models.errors import Locked, NotFound
+from confide.models import crypto
+from confide.models.errors import Locked, NotFound
 
 if TYPE_CHECKING:
     import numpy as np
@@ -146,7 +146,7 @@ def open_audio_store(spec: str, root: Path, engine: Engine | None = None) -> Aud
     if spec == "database":
         if engine is None:
             raise ValueError("the database audio store needs the database engine")
-        from models.store_database import DatabaseAudioStore
+        from confide.models.store_database import DatabaseAudioStore
 
         return DatabaseAudioStore(root, engine)
     raise ValueError(f"unknown audio store {spec!r}: use 'folder' or 'database'")

@@ -23,10 +23,10 @@ from pathlib import Path
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, delete, select
 
-from models import crypto
-from models.errors import NotFound
-from models.storage import AudioStore
-from models.tables import AudioBlob
+from confide.models import crypto
+from confide.models.errors import NotFound
+from confide.models.storage import AudioStore
+from confide.models.tables import AudioBlob
 
 __all__ = ["DatabaseAudioStore"]
 

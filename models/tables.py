@@ -381,4 +381,4 @@ class SearchTerm(SQLModel, table=True):
 
 # The import marks' table is defined beside its operations; loading it with the others keeps
 # SQLModel.metadata whole (Alembic compares the schema with it) whoever imports a table first.
-from models import import_marks as _import_marks  # noqa: E402,F401
+from confide.models import import_marks as _import_marks  # noqa: E402,F401

@@ -17,11 +17,11 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from models import crypto, keys, sealing
-from models.keys import Keys, Reader
-from models.search import index_pending
-from models.storage import AudioStore
-from models.tables import Entry, GoalCheckIn, ItemKey, Journal, Person, Response
+from confide.models import crypto, keys, sealing
+from confide.models.keys import Keys, Reader
+from confide.models.search import index_pending
+from confide.models.storage import AudioStore
+from confide.models.tables import Entry, GoalCheckIn, ItemKey, Journal, Person, Response
 
 __all__ = ["Settled", "settle", "wipe_free_space"]
 

@@ -25,8 +25,8 @@ from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
-from models.errors import NotFound
-from models.tables import Entry, Journal, Person
+from confide.models.errors import NotFound
+from confide.models.tables import Entry, Journal, Person
 
 __all__ = [
     "Viewer",

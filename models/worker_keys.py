@@ -22,10 +22,10 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlmodel import Session, col, delete, select, update
 
-from models import crypto
-from models.errors import ConfideError, SealError
-from models.keys import Keys
-from models.tables import (
+from confide.models import crypto
+from confide.models.errors import ConfideError, SealError
+from confide.models.keys import Keys
+from confide.models.tables import (
     Entry,
     Person,
     Response,
@@ -195,7 +195,7 @@ def claim_sealed_job(session: Session, identity: WorkerIdentity,
     status, so two claimers never take one job. The attempt number it sets is the claim's
     fencing token (``finish_if_still_mine``).
     """
-    from models import jobs
+    from confide.models import jobs
 
     jobs.requeue_stale(session)
     oldest_q = (select(TranscriptionJob.id)
@@ -283,7 +283,7 @@ def seal_new_job(session: Session, person: Person, kind: str, item_id: int,
                  job_id: int) -> int:
     """Seal the job of an item ``person`` just wrote (their keys are in this session) for
     the worker keys, so a separate worker can take it at once."""
-    from models.sealing import keys_for
+    from confide.models.sealing import keys_for
 
     worker_keys = active_worker_keys(session)
     unlocked = keys_for(session, person.id)

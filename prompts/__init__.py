@@ -4,8 +4,8 @@ Everything here is pure or reads only the bundled data; it imports neither ``api
 ``voice``, so both can call it, and the database layer passes in the facts it stores.
 """
 
-from prompts.custom import as_prompt, custom_prompt_id, validate_custom_prompt
-from prompts.library import (
+from confide.prompts.custom import as_prompt, custom_prompt_id, validate_custom_prompt
+from confide.prompts.library import (
     ARTICLE_THEMES,
     Audience,
     Context,
@@ -22,7 +22,7 @@ from prompts.library import (
     load_library,
     load_messages,
 )
-from prompts.programs import (
+from confide.prompts.programs import (
     ProgramState,
     ProgramStatus,
     completes_day,
@@ -31,8 +31,8 @@ from prompts.programs import (
     program_intro,
     program_state,
 )
-from prompts.safety import crisis_message, help_message, is_crisis
-from prompts.selector import (
+from confide.prompts.safety import crisis_message, help_message, is_crisis
+from confide.prompts.selector import (
     REPEAT_WINDOW_DAYS,
     Choice,
     HistoryItem,

@@ -10,7 +10,7 @@ import logging
 import unicodedata
 from collections.abc import Collection
 
-from prompts.library import (
+from confide.prompts.library import (
     CUSTOM_ID_PREFIX,
     MAX_WORDS,
     Prompt,

@@ -20,8 +20,8 @@ from typing import Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from models.errors import ConfideError, NotFound
-from prompts.plain_text import PlainTextProblem, plain_text_problem
+from confide.models.errors import ConfideError, NotFound
+from confide.prompts.plain_text import PlainTextProblem, plain_text_problem
 
 __all__ = [
     "ARTICLE_THEMES",
@@ -331,7 +331,7 @@ def build_library(prompts_doc: Mapping[str, Any], programs_doc: Mapping[str, Any
 
 
 def _data_dir() -> Traversable:
-    return resources.files("prompts") / "data"
+    return resources.files("confide.prompts") / "data"
 
 
 def _read_toml(folder: Traversable | Path, name: str) -> dict[str, Any]:

@@ -11,7 +11,7 @@ import logging
 from dataclasses import dataclass
 from typing import Literal
 
-from prompts.library import Context, Messages, Program, Prompt, load_messages
+from confide.prompts.library import Context, Messages, Program, Prompt, load_messages
 
 __all__ = [
     "ProgramState",

@@ -24,7 +24,7 @@ import logging
 import re
 import unicodedata
 
-from prompts.library import Messages, load_messages
+from confide.prompts.library import Messages, load_messages
 
 __all__ = ["CRISIS_PATTERNS", "crisis_message", "help_message", "is_crisis", "normalise"]
 

@@ -30,8 +30,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Literal, NamedTuple
 
-from models.errors import NotFound
-from prompts.library import (
+from confide.models.errors import NotFound
+from confide.prompts.library import (
     Context,
     Messages,
     Prompt,
@@ -39,7 +39,7 @@ from prompts.library import (
     load_library,
     load_messages,
 )
-from prompts.programs import ProgramState, program_intro
+from confide.prompts.programs import ProgramState, program_intro
 
 __all__ = [
     "LEAST_RECENT_SPREAD",

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import unicodedata
 
-from prompts.library import Messages, load_messages
+from confide.prompts.library import Messages, load_messages
 
 __all__ = ["speakable", "text_to_read_aloud"]
 

@@ -45,8 +45,8 @@ import psutil  # noqa: E402
 import sqlalchemy as sa  # noqa: E402
 from sqlmodel import Session, col, select  # noqa: E402
 
-from models.db import create_db_engine, migrate  # noqa: E402
-from models.tables import Couple, Entry, Person, Response  # noqa: E402
+from confide.models.db import create_db_engine, migrate  # noqa: E402
+from confide.models.tables import Couple, Entry, Person, Response  # noqa: E402
 from scripts.sealed_seed import PASSPHRASE, seed_sealed  # noqa: E402
 
 _COMMON_TEXT = (

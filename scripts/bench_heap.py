@@ -27,8 +27,8 @@ import json, resource, sys, time
 from pathlib import Path
 from confide.settings import load_settings
 from confide.wiring import transcriber
-from voice import whisper
-from voice.audio_file import decode_audio
+from confide.voice import whisper
+from confide.voice.audio_file import decode_audio
 if sys.argv[1] == "stock":
     whisper.keep_inference_buffers = lambda: False  # what faster-whisper gets on its own
 tr = transcriber(load_settings())

@@ -48,15 +48,15 @@ def main() -> None:
     sentences = [] if args.no_journal else data.get("journal", [])[: args.limit or None]
 
     from confide.cli_voice import build_session, ready_transcriber
+    from confide.models.accounts import register_person
     from confide.settings import load_settings
+    from confide.voice.devices import refresh
+    from confide.voice.dialog_events import ListenMode
+    from confide.voice.intents import understand
+    from confide.voice.session import VoiceSession
+    from confide.voice.virtual_sound import VirtualSoundServer, write_wav
     from confide.wiring import cli_session
     from confide.wiring import synthesizer as voices
-    from models.accounts import register_person
-    from voice.devices import refresh
-    from voice.dialog_events import ListenMode
-    from voice.intents import understand
-    from voice.session import VoiceSession
-    from voice.virtual_sound import VirtualSoundServer, write_wav
 
     folder = Path(tempfile.mkdtemp(prefix="confide-bench-intents-"))
     load_before = os.getloadavg()[0]

@@ -34,14 +34,14 @@ sys.path.insert(0, str(ROOT))
 
 import sqlalchemy as sa  # noqa: E402
 
-from models.accounts import register_person  # noqa: E402
-from models.db import create_db_engine, migrate, session_scope  # noqa: E402
-from models.entries import create_entry_from_audio  # noqa: E402
-from models.sealing import use_keys  # noqa: E402
-from models.storage import open_audio_store  # noqa: E402
-from models.tables import TranscriptionJob  # noqa: E402
-from models.worker_keys import init_worker_key, seal_new_job  # noqa: E402
-from voice.audio_file import decode_audio  # noqa: E402
+from confide.models.accounts import register_person  # noqa: E402
+from confide.models.db import create_db_engine, migrate, session_scope  # noqa: E402
+from confide.models.entries import create_entry_from_audio  # noqa: E402
+from confide.models.sealing import use_keys  # noqa: E402
+from confide.models.storage import open_audio_store  # noqa: E402
+from confide.models.tables import TranscriptionJob  # noqa: E402
+from confide.models.worker_keys import init_worker_key, seal_new_job  # noqa: E402
+from confide.voice.audio_file import decode_audio  # noqa: E402
 
 SPEECH = ROOT.parent / "shared" / "audio" / "human"
 

@@ -32,7 +32,7 @@ import soundfile as sf
 
 
 def _clips(corpus: Path) -> list[np.ndarray]:
-    from voice.audio_file import decode_audio
+    from confide.voice.audio_file import decode_audio
 
     return [decode_audio(p).samples for p in sorted(corpus.iterdir())
             if p.suffix in (".wav", ".flac")]
@@ -58,7 +58,7 @@ def p95(values: list[float]) -> float:
 def start_to_first_word(server: object, folder: Path, trials: int = 3) -> list[float]:
     """Seconds from launching `confide speak` to the first sound on the virtual speaker,
     for each of ``trials`` launches (one person in the journal, as on a home device)."""
-    from voice.virtual_sound import VirtualSoundServer
+    from confide.voice.virtual_sound import VirtualSoundServer
 
     assert isinstance(server, VirtualSoundServer)
     env = {**server.env(), "CONFIDE_DATA_DIR": str(folder / "first-word")}
@@ -106,8 +106,8 @@ def main() -> None:
         lengths[:3] = [5.0, 60.0, 120.0]  # every length class is measured
 
     from confide.settings import load_settings
-    from voice.devices import refresh
-    from voice.virtual_sound import VirtualSoundServer
+    from confide.voice.devices import refresh
+    from confide.voice.virtual_sound import VirtualSoundServer
 
     load_before = os.getloadavg()[0]
     folder = Path(tempfile.mkdtemp(prefix="confide-bench-loop-"))
@@ -117,9 +117,9 @@ def main() -> None:
         first_words = start_to_first_word(server, folder)
         settings = load_settings(data_dir=folder / "loop")
         from confide.cli_voice import build_session, ready_transcriber
+        from confide.models.accounts import register_person
+        from confide.voice.session import VoiceSession
         from confide.wiring import cli_session
-        from models.accounts import register_person
-        from voice.session import VoiceSession
 
         with cli_session(settings) as s:
             person, unlocked, _words = register_person(s, "Bench", "bench passphrase")
@@ -177,12 +177,12 @@ def _median(values: list[float | None]) -> float | None:
 def turns(trials: int) -> None:
     """Barge-in and turn-taking, read off one stereo recording of the room (loop_turns)."""
     from confide.cli_voice import build_session, ready_transcriber
+    from confide.models.accounts import register_person
     from confide.settings import load_settings
+    from confide.voice.devices import refresh
+    from confide.voice.session import VoiceSession
+    from confide.voice.virtual_sound import Room, VirtualSoundServer
     from confide.wiring import cli_session
-    from models.accounts import register_person
-    from voice.devices import refresh
-    from voice.session import VoiceSession
-    from voice.virtual_sound import Room, VirtualSoundServer
 
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
     from scripts.loop_turns import barge_in_trials, reply_trials, turn_trials

@@ -19,8 +19,8 @@ from pathlib import Path
 
 import numpy as np
 
-from models import crypto, keys
-from models.storage import AudioStore, flac_bytes
+from confide.models import crypto, keys
+from confide.models.storage import AudioStore, flac_bytes
 
 
 def _plain_write(folder: Path, samples: np.ndarray, rate: int) -> None:

@@ -58,10 +58,10 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from models import crypto, entries, keys, sealing, search
-from models.db import create_db_engine, migrate
-from models.keys import Keys
-from models.tables import Person
+from confide.models import crypto, entries, keys, sealing, search
+from confide.models.db import create_db_engine, migrate
+from confide.models.keys import Keys
+from confide.models.tables import Person
 
 WORDS = ["trust", "honesty", "dinner", "phones", "listening", "promise", "apology", "morning",
     "walk", "work", "tired", "grateful", "kindness", "patience", "family", "weekend", "calm",

@@ -215,7 +215,7 @@ class MicWatch:
             self.recording = self._on_mic()
 
     def _on_mic(self) -> set[str]:
-        from voice.virtual_sound import MIC_SOURCE
+        from confide.voice.virtual_sound import MIC_SOURCE
 
         with self.lock:
             sources = self.server._pactl("list", "short", "sources").stdout.splitlines()
@@ -309,7 +309,7 @@ class Person:
         return self.reply if answer == DEMO_REPLY and self.reply else answer
 
     def _wav(self, line: str) -> Path:
-        from voice.virtual_sound import speak_to_file
+        from confide.voice.virtual_sound import speak_to_file
 
         if line not in self._cache:
             self._cache[line] = speak_to_file(line, self.folder / f"line-{len(self._cache)}.wav",
@@ -337,8 +337,8 @@ class Person:
 
 
 def _seed_station(settings: Any, rate: int) -> int:
+    from confide.models import accounts, couples, goals, reminders
     from confide.wiring import cli_session
-    from models import accounts, couples, goals, reminders
 
     with cli_session(settings) as s:
         alex = accounts.register(s, "Alex", PASSPHRASE, timezone="Europe/Berlin")
@@ -365,15 +365,15 @@ def run_station(sessions: int, workdir: Path, rss_growth_mb: float = RSS_GROWTH_
     briefly."""
     from confide.cli_unlock import unlock_in
     from confide.cli_voice import build_session, station_session
+    from confide.models import accounts
     from confide.settings import load_settings
+    from confide.voice.devices import refresh
+    from confide.voice.dialog_station import answer_of
+    from confide.voice.heap import return_freed_memory
+    from confide.voice.session import VoiceSession
+    from confide.voice.station import Answer, Station
+    from confide.voice.virtual_sound import VirtualSoundServer
     from confide.wiring import cli_session
-    from models import accounts
-    from voice.devices import refresh
-    from voice.dialog_station import answer_of
-    from voice.heap import return_freed_memory
-    from voice.session import VoiceSession
-    from voice.station import Answer, Station
-    from voice.virtual_sound import VirtualSoundServer
 
     settings = load_settings(data_dir=workdir / "station", database_url=None,
                              pause_allowance_s=pause_s, tts_voice="fast")
@@ -463,8 +463,8 @@ def run_station(sessions: int, workdir: Path, rss_growth_mb: float = RSS_GROWTH_
 def _shared_count(settings: Any, person_id: int) -> int:
     from sqlmodel import col, func, select
 
+    from confide.models.tables import Entry, Journal
     from confide.wiring import cli_session
-    from models.tables import Entry, Journal
 
     with cli_session(settings) as s:
         return int(s.exec(select(func.count()).select_from(Entry).join(

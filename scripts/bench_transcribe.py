@@ -36,10 +36,10 @@ from typing import Any
 import numpy as np
 
 from confide.settings import load_settings
+from confide.voice.audio_file import decode_audio
+from confide.voice.streaming import ChunkingOptions, StreamingTranscription
+from confide.voice.whisper import WhisperTranscriber
 from confide.wiring import transcriber
-from voice.audio_file import decode_audio
-from voice.streaming import ChunkingOptions, StreamingTranscription
-from voice.whisper import WhisperTranscriber
 
 RATE = 16_000
 TARGETS = {"overhead_ratio": 1.05, "wer_human": 7.0, "wer_stream_delta": 0.5,

@@ -59,7 +59,7 @@ def peak_rss_mb() -> float:
 
 
 def prompt_texts(limit: int) -> list[str]:
-    from prompts.library import load_library
+    from confide.prompts.library import load_library
 
     library = load_library()
     return [p.spoken for p in list(library.prompts.values())[:limit]]
@@ -67,10 +67,10 @@ def prompt_texts(limit: int) -> list[str]:
 
 def _engine(name: str) -> Any:
     if name == "natural":
-        from voice.neural import PiperSynthesizer
+        from confide.voice.neural import PiperSynthesizer
 
         return PiperSynthesizer()
-    from voice.speech import Pyttsx3Synthesizer
+    from confide.voice.speech import Pyttsx3Synthesizer
 
     return Pyttsx3Synthesizer()
 
@@ -83,8 +83,8 @@ def run_engine(name: str, prompts: list[str], trials: int, out_dir: Path) -> dic
     """Every figure of one engine (runs in its own process)."""
     import soundfile as sf
 
-    from voice.speech_sinks import FakeSink
-    from voice.streamed_speech import StreamedSpeech
+    from confide.voice.speech_sinks import FakeSink
+    from confide.voice.streamed_speech import StreamedSpeech
 
     start = time.perf_counter()
     synth = _engine(name)
@@ -127,7 +127,7 @@ def run_engine(name: str, prompts: list[str], trials: int, out_dir: Path) -> dic
         "wpm_at_165": round(words / audio_s * 60, 1),
     }
     if name == "natural":
-        from voice.neural import NATIVE_WPM
+        from confide.voice.neural import NATIVE_WPM
 
         n_words, n_audio = 0, 0.0
         for text in prompts[:20]:
@@ -151,9 +151,9 @@ def word_error_rate(reference: list[str], hypothesis: list[str]) -> int:
 
 def intelligibility(name: str, prompts: list[str], out_dir: Path) -> float:
     from confide.settings import Settings
+    from confide.voice.audio_file import decode_audio
+    from confide.voice.transcriber import normalized_words
     from confide.wiring import transcriber
-    from voice.audio_file import decode_audio
-    from voice.transcriber import normalized_words
 
     whisper = transcriber(Settings(data_dir=out_dir, whisper_model="bundled",
                                        whisper_beam_size=5, whisper_language="en"))

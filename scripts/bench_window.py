@@ -25,11 +25,11 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from confide.settings import load_settings
+from confide.voice.audio_file import decode_audio
+from confide.voice.streaming import ChunkingOptions, StreamingTranscription
+from confide.voice.whisper import WhisperTranscriber
 from confide.wiring import whisper_options
 from scripts import bench_transcribe as bt
-from voice.audio_file import decode_audio
-from voice.streaming import ChunkingOptions, StreamingTranscription
-from voice.whisper import WhisperTranscriber
 
 RATE = 16_000
 

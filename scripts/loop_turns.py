@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from voice.virtual_sound import barge_in_latency, turn_latency
+from confide.voice.virtual_sound import barge_in_latency, turn_latency
 
 INTERRUPTIONS = ("stop", "wait", "skip", "next", "stop please", "hold on")
 SHORT_ANSWERS = ("yes", "no thanks", "read it back", "four", "share it", "no", "yes please",
@@ -36,7 +36,7 @@ LONG_TEXT = ("What did you do this week that you are proud of, however small? Ta
 
 
 def _person_says(text: str, folder: Path, index: int, rng: random.Random) -> Path:
-    from voice.virtual_sound import speak_to_file
+    from confide.voice.virtual_sound import speak_to_file
 
     voice, wpm = PERSON_VOICES[rng.randrange(len(PERSON_VOICES))]
     return speak_to_file(text, folder / f"person-{index}.wav", voice=voice, wpm=wpm)
@@ -53,7 +53,7 @@ def _wait(condition: Any, timeout_s: float = 30.0) -> None:
 def barge_in_trials(session: Any, room: Any, folder: Path, trials: int,
                     rng: random.Random) -> list[dict[str, Any]]:
     """Confide reads a long prompt; 0.8–2.5 s in, the person says a command over it."""
-    from voice.commands import recognise
+    from confide.voice.commands import recognise
 
     rows = []
     for i in range(trials):
@@ -95,9 +95,9 @@ def turn_trials(session: Any, room: Any, folder: Path, trials: int,
     (the mode the dialog asks for: a command prompt, or the home for ``requests``), the
     recognition, then speech. ``turn_s`` runs from the answer's last sample to the reply's
     first on the speaker."""
-    from voice.commands import recognise
-    from voice.dialog_events import ListenMode
-    from voice.intents import understand
+    from confide.voice.commands import recognise
+    from confide.voice.dialog_events import ListenMode
+    from confide.voice.intents import understand
 
     rows = []
     said = REQUESTS if requests else SHORT_ANSWERS
@@ -142,8 +142,8 @@ def reply_trials(session: Any, room: Any, folder: Path, clips: list[Any], trials
     ended the reply before its last clip had been played."""
     import numpy as np
 
-    from voice.streamed_speech import trim_silence
-    from voice.virtual_sound import write_wav
+    from confide.voice.streamed_speech import trim_silence
+    from confide.voice.virtual_sound import write_wav
 
     allowance = session.pause_allowance_s
     rows = []
@@ -160,7 +160,7 @@ def reply_trials(session: Any, room: Any, folder: Path, clips: list[Any], trials
             import soundfile as sf
 
             said, rate = sf.read(done, dtype="float32")
-            from voice.audio_file import resample
+            from confide.voice.audio_file import resample
 
             parts += [np.zeros(8000, dtype=np.float32),
                       trim_silence(resample(said, rate, 16000), 16000, level=0.01)]

@@ -18,11 +18,11 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from models import crypto
-from models.crypto import KdfParams
-from models.sealing import seal_values
-from models.search import stems
-from models.tables import (
+from confide.models import crypto
+from confide.models.crypto import KdfParams
+from confide.models.sealing import seal_values
+from confide.models.search import stems
+from confide.models.tables import (
     Couple,
     CoupleKey,
     Entry,

@@ -7,8 +7,8 @@ from collections.abc import Callable, Collection
 
 from sqlalchemy.engine import Engine
 
-from models import jobs
-from models.db import session_scope
+from confide.models import jobs
+from confide.models.db import session_scope
 
 
 def claim_concurrently(engine_for: Callable[[], Engine], authors: Collection[int],

@@ -14,15 +14,15 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from confide.models.accounts import register_person
+from confide.models.couples import create_invite, join_couple
+from confide.models.crypto import KdfParams
+from confide.models.db import create_db_engine, migrate
+from confide.models.keys import Keys
+from confide.models.sealing import use_keys
+from confide.models.storage import AudioStore
+from confide.models.tables import Person
 from confide.settings import Settings
-from models.accounts import register_person
-from models.couples import create_invite, join_couple
-from models.crypto import KdfParams
-from models.db import create_db_engine, migrate
-from models.keys import Keys
-from models.sealing import use_keys
-from models.storage import AudioStore
-from models.tables import Person
 
 CHEAP_KDF = KdfParams(ops=1, mem=1024 * 1024)
 """Argon2id at its floor: the tests about sealing run through the same code, faster."""
@@ -42,7 +42,7 @@ def cheap_passphrase_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
     check hashing itself still go through the same code, only with cheaper parameters."""
     from argon2 import PasswordHasher
 
-    from models import accounts, keys
+    from confide.models import accounts, keys
 
     monkeypatch.setattr(accounts, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024,
                                                              parallelism=1))

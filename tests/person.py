@@ -11,8 +11,8 @@ import functools
 
 import numpy as np
 
-from voice.audio_file import resample
-from voice.neural import PiperOptions, PiperSynthesizer
+from confide.voice.audio_file import resample
+from confide.voice.neural import PiperOptions, PiperSynthesizer
 
 
 @functools.cache

@@ -23,9 +23,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from voice.ports import MIC_RATE, Microphone
-from voice.segmenter import SHORT_ANSWER_PAUSE_S, Segmenter, Signal, TurnRules
-from voice.vad import SAMPLE_RATE, WINDOW, VadTracker
+from confide.voice.ports import MIC_RATE, Microphone
+from confide.voice.segmenter import SHORT_ANSWER_PAUSE_S, Segmenter, Signal, TurnRules
+from confide.voice.vad import SAMPLE_RATE, WINDOW, VadTracker
 
 __all__ = ["BargeIn", "BargeInOptions", "Interruption", "Watch"]
 

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from models.errors import InvalidAudio, TooLarge
-from voice import audio_file
-from voice.audio_file import AudioTooLarge, DecodedAudio, UnusableAudio
+from confide.models.errors import InvalidAudio, TooLarge
+from confide.voice import audio_file
+from confide.voice.audio_file import AudioTooLarge, DecodedAudio, UnusableAudio
 
 __all__ = ["DecodedAudio", "decode_audio"]
 

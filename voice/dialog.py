@@ -21,11 +21,11 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from prompts.safety import is_crisis
-from voice import dialog_home, dialog_manage
-from voice.commands import Command, recognise, strip_closing
-from voice.commands import Heard as Recognised
-from voice.dialog_events import (
+from confide.prompts.safety import is_crisis
+from confide.voice import dialog_home, dialog_manage
+from confide.voice.commands import Command, recognise, strip_closing
+from confide.voice.commands import Heard as Recognised
+from confide.voice.dialog_events import (
     Began,
     CheckIn,
     ChoosePrompt,
@@ -53,7 +53,7 @@ from voice.dialog_events import (
     Shared,
     Timeout,
 )
-from voice.dialog_states import (
+from confide.voice.dialog_states import (
     AFTER_SAVE_TRIES,
     FILING,
     HOME_YES_NO,
@@ -73,7 +73,7 @@ from voice.dialog_states import (
     record,
     safety,
 )
-from voice.phrases import P, count_words, greeting_key, number_word
+from confide.voice.phrases import P, count_words, greeting_key, number_word
 
 __all__ = ["At", "State", "play_news", "reply_outcome", "step"]
 

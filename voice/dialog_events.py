@@ -13,9 +13,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from voice.dialog_acts import Act, Op
-from voice.dialog_facts import FollowUp, FoundItem, GoalItem, NewsItem, VoiceSettings
-from voice.phrases import P
+from confide.voice.dialog_acts import Act, Op
+from confide.voice.dialog_facts import FollowUp, FoundItem, GoalItem, NewsItem, VoiceSettings
+from confide.voice.phrases import P
 
 __all__ = [
     "AWAITING",

@@ -14,10 +14,10 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import time
 
-from voice import dialog_manage
-from voice.commands import Command
-from voice.commands import Heard as Recognised
-from voice.dialog_events import (
+from confide.voice import dialog_manage
+from confide.voice.commands import Command
+from confide.voice.commands import Heard as Recognised
+from confide.voice.dialog_events import (
     Act,
     AddGoal,
     AddReminder,
@@ -39,9 +39,9 @@ from voice.dialog_events import (
     Share,
     Shared,
 )
-from voice.dialog_states import At, State, Step, anywhere, ask, close, record
-from voice.intents import Intent, understand
-from voice.phrases import P, count_words, number_word, render, spoken_time
+from confide.voice.dialog_states import At, State, Step, anywhere, ask, close, record
+from confide.voice.intents import Intent, understand
+from confide.voice.phrases import P, count_words, number_word, render, spoken_time
 
 __all__ = ["HOME_AT", "after_item", "changed", "confirmed", "day_names", "end_or_home", "heard",
            "home", "looked", "not_recorded", "reminder_words", "saved", "shared"]
@@ -187,7 +187,7 @@ def _str(value: object) -> str | None:
 
 
 def _news(state: State) -> Step:
-    from voice.dialog import play_news
+    from confide.voice.dialog import play_news
 
     news, partner = state.session.news, _partner(state)
     if news and not state.session.unlocked:

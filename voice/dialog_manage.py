@@ -12,13 +12,13 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from prompts.safety import is_crisis
-from voice.commands import Heard as Recognised
-from voice.dialog_acts import CHANGES, ENTRY_OPS, Act, Op
-from voice.dialog_events import ChoosePrompt, Done, Effect, FoundItem, Listen, ListenMode, Say
-from voice.dialog_states import At, State, Step, anywhere, ask
-from voice.intents import Intent
-from voice.phrases import P
+from confide.prompts.safety import is_crisis
+from confide.voice.commands import Heard as Recognised
+from confide.voice.dialog_acts import CHANGES, ENTRY_OPS, Act, Op
+from confide.voice.dialog_events import ChoosePrompt, Done, Effect, FoundItem, Listen, ListenMode, Say
+from confide.voice.dialog_states import At, State, Step, anywhere, ask
+from confide.voice.intents import Intent
+from confide.voice.phrases import P
 
 __all__ = ["HOME_INTENTS", "LIST_INTENTS", "asked", "confirmed", "dictated", "done",
            "in_list", "mutual", "mutual_saved", "spelled"]
@@ -67,7 +67,7 @@ def _title_of(program_id: str) -> str:
 
 
 def _home(state: State, effects: list[Effect]) -> Step:
-    from voice.dialog_home import home
+    from confide.voice.dialog_home import home
 
     return home(state, effects)
 
@@ -124,7 +124,7 @@ def asked(state: State, intent: Intent) -> Step:
     if op is Op.REMINDERS_REMOVE:
         days = tuple(slots.get("days") or ())
         if days:
-            from voice.dialog_home import day_names
+            from confide.voice.dialog_home import day_names
 
             return _confirm(state, Act(op, days=days),
                             Say(P.CONFIRM_REMINDERS_REMOVE_ON, {"days": day_names(days)}))
@@ -198,7 +198,7 @@ def confirmed(state: State, answer: bool | None, effects: list[Effect]) -> Step:
 
 def _after(state: State, act: Act, effects: list[Effect]) -> Step:
     """Back to the list when the operation was on the entry at hand, else the home."""
-    from voice.dialog_home import after_item
+    from confide.voice.dialog_home import after_item
 
     if act.op in ENTRY_OPS and state.found and 0 <= state.index < len(state.found):
         return replace(state, at=At.LIST, tries=0), [*effects, Say(after_item(state)),

@@ -9,10 +9,10 @@ from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Literal
 
-from prompts.safety import is_crisis
-from voice.commands import Command
-from voice.commands import Heard as Recognised
-from voice.dialog_events import (
+from confide.prompts.safety import is_crisis
+from confide.voice.commands import Command
+from confide.voice.commands import Heard as Recognised
+from confide.voice.dialog_events import (
     Act,
     AddGoal,
     AddReminder,
@@ -33,8 +33,8 @@ from voice.dialog_events import (
     SetVoiceName,
     VoiceSettings,
 )
-from voice.intents import Intent, understand
-from voice.phrases import P
+from confide.voice.intents import Intent, understand
+from confide.voice.phrases import P
 
 __all__ = ["At", "State", "Step", "Then", "anywhere", "ask", "close", "in_other_words", "pause",
            "record", "safety"]

@@ -12,9 +12,9 @@ from collections.abc import Sequence
 from datetime import time
 from typing import Literal
 
-from voice.commands import Command, recognise
-from voice.dialog_events import Effect, Notify, RunSession, Say, Snooze
-from voice.phrases import P, part_of_day, spoken_time
+from confide.voice.commands import Command, recognise
+from confide.voice.dialog_events import Effect, Notify, RunSession, Say, Snooze
+from confide.voice.phrases import P, part_of_day, spoken_time
 
 __all__ = ["KIND_ORDER", "Answer", "announce", "answer_of", "news_say", "on_answer", "snoozed"]
 

@@ -12,11 +12,11 @@ from contextlib import AbstractContextManager
 
 from sqlmodel import Session
 
-from models import accounts, entries, mutual, prompt_state, responses
-from models.storage import AudioStore
-from voice.listener import ReplyTurn
-from voice.pending import PendingRecording
-from voice.transcriber import Segment, Transcript
+from confide.models import accounts, entries, mutual, prompt_state, responses
+from confide.models.storage import AudioStore
+from confide.voice.listener import ReplyTurn
+from confide.voice.pending import PendingRecording
+from confide.voice.transcriber import Segment, Transcript
 
 __all__ = ["file_reply", "without_closing"]
 

@@ -18,7 +18,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from voice.commands import Command, normalise, recognise
+from confide.voice.commands import Command, normalise, recognise
 
 __all__ = ["REQUEST_HINT", "Intent", "date_range", "invite_code", "parse_days", "parse_number", "parse_time",
            "understand"]

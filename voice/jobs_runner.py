@@ -9,15 +9,15 @@ from collections.abc import Callable, Mapping
 
 from sqlalchemy.engine import Engine
 
-from models import entries, jobs, responses
-from models.db import session_scope
-from models.errors import ConfideError
-from models.keys import Keys
-from models.sealing import use_keys
-from models.storage import AudioStore
-from models.tables import Entry, Person, Response
-from voice.decoding import decode_audio
-from voice.transcriber import Transcriber
+from confide.models import entries, jobs, responses
+from confide.models.db import session_scope
+from confide.models.errors import ConfideError
+from confide.models.keys import Keys
+from confide.models.sealing import use_keys
+from confide.models.storage import AudioStore
+from confide.models.tables import Entry, Person, Response
+from confide.voice.decoding import decode_audio
+from confide.voice.transcriber import Transcriber
 
 __all__ = ["KeyRing", "run_one_job", "run_queued_jobs"]
 

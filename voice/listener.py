@@ -17,12 +17,12 @@ from functools import partial
 
 import numpy as np
 
-from voice.hunch import Hunch
-from voice.pending import PendingRecording
-from voice.ports import Microphone
-from voice.segmenter import SHORT_ANSWER_PAUSE_S, EndedBy, Segmenter, Signal, TurnRules
-from voice.transcriber import Transcriber, Transcript
-from voice.vad import SAMPLE_RATE, WINDOW, VadTracker
+from confide.voice.hunch import Hunch
+from confide.voice.pending import PendingRecording
+from confide.voice.ports import Microphone
+from confide.voice.segmenter import SHORT_ANSWER_PAUSE_S, EndedBy, Segmenter, Signal, TurnRules
+from confide.voice.transcriber import Transcriber, Transcript
+from confide.voice.vad import SAMPLE_RATE, WINDOW, VadTracker
 
 __all__ = ["Listener", "ReplyTurn"]
 

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from voice.ports import SpeechSynthesizer
+from confide.voice.ports import SpeechSynthesizer
 
 if TYPE_CHECKING:
     import numpy as np
@@ -239,7 +239,7 @@ class PiperSynthesizer(SpeechSynthesizer):
                    volume: float = 1.0) -> tuple[np.ndarray, int]:
         import numpy as np  # here, not at the top: the settings' voice check imports this module
 
-        from voice.streamed_speech import StreamOptions, speech_chunks
+        from confide.voice.streamed_speech import StreamOptions, speech_chunks
 
         # Sentence by sentence (long ones cut at a clause): the model's working memory grows
         # with the input (docs/BENCHMARKS.md, Speech out).

@@ -20,8 +20,8 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from confide.settings import Settings
-from voice import phrases
-from voice.ports import Speaker, SpeechSynthesizer
+from confide.voice import phrases
+from confide.voice.ports import Speaker, SpeechSynthesizer
 
 __all__ = ["PersonCard", "local_time", "read_person", "speak_greeting"]
 

@@ -24,10 +24,10 @@ from typing import IO
 
 import numpy as np
 
-from models import crypto
-from models.crypto import StreamSealer
-from models.errors import Locked
-from voice.ports import MIC_RATE
+from confide.models import crypto
+from confide.models.crypto import StreamSealer
+from confide.models.errors import Locked
+from confide.voice.ports import MIC_RATE
 
 __all__ = ["PendingNote", "PendingRecording", "find_pending"]
 

@@ -9,15 +9,15 @@ from pathlib import Path
 
 from sqlalchemy.engine import Engine
 
-from models import accounts, entries, responses
-from models.db import session_scope
-from models.errors import ConfideError
-from models.keys import Keys
-from models.storage import AudioStore
-from models.tables import Entry
-from voice.jobs_runner import run_queued_jobs
-from voice.pending import find_pending
-from voice.transcriber import Transcriber
+from confide.models import accounts, entries, responses
+from confide.models.db import session_scope
+from confide.models.errors import ConfideError
+from confide.models.keys import Keys
+from confide.models.storage import AudioStore
+from confide.models.tables import Entry
+from confide.voice.jobs_runner import run_queued_jobs
+from confide.voice.pending import find_pending
+from confide.voice.transcriber import Transcriber
 
 __all__ = ["Recovered", "locked_replies", "recover"]
 
@@ -79,7 +79,7 @@ def recover(engine: Engine, store: AudioStore, pending_dir: Path,
     job_ids = run_queued_jobs(engine, store, transcriber, lambda: unlocked)
     found = []
     with session_scope(engine) as s:
-        from models.tables import TranscriptionJob
+        from confide.models.tables import TranscriptionJob
 
         finished = {j.entry_id for j in (s.get(TranscriptionJob, i) for i in job_ids)
                     if j is not None and j.entry_id is not None}

@@ -24,15 +24,15 @@ import numpy as np
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from models import accounts, entries, keys, sealing
-from models.db import session_scope
-from models.keys import Keys
-from models.sealing import use_keys
-from models.storage import AudioStore
-from models.tables import Entry, utcnow
-from voice.commands import Command, Heard, recognise, strip_closing
-from voice.dialog import State, reply_outcome, step
-from voice.dialog_events import (
+from confide.models import accounts, entries, keys, sealing
+from confide.models.db import session_scope
+from confide.models.keys import Keys
+from confide.models.sealing import use_keys
+from confide.models.storage import AudioStore
+from confide.models.tables import Entry, utcnow
+from confide.voice.commands import Command, Heard, recognise, strip_closing
+from confide.voice.dialog import State, reply_outcome, step
+from confide.voice.dialog_events import (
     Began,
     CheckIn,
     ChoosePrompt,
@@ -60,17 +60,17 @@ from voice.dialog_events import (
     Timeout,
     VoiceSettings,
 )
-from voice.dialog_events import Heard as HeardEvent
-from voice.earcons import EARCON_RATE, earcon
-from voice.filing import file_reply
-from voice.intents import REQUEST_HINT
-from voice.listener import Listener, ReplyTurn
-from voice.opening import local_time
-from voice.pending import PendingRecording
-from voice.phrases import P, render
-from voice.ports import Speaker, SpeechSynthesizer
-from voice.runner_home import choose_prompt, do_home, play_entry, share_entry
-from voice.runner_speech import Mouth, answer_interruption, closed_set, whole_answer
+from confide.voice.dialog_events import Heard as HeardEvent
+from confide.voice.earcons import EARCON_RATE, earcon
+from confide.voice.filing import file_reply
+from confide.voice.intents import REQUEST_HINT
+from confide.voice.listener import Listener, ReplyTurn
+from confide.voice.opening import local_time
+from confide.voice.pending import PendingRecording
+from confide.voice.phrases import P, render
+from confide.voice.ports import Speaker, SpeechSynthesizer
+from confide.voice.runner_home import choose_prompt, do_home, play_entry, share_entry
+from confide.voice.runner_speech import Mouth, answer_interruption, closed_set, whole_answer
 
 __all__ = ["SessionReport", "Voice", "VoiceSession"]
 
@@ -175,8 +175,8 @@ class VoiceSession:
         return self.report
 
     def _began(self) -> Began:
-        from models import goals
-        from models.couples import partner_of
+        from confide.models import goals
+        from confide.models.couples import partner_of
 
         with self._db() as s:
             person = accounts.get_person(s, self.person_id)
@@ -246,7 +246,7 @@ class VoiceSession:
             if effect.entry_id in self.report.saved:
                 self.report.saved.remove(effect.entry_id)
         elif isinstance(effect, CheckIn):
-            from models import goals
+            from confide.models import goals
 
             with self._db() as s:
                 goals.add_checkin(s, accounts.get_person(s, self.person_id), effect.goal_id,

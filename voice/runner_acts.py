@@ -13,18 +13,18 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from models import accounts
-from models.errors import ConfideError, NotFound
-from voice.dialog_acts import Act, Op
-from voice.dialog_events import Done
-from voice.dialog_manage import spelled
-from voice.phrases import P, count_words, number_word, render
+from confide.models import accounts
+from confide.models.errors import ConfideError, NotFound
+from confide.voice.dialog_acts import Act, Op
+from confide.voice.dialog_events import Done
+from confide.voice.dialog_manage import spelled
+from confide.voice.phrases import P, count_words, number_word, render
 
 if TYPE_CHECKING:
     from sqlmodel import Session
 
-    from models.tables import Person
-    from voice.runner import VoiceSession
+    from confide.models.tables import Person
+    from confide.voice.runner import VoiceSession
 
 __all__ = ["OWN_PROMPT_THEME", "do_act"]
 
@@ -52,7 +52,7 @@ def do_act(run: VoiceSession, act: Act) -> Done:
 
 # -- the entry at hand ----------------------------------------------------------------------
 def _tags(run: VoiceSession, s: Session, person: Person, act: Act) -> Params:
-    from models import entries
+    from confide.models import entries
 
     assert act.item_id is not None
     current = list(entries.get_entry(s, person, act.item_id).tags or [])
@@ -67,7 +67,7 @@ def _tags(run: VoiceSession, s: Session, person: Person, act: Act) -> Params:
 
 
 def _mood(run: VoiceSession, s: Session, person: Person, act: Act) -> Params:
-    from models import entries
+    from confide.models import entries
 
     assert act.item_id is not None
     entries.edit_entry(s, person, act.item_id, mood=act.value)
@@ -75,7 +75,7 @@ def _mood(run: VoiceSession, s: Session, person: Person, act: Act) -> Params:
 
 
 def _unshare(run: VoiceSession, s: Session, person: Person, act: Act) -> Params:
-    from models import entries
+    from confide.models import entries
 
     assert act.item_id is not None
     entries.set_visibility(s, person, act.item_id, "private")
@@ -83,7 +83,7 @@ def _unshare(run: VoiceSession, s: Session, person: Person, act: Act) -> Params:
 
 
 def _edit(run: VoiceSession, s: Session, person: Person, act: Act) -> Params:
-    from models import entries
+    from confide.models import entries
 
     assert act.item_id is not None
     entries.edit_entry(s, person, act.item_id, transcript=act.value)
@@ -92,9 +92,9 @@ def _edit(run: VoiceSession, s: Session, person: Person, act: Act) -> Params:
 
 def _answers(run: VoiceSession, s: Session, person: Person, act: Act) -> Params:
     """Each answer to the entry at hand, by whom and when, its words read out."""
-    from models.couples import partner_of
-    from models.responses import list_responses
-    from voice.runner_home import aware, spoken_day, today_of, zone_of
+    from confide.models.couples import partner_of
+    from confide.models.responses import list_responses
+    from confide.voice.runner_home import aware, spoken_day, today_of, zone_of
 
     assert act.item_id is not None
     found = list_responses(s, person, act.item_id)
@@ -114,7 +114,7 @@ def _answers(run: VoiceSession, s: Session, person: Person, act: Act) -> Params:
 
 # -- programs and prompts -------------------------------------------------------------------
 def _program_words(program_id: str, done: int) -> Params:
-    from prompts import load_library
+    from confide.prompts import load_library
 
     program = load_library().programs.get(program_id)
     title = program.title if program is not None else program_id
@@ -124,8 +124,8 @@ def _program_words(program_id: str, done: int) -> Params:
 
 def _programs(run: VoiceSession, s: Session, person: Person, act: Act) -> Params:
     """The programs there are, and where the person is in theirs."""
-    from models.prompt_state import current_program
-    from prompts import load_library
+    from confide.models.prompt_state import current_program
+    from confide.prompts import load_library
 
     programs = list(load_library().programs.values())
     count = count_words(len(programs), "program")
@@ -141,7 +141,7 @@ def _programs(run: VoiceSession, s: Session, person: Person, act: Act) -> Params
 
 
 def _program_change(run: VoiceSession, s: Session, person: Person, act: Act) -> Params:
-    from models import prompt_state
+    from confide.models import prompt_state
 
     if act.op is Op.PROGRAM_START:
         row = prompt_state.start_program(s, person, act.value, run.now().date())
@@ -158,7 +158,7 @@ def _program_change(run: VoiceSession, s: Session, person: Person, act: Act) -> 
 
 
 def _prompt_add(run: VoiceSession, s: Session, person: Person, act: Act) -> Params:
-    from models.prompt_state import add_custom_prompt
+    from confide.models.prompt_state import add_custom_prompt
 
     text = act.value.strip()
     if not text.endswith(("?", ".", "!")):
@@ -169,7 +169,7 @@ def _prompt_add(run: VoiceSession, s: Session, person: Person, act: Act) -> Para
 
 # -- goals and reminders --------------------------------------------------------------------
 def _goal(run: VoiceSession, s: Session, person: Person, act: Act) -> Params:
-    from models import goals
+    from confide.models import goals
 
     assert act.item_id is not None
     status = "done" if act.op is Op.GOAL_DONE else "paused"
@@ -178,7 +178,7 @@ def _goal(run: VoiceSession, s: Session, person: Person, act: Act) -> Params:
 
 
 def _reminders(run: VoiceSession, s: Session, person: Person, act: Act) -> Params:
-    from models import reminders
+    from confide.models import reminders
 
     found = reminders.list_reminders(s, person)
     if not found:
@@ -207,9 +207,9 @@ def _mutual_answers(run: VoiceSession, s: Session, person: Person, act: Act) -> 
     """The newest questions for both that both have answered: the question, then each."""
     from sqlmodel import col, select
 
-    from models.couples import partner_of
-    from models.mutual import mutual_status
-    from models.tables import Entry
+    from confide.models.couples import partner_of
+    from confide.models.mutual import mutual_status
+    from confide.models.tables import Entry
 
     mine = s.exec(select(Entry.prompt_id).where(Entry.author_id == person.id,
                                                 Entry.kind == "mutual")
@@ -237,7 +237,7 @@ def _mutual_answers(run: VoiceSession, s: Session, person: Person, act: Act) -> 
 
 def _chart(run: VoiceSession, s: Session, person: Person, act: Act) -> Params:
     """The weekly chart in words: the last few weeks, oldest first, as the chart reads."""
-    from models.progress import progress_for
+    from confide.models.progress import progress_for
 
     weeks = progress_for(s, person, run.now()).weeks[-CHART_WEEKS:]
     values = "; ".join(render(P.CHART_WEEK, {"day": f"{w.week_start:%B} {w.week_start.day}",
@@ -255,8 +255,8 @@ def _lock(run: VoiceSession, s: Session, person: Person, act: Act) -> Params:
 
 
 def _invite(run: VoiceSession, s: Session, person: Person, act: Act) -> Params:
-    from models.couples import create_invite
-    from voice.runner_home import aware, spoken_day, today_of, zone_of
+    from confide.models.couples import create_invite
+    from confide.voice.runner_home import aware, spoken_day, today_of, zone_of
 
     invite = create_invite(s, person, timedelta(minutes=run.invite_ttl_minutes))
     local = aware(invite.expires_at).astimezone(zone_of(person))
@@ -265,7 +265,7 @@ def _invite(run: VoiceSession, s: Session, person: Person, act: Act) -> Params:
 
 
 def _join(run: VoiceSession, s: Session, person: Person, act: Act) -> Params:
-    from models.couples import join_couple, partner_of
+    from confide.models.couples import join_couple, partner_of
 
     join_couple(s, person, act.value)
     partner = partner_of(s, person)

@@ -13,9 +13,9 @@ from datetime import time as clock
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from models import accounts
-from models.errors import ConfideError
-from voice.dialog_events import (
+from confide.models import accounts
+from confide.models.errors import ConfideError
+from confide.voice.dialog_events import (
     Act,
     AddGoal,
     AddReminder,
@@ -34,12 +34,12 @@ from voice.dialog_events import (
     SetVoiceName,
     Shared,
 )
-from voice.dialog_home import reminder_words
-from voice.phrases import P, count_words, render
+from confide.voice.dialog_home import reminder_words
+from confide.voice.phrases import P, count_words, render
 
 if TYPE_CHECKING:
-    from models.tables import Entry, Person
-    from voice.runner import VoiceSession
+    from confide.models.tables import Entry, Person
+    from confide.voice.runner import VoiceSession
 
 __all__ = ["aware", "choose_prompt", "do_home", "spoken_day", "today_of", "zone_of"]
 
@@ -52,7 +52,7 @@ def do_home(run: VoiceSession, effect: Effect) -> Event | None:
     if isinstance(effect, LookUp):
         return look_up(run, effect)
     if isinstance(effect, Act):
-        from voice.runner_acts import do_act
+        from confide.voice.runner_acts import do_act
 
         return do_act(run, effect)
     if isinstance(effect, ReadEntry):
@@ -101,11 +101,11 @@ def spoken_day(moment: datetime, today: date) -> str:
 
 def look_up(run: VoiceSession, effect: LookUp) -> Looked:
     """Entries the person may read, newest first, narrowed as asked."""
-    from models.couples import partner_of
-    from models.entries import EntryFilter, list_entries, unread_ids
-    from models.entry_rules import journal_id_for
-    from models.search import search
-    from voice.intents import date_range
+    from confide.models.couples import partner_of
+    from confide.models.entries import EntryFilter, list_entries, unread_ids
+    from confide.models.entry_rules import journal_id_for
+    from confide.models.search import search
+    from confide.voice.intents import date_range
 
     with run._db() as s:
         person = accounts.get_person(s, run.person_id)
@@ -160,7 +160,7 @@ def _keeps(entry: Entry, me: int | None, who: str | None, since: datetime | None
 
 def read_entry(run: VoiceSession, effect: ReadEntry) -> None:
     """The entry's words spoken, or its own recording played (a partner's marked read)."""
-    from models import entries
+    from confide.models import entries
 
     with run._db() as s:
         person = accounts.get_person(s, run.person_id)
@@ -187,7 +187,7 @@ def read_entry(run: VoiceSession, effect: ReadEntry) -> None:
 
 def _change(run: VoiceSession, effect: AddGoal | AddReminder) -> Done:
     """A goal or a reminder the person said yes to."""
-    from models import goals, reminders
+    from confide.models import goals, reminders
 
     try:
         with run._db() as s:
@@ -202,7 +202,7 @@ def _change(run: VoiceSession, effect: AddGoal | AddReminder) -> Done:
 
 
 def _say_goals(run: VoiceSession) -> None:
-    from models import goals
+    from confide.models import goals
 
     with run._db() as s:
         active = [g.title for g in goals.list_goals(s, accounts.get_person(s, run.person_id))
@@ -216,7 +216,7 @@ def _say_goals(run: VoiceSession) -> None:
 
 
 def _say_reminders(run: VoiceSession) -> None:
-    from models import reminders
+    from confide.models import reminders
 
     with run._db() as s:
         found = [(tuple(r.days), r.local_time, r.enabled)
@@ -235,7 +235,7 @@ def _say_reminders(run: VoiceSession) -> None:
 
 def _say_progress(run: VoiceSession) -> None:
     """The journal's one kind sentence about progress (a milestone reached today named)."""
-    from models.progress import progress_for, summary_sentence
+    from confide.models.progress import progress_for, summary_sentence
 
     with run._db() as s:
         summary = summary_sentence(progress_for(s, accounts.get_person(s, run.person_id),
@@ -247,8 +247,8 @@ def choose_prompt(run: VoiceSession, exclude: tuple[str, ...],
                   theme: str | None = None, *, mutual: bool = False) -> PromptChosen:
     """Tonight's prompt, or one of the theme asked for (the same selector, narrowed), or a
     question for both (the selector's mutual prompts)."""
-    from models import prompt_state
-    from prompts import HistoryItem, first_sentence, follow_up, load_library, next_prompt
+    from confide.models import prompt_state
+    from confide.prompts import HistoryItem, first_sentence, follow_up, load_library, next_prompt
 
     library = load_library()
     with run._db() as s:
@@ -290,9 +290,9 @@ def play_entry(session: VoiceSession, entry_id: int) -> None:
 
 def share_entry(session: VoiceSession, entry_id: int) -> Shared:
     """Share an entry with the partner; ``Shared(None)`` when there is nobody to share with."""
-    from models import entries
-    from models.couples import partner_of
-    from models.errors import Conflict
+    from confide.models import entries
+    from confide.models.couples import partner_of
+    from confide.models.errors import Conflict
 
     with session._db() as s:
         person = accounts.get_person(s, session.person_id)

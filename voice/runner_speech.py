@@ -17,13 +17,13 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from voice.barge_in import BargeIn, Interruption
-from voice.commands import recognise
-from voice.dialog_events import Event, Heard, Listen, ListenMode, Record, ReplyRecorded
-from voice.streamed_speech import SpeechReport, StreamedSpeech
+from confide.voice.barge_in import BargeIn, Interruption
+from confide.voice.commands import recognise
+from confide.voice.dialog_events import Event, Heard, Listen, ListenMode, Record, ReplyRecorded
+from confide.voice.streamed_speech import SpeechReport, StreamedSpeech
 
 if TYPE_CHECKING:
-    from voice.runner import VoiceSession
+    from confide.voice.runner import VoiceSession
 
 __all__ = ["Mouth", "Spoken", "answer_interruption", "closed_set", "whole_answer"]
 
@@ -92,7 +92,7 @@ def _is_command(text: str) -> bool:
 
 
 def _is_request(text: str) -> bool:
-    from voice.intents import understand
+    from confide.voice.intents import understand
 
     return _is_command(text) or understand(text) is not None
 

@@ -7,6 +7,6 @@ module keeps the name callers know.
 
 from __future__ import annotations
 
-from voice.runner import SessionReport, Voice, VoiceSession
+from confide.voice.runner import SessionReport, Voice, VoiceSession
 
 __all__ = ["SessionReport", "Voice", "VoiceSession"]

@@ -13,8 +13,8 @@ from typing import Any
 
 import numpy as np
 
-from voice.devices import DeviceError, list_devices, pick_device
-from voice.ports import MIC_RATE, Microphone, Speaker
+from confide.voice.devices import DeviceError, list_devices, pick_device
+from confide.voice.ports import MIC_RATE, Microphone, Speaker
 
 __all__ = ["SoundDeviceMicrophone", "SoundDeviceSpeaker", "resample"]
 

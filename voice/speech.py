@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from voice.ports import SpeechSynthesizer
+from confide.voice.ports import SpeechSynthesizer
 
 __all__ = ["FakeSynthesizer", "Pyttsx3Synthesizer"]
 

@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from voice.ports import Speaker
+from confide.voice.ports import Speaker
 
 __all__ = ["FakeSink", "SpeakerSink"]
 

@@ -23,13 +23,13 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlmodel import Session
 
-from models.couples import partner_of
-from models.entries import news_for
-from models.errors import ConfideError
-from models.reminders import due_reminders, list_reminders, next_fire_of, snooze_reminder
-from models.tables import Person
-from voice.dialog_events import Notify, RunSession, Say, Snooze
-from voice.dialog_station import (
+from confide.models.couples import partner_of
+from confide.models.entries import news_for
+from confide.models.errors import ConfideError
+from confide.models.reminders import due_reminders, list_reminders, next_fire_of, snooze_reminder
+from confide.models.tables import Person
+from confide.voice.dialog_events import Notify, RunSession, Say, Snooze
+from confide.voice.dialog_station import (
     KIND_ORDER,
     NOTIFY_TITLES,
     PART_OF_DAY,
@@ -42,7 +42,7 @@ from voice.dialog_station import (
     prompt_say,
     snoozed,
 )
-from voice.phrases import P, render, spoken_time
+from confide.voice.phrases import P, render, spoken_time
 
 __all__ = [
     "Answer",

@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from voice.devices import DeviceError, list_devices, pick_device
+from confide.voice.devices import DeviceError, list_devices, pick_device
 
 __all__ = ["STALLED_S", "SoundDeviceSink"]
 

@@ -25,7 +25,7 @@ from typing import Protocol
 
 import numpy as np
 
-from voice.ports import SpeechSynthesizer
+from confide.voice.ports import SpeechSynthesizer
 
 __all__ = [
     "AudioSink",

@@ -23,8 +23,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from voice.heap import return_freed_memory
-from voice.transcriber import (
+from confide.voice.heap import return_freed_memory
+from confide.voice.transcriber import (
     SAMPLE_RATE,
     ProgressCallback,
     Transcriber,
@@ -33,7 +33,7 @@ from voice.transcriber import (
     as_mono_float32,
     join_transcripts,
 )
-from voice.vad import WINDOW, VadTracker, VoiceActivity
+from confide.voice.vad import WINDOW, VadTracker, VoiceActivity
 
 __all__ = ["ChunkingOptions", "StreamingTranscription"]
 

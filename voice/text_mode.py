@@ -17,12 +17,12 @@ from typing import TextIO
 import numpy as np
 from sqlalchemy.engine import Engine
 
-from models import accounts, entries, responses
-from models.storage import AudioStore
-from models.tables import utcnow
-from voice.dialog_events import Record, ReplyRecorded, Saved
-from voice.ports import Speaker, SpeechSynthesizer
-from voice.runner import Voice, VoiceSession
+from confide.models import accounts, entries, responses
+from confide.models.storage import AudioStore
+from confide.models.tables import utcnow
+from confide.voice.dialog_events import Record, ReplyRecorded, Saved
+from confide.voice.ports import Speaker, SpeechSynthesizer
+from confide.voice.runner import Voice, VoiceSession
 
 __all__ = ["TextSession"]
 
@@ -117,7 +117,7 @@ class TextSession(VoiceSession):
                 assert response.id is not None
                 return Saved(response.id, len(text.split()), text)
             if effect.kind == "mutual" and effect.prompt_id:
-                from models.mutual import answer_mutual
+                from confide.models.mutual import answer_mutual
 
                 entry = answer_mutual(s, person, effect.prompt_id, text=text,
                                       prompt_text=effect.prompt_text)
@@ -127,7 +127,7 @@ class TextSession(VoiceSession):
                     prompt_text=effect.prompt_text, unlocked=self.unlocked)
             assert entry.id is not None
             if effect.prompt_id:
-                from models import prompt_state
+                from confide.models import prompt_state
 
                 prompt_state.note_answered(s, person, effect.prompt_id)
             self.report.saved.append(entry.id)

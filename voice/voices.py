@@ -20,7 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
-from voice.ports import SpeechSynthesizer
+from confide.voice.ports import SpeechSynthesizer
 
 if TYPE_CHECKING:  # annotations only: the settings' voice check loads no NumPy
     import numpy as np

@@ -26,8 +26,8 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from voice.heap import keep_inference_buffers
-from voice.transcriber import (
+from confide.voice.heap import keep_inference_buffers
+from confide.voice.transcriber import (
     SAMPLE_RATE,
     ModelUnavailableError,
     ProgressCallback,
@@ -365,7 +365,7 @@ class WhisperTranscriber(Transcriber):
     def _transcribe_in_pieces(
         self, audio: np.ndarray, on_progress: ProgressCallback | None
     ) -> Transcript:
-        from voice.streaming import StreamingTranscription
+        from confide.voice.streaming import StreamingTranscription
 
         with StreamingTranscription(self, on_progress=on_progress,
                                     language=self.whisper_options.language) as pieces:
@@ -373,7 +373,7 @@ class WhisperTranscriber(Transcriber):
             return pieces.finish()
 
     def stream(self) -> TranscriptionStream:
-        from voice.streaming import StreamingTranscription
+        from confide.voice.streaming import StreamingTranscription
 
         return StreamingTranscription(self, language=self.whisper_options.language)
 

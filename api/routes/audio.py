@@ -15,15 +15,15 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from sqlmodel import Session
 
-from api.deps import CurrentPerson, RowId, RuntimeDep, SessionDep, StoreDep
-from api.errors import error_doc
-from models.entries import get_entry
-from models.errors import Conflict, NotFound
-from models.responses import get_response
-from models.sealing import require_keys
-from models.storage import AudioStore
-from models.tables import Entry, Person
-from prompts.speakable import text_to_read_aloud
+from confide.api.deps import CurrentPerson, RowId, RuntimeDep, SessionDep, StoreDep
+from confide.api.errors import error_doc
+from confide.models.entries import get_entry
+from confide.models.errors import Conflict, NotFound
+from confide.models.responses import get_response
+from confide.models.sealing import require_keys
+from confide.models.storage import AudioStore
+from confide.models.tables import Entry, Person
+from confide.prompts.speakable import text_to_read_aloud
 
 __all__ = ["router"]
 

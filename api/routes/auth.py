@@ -11,7 +11,7 @@ from datetime import timedelta
 
 from fastapi import APIRouter, Request, Response, status
 
-from api.deps import (
+from confide.api.deps import (
     CurrentPerson,
     CurrentToken,
     RuntimeDep,
@@ -21,13 +21,13 @@ from api.deps import (
     remember_sign_in,
     set_session_cookie,
 )
-from api.errors import error_doc
-from api.present import present_person
-from api.schemas import LoginRequest, PersonPublic, PreferencesUpdate, RegisterRequest, TokenPublic
-from api.security import client_address
-from models.accounts import Preferences, issue_token, register, revoke_token
-from models.accounts import sign_in as open_journal
-from models.accounts import update_preferences as apply_preferences
+from confide.api.errors import error_doc
+from confide.api.present import present_person
+from confide.api.schemas import LoginRequest, PersonPublic, PreferencesUpdate, RegisterRequest, TokenPublic
+from confide.api.security import client_address
+from confide.models.accounts import Preferences, issue_token, register, revoke_token
+from confide.models.accounts import sign_in as open_journal
+from confide.models.accounts import update_preferences as apply_preferences
 
 __all__ = ["router"]
 

@@ -6,12 +6,12 @@ from datetime import timedelta
 
 from fastapi import APIRouter, status
 
-from api.deps import CurrentPerson, SessionDep, SettingsDep
-from api.errors import Responses, error_doc
-from api.schemas import CoupleJoin, CouplePublic, InvitePublic, PartnerPublic
-from models.couples import create_invite, join_couple, partner_of
-from models.errors import NotFound
-from models.tables import Couple, Person
+from confide.api.deps import CurrentPerson, SessionDep, SettingsDep
+from confide.api.errors import Responses, error_doc
+from confide.api.schemas import CoupleJoin, CouplePublic, InvitePublic, PartnerPublic
+from confide.models.couples import create_invite, join_couple, partner_of
+from confide.models.errors import NotFound
+from confide.models.tables import Couple, Person
 
 __all__ = ["router"]
 

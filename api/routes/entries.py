@@ -12,11 +12,11 @@ from typing import Annotated
 from fastapi import APIRouter, Query, status
 from sqlmodel import Session
 
-from api.deps import CurrentPerson, RowId, RuntimeDep, SessionDep, StoreDep
-from api.errors import Responses, error_doc
-from api.present import present_entries, present_entry_detail, present_listed
-from api.routes.prompts import find_prompt
-from api.schemas import (
+from confide.api.deps import CurrentPerson, RowId, RuntimeDep, SessionDep, StoreDep
+from confide.api.errors import Responses, error_doc
+from confide.api.present import present_entries, present_entry_detail, present_listed
+from confide.api.routes.prompts import find_prompt
+from confide.api.schemas import (
     EntryCreate,
     EntryDetailPublic,
     EntryListQuery,
@@ -24,7 +24,7 @@ from api.schemas import (
     EntryPublic,
     EntryUpdate,
 )
-from models.entries import (
+from confide.models.entries import (
     EntryFilter,
     create_written_entry,
     delete_entry,
@@ -34,8 +34,8 @@ from models.entries import (
     mark_read,
     set_visibility,
 )
-from models.prompt_state import note_answered
-from models.tables import Person
+from confide.models.prompt_state import note_answered
+from confide.models.tables import Person
 
 __all__ = ["router"]
 

@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 from fastapi import APIRouter
 from fastapi.responses import Response
 
-from api.deps import CurrentPerson, SessionDep, StoreDep
-from models.export import export_zip
+from confide.api.deps import CurrentPerson, SessionDep, StoreDep
+from confide.models.export import export_zip
 
 __all__ = ["router"]
 

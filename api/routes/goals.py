@@ -5,11 +5,11 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, status
 from starlette.concurrency import run_in_threadpool
 
-from api.bodies import read_text_or_audio, text_or_audio_body
-from api.deps import CurrentPerson, RowId, RuntimeDep, SessionDep
-from api.errors import NOT_AUDIO, Responses, error_doc
-from api.present import present_checkin, present_goal
-from api.schemas import (
+from confide.api.bodies import read_text_or_audio, text_or_audio_body
+from confide.api.deps import CurrentPerson, RowId, RuntimeDep, SessionDep
+from confide.api.errors import NOT_AUDIO, Responses, error_doc
+from confide.api.present import present_checkin, present_goal
+from confide.api.schemas import (
     CheckInAudioForm,
     CheckInCreate,
     CheckInPublic,
@@ -17,7 +17,7 @@ from api.schemas import (
     GoalPublic,
     GoalUpdate,
 )
-from models.goals import add_checkin, create_goal, list_checkins, list_goals, update_goal
+from confide.models.goals import add_checkin, create_goal, list_checkins, list_goals, update_goal
 
 __all__ = ["router"]
 

@@ -19,8 +19,8 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
-from api.deps import Runtime, RuntimeDep
-from api.schemas import HealthPublic
+from confide.api.deps import Runtime, RuntimeDep
+from confide.api.schemas import HealthPublic
 
 __all__ = ["ReadyPublic", "router"]
 
@@ -65,7 +65,7 @@ def healthz(runtime: RuntimeDep) -> JSONResponse:
 
 
 def _readiness(runtime: Runtime) -> ReadyPublic:
-    from models.db import HEAD_REVISION, current_revision, newer_than_this_release
+    from confide.models.db import HEAD_REVISION, current_revision, newer_than_this_release
 
     database = _database(runtime)
     revision = "unknown"
@@ -105,6 +105,6 @@ async def readyz(runtime: RuntimeDep) -> JSONResponse:
 @router.get("/metrics", include_in_schema=False)
 async def metrics(runtime: RuntimeDep) -> Response:
     """Prometheus text format (``api.metrics``): no entry, person or search word is in it."""
-    from api.metrics import CONTENT_TYPE, render
+    from confide.api.metrics import CONTENT_TYPE, render
 
     return Response(await run_in_threadpool(render, runtime.engine), media_type=CONTENT_TYPE)

@@ -9,21 +9,21 @@ from fastapi import APIRouter, Path, Request, status
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
-from api.bodies import read_text_or_audio, text_or_audio_body
-from api.deps import CurrentPerson, RuntimeDep, SessionDep
-from api.errors import NOT_AUDIO, error_doc
-from api.present import present_entries
-from api.routes.prompts import find_prompt
-from api.routes.recordings import job_for
-from api.schemas import (
+from confide.api.bodies import read_text_or_audio, text_or_audio_body
+from confide.api.deps import CurrentPerson, RuntimeDep, SessionDep
+from confide.api.errors import NOT_AUDIO, error_doc
+from confide.api.present import present_entries
+from confide.api.routes.prompts import find_prompt
+from confide.api.routes.recordings import job_for
+from confide.api.schemas import (
     MutualAnswerCreate,
     MutualAnswerCreated,
     MutualAudioForm,
     MutualStatusPublic,
 )
-from models.mutual import answer_mutual, mutual_status
-from models.prompt_state import note_answered
-from models.tables import Person
+from confide.models.mutual import answer_mutual, mutual_status
+from confide.models.prompt_state import note_answered
+from confide.models.tables import Person
 
 __all__ = ["router"]
 

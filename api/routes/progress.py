@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from api.deps import CurrentPerson, SessionDep
-from api.schemas import ProgressPublic
-from models.progress import progress_as_dict, progress_for
-from models.tables import utcnow
+from confide.api.deps import CurrentPerson, SessionDep
+from confide.api.schemas import ProgressPublic
+from confide.models.progress import progress_as_dict, progress_for
+from confide.models.tables import utcnow
 
 __all__ = ["router"]
 

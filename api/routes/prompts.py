@@ -13,13 +13,13 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from fastapi import APIRouter, Query
 from sqlmodel import Session
 
-from api.deps import CurrentPerson, SessionDep, SettingsDep
-from api.errors import error_doc
-from api.schemas import PromptChoicePublic, PromptPublic
-from models.errors import Conflict, NotFound
-from models.prompt_state import choose_next_prompt, list_custom_prompts
-from models.tables import Person
-from prompts import NoPromptAvailableError, Prompt, as_prompt, load_library
+from confide.api.deps import CurrentPerson, SessionDep, SettingsDep
+from confide.api.errors import error_doc
+from confide.api.schemas import PromptChoicePublic, PromptPublic
+from confide.models.errors import Conflict, NotFound
+from confide.models.prompt_state import choose_next_prompt, list_custom_prompts
+from confide.models.tables import Person
+from confide.prompts import NoPromptAvailableError, Prompt, as_prompt, load_library
 
 __all__ = ["find_prompt", "router"]
 

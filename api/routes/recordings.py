@@ -12,17 +12,17 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, File, Form, UploadFile, status
 from sqlmodel import Session, col, select
 
-from api.deps import CurrentPerson, RowId, RuntimeDep, SessionDep
-from api.errors import NOT_AUDIO, error_doc
-from api.media import decode_upload, read_limited
-from api.routes.prompts import find_prompt
-from api.schemas import JobPublic, RecordingAccepted
-from models import jobs
-from models.entries import create_entry_from_audio, get_entry
-from models.errors import NotFound
-from models.prompt_state import note_answered
-from models.responses import get_response
-from models.tables import TranscriptionJob
+from confide.api.deps import CurrentPerson, RowId, RuntimeDep, SessionDep
+from confide.api.errors import NOT_AUDIO, error_doc
+from confide.api.media import decode_upload, read_limited
+from confide.api.routes.prompts import find_prompt
+from confide.api.schemas import JobPublic, RecordingAccepted
+from confide.models import jobs
+from confide.models.entries import create_entry_from_audio, get_entry
+from confide.models.errors import NotFound
+from confide.models.prompt_state import note_answered
+from confide.models.responses import get_response
+from confide.models.tables import TranscriptionJob
 
 __all__ = ["job_for", "router"]
 

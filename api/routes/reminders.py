@@ -5,11 +5,11 @@ from __future__ import annotations
 from fastapi import APIRouter, status
 from fastapi.responses import Response
 
-from api.deps import CurrentPerson, RowId, SessionDep
-from api.errors import error_doc
-from api.present import present_reminder
-from api.schemas import ReminderCreate, ReminderPublic, ReminderUpdate
-from models.reminders import (
+from confide.api.deps import CurrentPerson, RowId, SessionDep
+from confide.api.errors import error_doc
+from confide.api.present import present_reminder
+from confide.api.schemas import ReminderCreate, ReminderPublic, ReminderUpdate
+from confide.models.reminders import (
     create_reminder,
     delete_reminder,
     list_reminders,

@@ -5,14 +5,14 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, status
 from starlette.concurrency import run_in_threadpool
 
-from api.bodies import read_text_or_audio, text_or_audio_body
-from api.deps import CurrentPerson, RowId, RuntimeDep, SessionDep
-from api.errors import NOT_AUDIO, error_doc
-from api.present import present_responses
-from api.routes.recordings import job_for
-from api.schemas import ResponseAudioForm, ResponseCreate, ResponsePublic
-from models.responses import add_response, list_responses
-from models.tables import Person, Response
+from confide.api.bodies import read_text_or_audio, text_or_audio_body
+from confide.api.deps import CurrentPerson, RowId, RuntimeDep, SessionDep
+from confide.api.errors import NOT_AUDIO, error_doc
+from confide.api.present import present_responses
+from confide.api.routes.recordings import job_for
+from confide.api.schemas import ResponseAudioForm, ResponseCreate, ResponsePublic
+from confide.models.responses import add_response, list_responses
+from confide.models.tables import Person, Response
 
 __all__ = ["router"]
 

@@ -7,12 +7,12 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from sqlmodel import Session
 
-from api.deps import CurrentPerson, RuntimeDep, SessionDep
-from api.errors import error_doc
-from api.present import present_entries
-from api.schemas import SearchHitPublic, SearchResultsPublic
-from models.search import search
-from models.tables import Person
+from confide.api.deps import CurrentPerson, RuntimeDep, SessionDep
+from confide.api.errors import error_doc
+from confide.api.present import present_entries
+from confide.api.schemas import SearchHitPublic, SearchResultsPublic
+from confide.models.search import search
+from confide.models.tables import Person
 
 __all__ = ["router"]
 

@@ -11,7 +11,7 @@ shared value types and base in ``common``; every schema is named from here, ``ap
 
 from __future__ import annotations
 
-from api.schemas.accounts import (
+from confide.api.schemas.accounts import (
     CoupleJoin,
     CouplePublic,
     InvitePublic,
@@ -22,11 +22,11 @@ from api.schemas.accounts import (
     RegisterRequest,
     TokenPublic,
 )
-from api.schemas.common import (
+from confide.api.schemas.common import (
     ErrorPublic,
     HealthPublic,
 )
-from api.schemas.entries import (
+from confide.api.schemas.entries import (
     EntryCreate,
     EntryDetailPublic,
     EntryListQuery,
@@ -42,12 +42,12 @@ from api.schemas.entries import (
     SearchResultsPublic,
     SegmentPublic,
 )
-from api.schemas.progress import (
+from confide.api.schemas.progress import (
     ProgressPublic,
     PromptChoicePublic,
     PromptPublic,
 )
-from api.schemas.together import (
+from confide.api.schemas.together import (
     CheckInAudioForm,
     CheckInCreate,
     CheckInPublic,

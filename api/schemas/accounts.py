@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from api.schemas.common import (
+from confide.api.schemas.common import (
     HAS_LETTER_OR_DIGIT,
     NOT_BLANK,
     Input,

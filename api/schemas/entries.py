@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
 
-from api.schemas.common import (
+from confide.api.schemas.common import (
     NOT_BLANK,
     TAG,
     Input,

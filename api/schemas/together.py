@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from api.schemas.common import (
+from confide.api.schemas.common import (
     CLOCK_TIME,
     NOT_BLANK,
     Input,
@@ -16,7 +16,7 @@ from api.schemas.common import (
     TimeZoneName,
     Weekday,
 )
-from api.schemas.entries import EntryPublic
+from confide.api.schemas.entries import EntryPublic
 
 __all__ = [
     "CheckInAudioForm",

@@ -4,6 +4,6 @@
 beside ``/api``; templates are in ``api/templates`` and assets in ``api/static``.
 """
 
-from api.web.routes import web_router
+from confide.api.web.routes import web_router
 
 __all__ = ["web_router"]

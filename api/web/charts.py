@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from api.web.format import day
+from confide.api.web.format import day
 
 __all__ = ["Bar", "BarChart", "LineChart", "Point", "Series", "bar_chart", "line_chart"]
 

@@ -29,11 +29,11 @@ import jinja2
 from fastapi import Depends, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from api.deps import SESSION_COOKIE, SessionDep, signed_in_person
-from api.web import format as fmt
+from confide.api.deps import SESSION_COOKIE, SessionDep, signed_in_person
+from confide.api.web import format as fmt
+from confide.models.errors import NotAuthenticated
+from confide.models.tables import Person
 from confide.settings import Settings
-from models.errors import NotAuthenticated
-from models.tables import Person
 
 __all__ = [
     "SIGNIN_COOKIE",
@@ -123,8 +123,8 @@ def shared_secret(db_url: str, name: str, *, seed_from: Path | None = None) -> b
     import sqlalchemy as sa
     from sqlmodel import Session
 
-    from models.db import create_db_engine, migrate
-    from models.tables import SharedSecret
+    from confide.models.db import create_db_engine, migrate
+    from confide.models.tables import SharedSecret
 
     engine = create_db_engine(db_url, pool_size=1)
     try:

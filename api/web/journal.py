@@ -15,9 +15,9 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from sqlmodel import Session
 
-from api.deps import SessionDep
-from api.errors import status_for
-from api.web.context import (
+from confide.api.deps import SessionDep
+from confide.api.errors import status_for
+from confide.api.web.context import (
     CsrfField,
     PersonDep,
     SignedIn,
@@ -27,9 +27,9 @@ from api.web.context import (
     csrf_refused,
     redirect,
 )
-from api.web.format import clock
-from models.couples import partner_of
-from models.entries import (
+from confide.api.web.format import clock
+from confide.models.couples import partner_of
+from confide.models.entries import (
     EntryFilter,
     EntryView,
     create_written_entry,
@@ -40,11 +40,11 @@ from models.entries import (
     set_visibility,
     unread_ids,
 )
-from models.errors import ConfideError, InvalidInput, NotFound
-from models.responses import add_response, list_responses
-from models.search import search
-from models.tables import Entry, Person
-from models.tables import Response as ResponseRow
+from confide.models.errors import ConfideError, InvalidInput, NotFound
+from confide.models.responses import add_response, list_responses
+from confide.models.search import search
+from confide.models.tables import Entry, Person
+from confide.models.tables import Response as ResponseRow
 
 __all__ = ["EntryCard", "add_routes", "error_page", "names_for"]
 

@@ -17,16 +17,16 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 
-from api.deps import (
+from confide.api.deps import (
     SESSION_COOKIE,
     SessionDep,
     clear_session_cookie,
     remember_sign_in,
     set_session_cookie,
 )
-from api.security import client_address
-from api.web import journal, settings_pages, together
-from api.web.context import (
+from confide.api.security import client_address
+from confide.api.web import journal, settings_pages, together
+from confide.api.web.context import (
     SIGNIN_COOKIE,
     STATIC,
     CsrfField,
@@ -38,9 +38,9 @@ from api.web.context import (
     redirect,
     safe_next,
 )
+from confide.models.accounts import issue_token, person_for_token, revoke_token, sign_in
+from confide.models.errors import ConfideError, NotAuthenticated, RateLimited
 from confide.settings import Settings
-from models.accounts import issue_token, person_for_token, revoke_token, sign_in
-from models.errors import ConfideError, NotAuthenticated, RateLimited
 
 __all__ = ["SIGNIN_ROUTE", "web_router"]
 

@@ -14,9 +14,9 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlmodel import Session
 
-from api.deps import SessionDep
-from api.errors import status_for
-from api.web.context import (
+from confide.api.deps import SessionDep
+from confide.api.errors import status_for
+from confide.api.web.context import (
     CsrfField,
     PersonDep,
     SignedIn,
@@ -26,11 +26,11 @@ from api.web.context import (
     csrf_refused,
     redirect,
 )
-from api.web.format import when
-from api.web.journal import error_page
-from models.accounts import Preferences, update_preferences
-from models.errors import ConfideError, InvalidInput, NotFound
-from models.reminders import (
+from confide.api.web.format import when
+from confide.api.web.journal import error_page
+from confide.models.accounts import Preferences, update_preferences
+from confide.models.errors import ConfideError, InvalidInput, NotFound
+from confide.models.reminders import (
     KINDS,
     create_reminder,
     delete_reminder,
@@ -38,8 +38,8 @@ from models.reminders import (
     next_fire_of,
     update_reminder,
 )
-from models.schedule import DAY_NAMES, rule_days_text
-from models.tables import Reminder, utcnow
+from confide.models.schedule import DAY_NAMES, rule_days_text
+from confide.models.tables import Reminder, utcnow
 
 __all__ = ["add_routes"]
 

@@ -12,8 +12,8 @@ from typing import Any
 from fastapi import FastAPI
 from starlette.routing import NoMatchFound
 
-from api.app import create_app
-from api.web.routes import SIGNIN_ROUTE, web_router
+from confide.api.app import create_app
+from confide.api.web.routes import SIGNIN_ROUTE, web_router
 from confide.settings import Settings, load_settings
 
 __all__ = ["app_from_env", "create_web_app", "has_web_routes"]
@@ -38,8 +38,8 @@ def create_web_app(settings: Settings, **options: Any) -> FastAPI:
 
 def app_from_env() -> FastAPI:
     """A factory for uvicorn: settings from the environment, as ``confide serve`` reads them."""
+    from confide.voice.speech import Pyttsx3Synthesizer
     from confide.wiring import transcriber  # this factory is an entry point, like `confide serve`
-    from voice.speech import Pyttsx3Synthesizer
 
     settings = load_settings()
     return create_web_app(settings, transcriber_factory=lambda: transcriber(settings),

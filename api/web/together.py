@@ -15,10 +15,10 @@ from fastapi import APIRouter, Form, Path, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlmodel import Session
 
-from api.deps import SessionDep
-from api.errors import status_for
-from api.web.charts import bar_chart, line_chart
-from api.web.context import (
+from confide.api.deps import SessionDep
+from confide.api.errors import status_for
+from confide.api.web.charts import bar_chart, line_chart
+from confide.api.web.context import (
     CsrfField,
     PersonDep,
     SignedIn,
@@ -28,10 +28,10 @@ from api.web.context import (
     csrf_refused,
     redirect,
 )
-from api.web.journal import error_page, names_for
-from models.couples import partner_of
-from models.errors import ConfideError, InvalidInput, NotFound
-from models.goals import (
+from confide.api.web.journal import error_page, names_for
+from confide.models.couples import partner_of
+from confide.models.errors import ConfideError, InvalidInput, NotFound
+from confide.models.goals import (
     GOAL_STATUSES,
     add_checkin,
     create_goal,
@@ -40,10 +40,10 @@ from models.goals import (
     list_goals,
     update_goal,
 )
-from models.mutual import MutualStatus, answer_mutual, mutual_status
-from models.progress import progress_for, summary_sentence
-from models.tables import Goal, GoalCheckIn, utcnow
-from prompts import Prompt, load_library
+from confide.models.mutual import MutualStatus, answer_mutual, mutual_status
+from confide.models.progress import progress_for, summary_sentence
+from confide.models.tables import Goal, GoalCheckIn, utcnow
+from confide.prompts import Prompt, load_library
 
 __all__ = ["add_routes"]
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from alembic import context
 from sqlmodel import SQLModel
 
-import models.tables  # noqa: F401  (registers the tables on SQLModel.metadata)
-from models.db import include_name
+import confide.models.tables  # noqa: F401  (registers the tables on SQLModel.metadata)
+from confide.models.db import include_name
 
 config = context.config
 target_metadata = SQLModel.metadata

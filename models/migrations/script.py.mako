@@ -7,7 +7,7 @@ Create Date: ${create_date}
 from alembic import op
 import sqlalchemy as sa
 import sqlmodel
-import models.tables
+import confide.models.tables
 ${imports if imports else ""}
 
 revision = ${repr(up_revision)}

@@ -26,14 +26,14 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
-from api import create_app
+from confide.api import create_app
+from confide.models import accounts, keys
+from confide.models.accounts import get_person_by_name, issue_token
+from confide.models.db import create_db_engine, migrate, session_scope
 from confide.settings import Settings
-from models import accounts, keys
-from models.accounts import get_person_by_name, issue_token
-from models.db import create_db_engine, migrate, session_scope
+from confide.voice.speech import FakeSynthesizer
+from confide.voice.transcriber import FakeTranscriber
 from tests.conftest import CHEAP_KDF
-from voice.speech import FakeSynthesizer
-from voice.transcriber import FakeTranscriber
 
 pytestmark = pytest.mark.api
 

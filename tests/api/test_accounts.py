@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlmodel import select
 
-from models.tables import ApiToken
+from confide.models.tables import ApiToken
 from tests.api.conftest import PASSPHRASE, Api
 
 pytestmark = pytest.mark.api

@@ -21,7 +21,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from voice.transcriber import normalized_words
+from confide.voice.transcriber import normalized_words
 
 pytestmark = [pytest.mark.api, pytest.mark.slow]
 

@@ -12,16 +12,16 @@ from pathlib import Path
 import pytest
 from sqlmodel import select
 
-from api.security import RateLimiter
+from confide.api.security import RateLimiter
+from confide.models import crypto
+from confide.models.db import session_scope
+from confide.models.errors import ConfideError, RateLimited, SealError
+from confide.models.store_database import DatabaseAudioStore
+from confide.models.tables import AudioBlob, ItemKey, TranscriptionJob, WorkerJobKey
+from confide.models.worker_keys import init_worker_key, load_worker_identity, open_job_key
 from confide.transcription_worker import SealedJobWorker, WorkerOptions
-from models import crypto
-from models.db import session_scope
-from models.errors import ConfideError, RateLimited, SealError
-from models.store_database import DatabaseAudioStore
-from models.tables import AudioBlob, ItemKey, TranscriptionJob, WorkerJobKey
-from models.worker_keys import init_worker_key, load_worker_identity, open_job_key
+from confide.voice.transcriber import FakeTranscriber
 from tests.api.conftest import Api, wav_bytes
-from voice.transcriber import FakeTranscriber
 
 pytestmark = pytest.mark.api
 
@@ -120,7 +120,7 @@ def test_jobs_queued_while_no_worker_key_existed_are_handed_over(
 
 def test_a_worker_whose_claim_was_taken_over_writes_nothing(
         app_factory: AppFactory, tmp_path: Path) -> None:
-    from models.worker_keys import claim_sealed_job, finish_if_still_mine
+    from confide.models.worker_keys import claim_sealed_job, finish_if_still_mine
 
     api = app_factory(transcribe="separate")
     alex = api.user("Alex")

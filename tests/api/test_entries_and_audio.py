@@ -8,8 +8,8 @@ from datetime import UTC, datetime, timedelta
 import numpy as np
 import pytest
 
+from confide.voice.speech import FakeSynthesizer
 from tests.api.conftest import Api, User, wav_bytes
-from voice.speech import FakeSynthesizer
 
 pytestmark = pytest.mark.api
 AppFactory = Callable[..., Api]

@@ -24,16 +24,16 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
-from models import responses
-from models.accounts import get_person_by_name
-from models.db import session_scope
-from models.entries import attach_transcript, create_entry_from_audio, set_visibility
-from models.mutual import answer_mutual
-from models.sealing import use_keys
-from models.storage import AudioStore
-from models.tables import TranscriptionJob
-from models.transcript import Segment, Transcript
-from prompts import load_library
+from confide.models import responses
+from confide.models.accounts import get_person_by_name
+from confide.models.db import session_scope
+from confide.models.entries import attach_transcript, create_entry_from_audio, set_visibility
+from confide.models.mutual import answer_mutual
+from confide.models.sealing import use_keys
+from confide.models.storage import AudioStore
+from confide.models.tables import TranscriptionJob
+from confide.models.transcript import Segment, Transcript
+from confide.prompts import load_library
 from tests.api.conftest import PASSPHRASE, Api, isolated_env, make_app, tone
 
 if TYPE_CHECKING:

@@ -17,11 +17,11 @@ import pytest
 from fastapi.testclient import TestClient
 
 from confide.settings import Settings
+from confide.voice.audio_file import decode_audio
+from confide.voice.speech import Pyttsx3Synthesizer
+from confide.voice.transcriber import normalized_words
 from confide.wiring import transcriber
 from tests.api.conftest import Api, isolated_env, make_app
-from voice.audio_file import decode_audio
-from voice.speech import Pyttsx3Synthesizer
-from voice.transcriber import normalized_words
 
 pytestmark = [pytest.mark.api, pytest.mark.slow]
 

@@ -12,10 +12,10 @@ import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
-from api import create_app
-from models.db import current_revision, migrate
+from confide.api import create_app
+from confide.models.db import current_revision, migrate
+from confide.voice.transcriber import FakeTranscriber
 from tests.api.conftest import PASSPHRASE, Api
-from voice.transcriber import FakeTranscriber
 
 pytestmark = pytest.mark.api
 

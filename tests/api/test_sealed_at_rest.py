@@ -20,12 +20,12 @@ import pytest
 import soundfile as sf
 from sqlmodel import Session, select
 
-from models import keys, sealing
-from models.accounts import get_person_by_name, sign_in
-from models.errors import SealError
-from models.tables import Entry
+from confide.models import keys, sealing
+from confide.models.accounts import get_person_by_name, sign_in
+from confide.models.errors import SealError
+from confide.models.tables import Entry
+from confide.voice.pending import PendingRecording
 from tests.api.conftest import Api, User, tone, wav_bytes
-from voice.pending import PendingRecording
 
 pytestmark = pytest.mark.api
 
@@ -81,7 +81,7 @@ def test_every_kind_of_content_is_unreadable_at_rest(app_factory: Callable[..., 
                      json={"rating": 4, "reflection": f"it felt {next(w)}"})
     assert checkin.status_code == 201, checkin.text
     # A mutual answer.
-    from prompts import load_library
+    from confide.prompts import load_library
 
     prompt = next(p.id for p in load_library().prompts.values() if p.audience == "mutual")
     mutual = c.post(f"/api/mutual/{prompt}/answer", headers=alex.headers,
@@ -168,8 +168,8 @@ def test_another_process_opens_a_sign_ins_keys_from_its_token_and_only_from_it(
     # The database holds only the token's hash: it opens nothing.
     import hashlib
 
-    from models import crypto
-    from models.tables import ApiToken
+    from confide.models import crypto
+    from confide.models.tables import ApiToken
 
     with Session(api.engine) as s:
         row = s.exec(select(ApiToken).where(

@@ -9,10 +9,10 @@ from datetime import timedelta
 import pytest
 from sqlmodel import select
 
-from api.deps import get_session
-from models.tables import Entry
+from confide.api.deps import get_session
+from confide.models.tables import Entry
+from confide.voice.transcriber import FakeTranscriber
 from tests.api.conftest import Api
-from voice.transcriber import FakeTranscriber
 
 pytestmark = pytest.mark.api
 AppFactory = Callable[..., Api]

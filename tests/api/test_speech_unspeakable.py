@@ -13,9 +13,9 @@ import pytest
 import soundfile as sf
 from fastapi.testclient import TestClient
 
-from prompts import load_messages
+from confide.prompts import load_messages
+from confide.voice.speech import FakeSynthesizer
 from tests.api.conftest import Api, isolated_env, make_app
-from voice.speech import FakeSynthesizer
 
 pytestmark = pytest.mark.api
 
@@ -49,7 +49,7 @@ def test_an_entry_with_words_and_emoji_is_read_as_written(app_factory: Callable[
 def test_the_real_engine_reads_an_entry_of_symbols_audibly(tmp_path: Path) -> None:
     if shutil.which("espeak-ng") is None:
         pytest.skip("espeak-ng is not installed")
-    from voice.speech import Pyttsx3Synthesizer
+    from confide.voice.speech import Pyttsx3Synthesizer
 
     with isolated_env(tmp_path):
         app = make_app(tmp_path / "data", synthesizer=Pyttsx3Synthesizer())

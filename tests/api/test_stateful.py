@@ -20,8 +20,8 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
-from api.links import LINKS
-from api.security import RateLimiter
+from confide.api.links import LINKS
+from confide.api.security import RateLimiter
 from tests.api.conftest import PASSPHRASE, Api, isolated_env, make_app, wav_bytes
 from tests.api.server import serve_in_thread
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from sqlmodel import func, select
 
-from models.tables import Entry, GoalCheckIn, Response, TranscriptionJob
+from confide.models.tables import Entry, GoalCheckIn, Response, TranscriptionJob
 from tests.api.conftest import Api, User, wav_bytes
 
 pytestmark = pytest.mark.api

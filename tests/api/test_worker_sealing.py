@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
+from confide.models.db import session_scope
+from confide.models.worker_keys import init_worker_key, load_worker_identity
 from confide.transcription_worker import SealedJobWorker, WorkerOptions
-from models.db import session_scope
-from models.worker_keys import init_worker_key, load_worker_identity
+from confide.voice.transcriber import FakeTranscriber
 from tests.api.conftest import Api, wav_bytes
-from voice.transcriber import FakeTranscriber
 
 pytestmark = pytest.mark.api
 

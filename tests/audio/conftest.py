@@ -6,14 +6,14 @@ from collections.abc import Iterator
 
 import pytest
 
-from voice.virtual_sound import VirtualSoundServer
+from confide.voice.virtual_sound import VirtualSoundServer
 
 
 @pytest.fixture(scope="session")
 def sound_server() -> Iterator[VirtualSoundServer]:
     server = VirtualSoundServer().start()
     try:
-        from voice.devices import refresh
+        from confide.voice.devices import refresh
 
         refresh()
         yield server

@@ -11,8 +11,8 @@ import json
 import sys
 from pathlib import Path
 
+from confide.voice.virtual_sound import VirtualSoundServer, write_wav
 from tests.audio.voice_choice_run import _answers
-from voice.virtual_sound import VirtualSoundServer, write_wav
 
 LINES = ["Read my last entry.", "Tag it dinner.", "Yes.", "Go home.",
          "Start the listening week.", "Yes.", "Make an invite code.", "Yes.",
@@ -21,17 +21,17 @@ LINES = ["Read my last entry.", "Tag it dinner.", "Yes.", "Go home.",
 
 def main(folder: Path) -> None:
     from confide.cli_voice import build_session, ready_transcriber
+    from confide.models import entries
+    from confide.models.accounts import register_person
+    from confide.models.prompt_state import current_program
+    from confide.models.sealing import use_keys
+    from confide.models.tables import Couple
     from confide.settings import load_settings
+    from confide.voice.devices import refresh
+    from confide.voice.session import VoiceSession
     from confide.wiring import cli_session
     from confide.wiring import synthesizer as voices
-    from models import entries
-    from models.accounts import register_person
-    from models.prompt_state import current_program
-    from models.sealing import use_keys
-    from models.tables import Couple
     from tests.person import say
-    from voice.devices import refresh
-    from voice.session import VoiceSession
 
     with VirtualSoundServer() as server:
         refresh()

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from voice.commands import Command, recognise
-from voice.virtual_sound import Room, VirtualSoundServer, barge_in_latency, speak_to_file
+from confide.voice.commands import Command, recognise
+from confide.voice.virtual_sound import Room, VirtualSoundServer, barge_in_latency, speak_to_file
 
 pytestmark = [pytest.mark.audio]
 
@@ -29,10 +29,10 @@ def room(sound_server: VirtualSoundServer) -> Iterator[Room]:
 
 def _session(tmp_path: Path) -> object:
     from confide.cli_voice import build_session, ready_transcriber
+    from confide.models.accounts import register_person
     from confide.settings import load_settings
+    from confide.voice.session import VoiceSession
     from confide.wiring import cli_session
-    from models.accounts import register_person
-    from voice.session import VoiceSession
 
     settings = load_settings(data_dir=tmp_path / "data", barge_in="on", tts_voice="fast")
     with cli_session(settings) as s:

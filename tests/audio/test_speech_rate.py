@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from voice.speech import Pyttsx3Synthesizer
+from confide.voice.speech import Pyttsx3Synthesizer
 
 pytestmark = pytest.mark.audio
 

@@ -13,18 +13,18 @@ from pathlib import Path
 import pytest
 import soundfile as sf
 
+from confide.models.accounts import register
+from confide.models.db import create_db_engine, migrate, session_scope
+from confide.models.reminders import create_reminder
 from confide.settings import Settings
+from confide.voice.commands import Command, recognise
+from confide.voice.listener import Listener
+from confide.voice.sound import SoundDeviceMicrophone, SoundDeviceSpeaker
+from confide.voice.speech import Pyttsx3Synthesizer
+from confide.voice.station import Answer, Station
+from confide.voice.vad import SileroVoiceActivity, VadTracker
+from confide.voice.virtual_sound import VirtualSoundServer, speak_to_file
 from confide.wiring import transcriber
-from models.accounts import register
-from models.db import create_db_engine, migrate, session_scope
-from models.reminders import create_reminder
-from voice.commands import Command, recognise
-from voice.listener import Listener
-from voice.sound import SoundDeviceMicrophone, SoundDeviceSpeaker
-from voice.speech import Pyttsx3Synthesizer
-from voice.station import Answer, Station
-from voice.vad import SileroVoiceActivity, VadTracker
-from voice.virtual_sound import VirtualSoundServer, speak_to_file
 
 pytestmark = [pytest.mark.audio, pytest.mark.slow]
 

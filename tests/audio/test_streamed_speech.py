@@ -11,8 +11,8 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from voice.neural import neural_voice_installed
-from voice.transcriber import normalized_words
+from confide.voice.neural import neural_voice_installed
+from confide.voice.transcriber import normalized_words
 
 pytestmark = [
     pytest.mark.audio,
@@ -45,10 +45,10 @@ def _voiced_seconds(samples: np.ndarray, level: float = 0.02) -> float:
 
 def test_the_natural_voice_streams_to_the_speaker_and_whisper_hears_it(sound_server, tmp_path):
     from confide.settings import Settings
+    from confide.voice.neural import PiperSynthesizer
+    from confide.voice.stream_player import SoundDeviceSink
+    from confide.voice.streamed_speech import StreamedSpeech
     from confide.wiring import transcriber
-    from voice.neural import PiperSynthesizer
-    from voice.stream_player import SoundDeviceSink
-    from voice.streamed_speech import StreamedSpeech
 
     speech = StreamedSpeech(PiperSynthesizer(), SoundDeviceSink(None))
     reports = []
@@ -59,9 +59,9 @@ def test_the_natural_voice_streams_to_the_speaker_and_whisper_hears_it(sound_ser
 
 
 def test_speech_stops_mid_sentence_on_request(sound_server, tmp_path):
-    from voice.neural import PiperSynthesizer
-    from voice.stream_player import SoundDeviceSink
-    from voice.streamed_speech import StreamedSpeech
+    from confide.voice.neural import PiperSynthesizer
+    from confide.voice.stream_player import SoundDeviceSink
+    from confide.voice.streamed_speech import StreamedSpeech
 
     synth = PiperSynthesizer()
     long_text = " ".join(["This sentence goes on for a while so that there is time to stop it."] * 4)

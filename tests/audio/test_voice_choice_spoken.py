@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_use_the_fast_voice_said_at_the_home_switches_the_voice_and_keeps_it(tmp_path):
-    from voice.phrases import P
+    from confide.voice.phrases import P
 
     proc = subprocess.run([sys.executable, str(ROOT / "tests/audio/voice_choice_run.py"),
                            str(tmp_path)], cwd=ROOT, capture_output=True, text=True,

@@ -15,12 +15,12 @@ import pytest
 import soundfile as sf
 from sqlmodel import Session, select
 
-from models.db import create_db_engine
-from models.keys import unlock
-from models.sealing import open_entries, use_keys
-from models.storage import AudioStore
-from models.tables import Entry, Person
-from voice.virtual_sound import VirtualSoundServer, speak_to_file
+from confide.models.db import create_db_engine
+from confide.models.keys import unlock
+from confide.models.sealing import open_entries, use_keys
+from confide.models.storage import AudioStore
+from confide.models.tables import Entry, Person
+from confide.voice.virtual_sound import VirtualSoundServer, speak_to_file
 
 pytestmark = [pytest.mark.audio]
 
@@ -68,7 +68,7 @@ def test_demo_runs_a_whole_spoken_session_and_stores_the_reply(tmp_path):
     proc = subprocess.run([*CONFIDE, "demo", "--data-dir", str(data)], env=env,
                           capture_output=True, text=True, timeout=500)
     assert proc.returncode == 0, proc.stderr[-2000:]
-    from voice.phrases import P
+    from confide.voice.phrases import P
 
     assert P.SAVED_PRIVATE.split("{")[0] in proc.stdout
     assert P.SHARED.format(partner="Sam") in proc.stdout
@@ -90,9 +90,9 @@ def test_demo_runs_a_whole_spoken_session_and_stores_the_reply(tmp_path):
 
 def test_speech_engine_is_heard_on_the_virtual_speaker(sound_server, tmp_path):
     from confide.settings import Settings
+    from confide.voice.sound import SoundDeviceSpeaker
+    from confide.voice.speech import Pyttsx3Synthesizer
     from confide.wiring import transcriber
-    from voice.sound import SoundDeviceSpeaker
-    from voice.speech import Pyttsx3Synthesizer
 
     capture = tmp_path / "speaker.wav"
     recorder = sound_server.record_speaker(capture)

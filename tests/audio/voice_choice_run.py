@@ -10,7 +10,7 @@ import threading
 import time
 from pathlib import Path
 
-from voice.virtual_sound import VirtualSoundServer, write_wav
+from confide.voice.virtual_sound import VirtualSoundServer, write_wav
 
 
 def _answers(server: VirtualSoundServer, wavs: list[Path]) -> threading.Thread:
@@ -31,14 +31,14 @@ def _answers(server: VirtualSoundServer, wavs: list[Path]) -> threading.Thread:
 
 def main(folder: Path) -> None:
     from confide.cli_voice import build_session, ready_transcriber
+    from confide.models import accounts
+    from confide.models.accounts import register_person
     from confide.settings import load_settings
+    from confide.voice.devices import refresh
+    from confide.voice.session import VoiceSession
     from confide.wiring import cli_session
     from confide.wiring import synthesizer as voices
-    from models import accounts
-    from models.accounts import register_person
     from tests.person import say
-    from voice.devices import refresh
-    from voice.session import VoiceSession
 
     with VirtualSoundServer() as server:
         refresh()

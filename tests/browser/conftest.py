@@ -86,7 +86,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     log = root / "server.log"
     with open(log, "wb") as out:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "--factory", "api.web.testing:app_from_env",
+            [sys.executable, "-m", "uvicorn", "--factory", "confide.api.web.testing:app_from_env",
              "--fd", str(sock.fileno()), "--log-level", "warning", "--no-access-log"],
             env=env, cwd=REPO, stdout=out, stderr=subprocess.STDOUT,
             pass_fds=(sock.fileno(),),

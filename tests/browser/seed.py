@@ -14,19 +14,19 @@ from pathlib import Path
 import numpy as np
 import soundfile as sf
 
+from confide.models.accounts import register_person
+from confide.models.couples import create_invite, join_couple
+from confide.models.db import create_db_engine, migrate, session_scope
+from confide.models.entries import attach_transcript, create_entry_from_audio, create_written_entry
+from confide.models.goals import add_checkin, create_goal
+from confide.models.mutual import answer_mutual
+from confide.models.reminders import create_reminder
+from confide.models.responses import add_response
+from confide.models.sealing import use_keys
+from confide.models.storage import AudioStore
+from confide.models.transcript import Segment, Transcript
+from confide.prompts import load_library
 from confide.settings import Settings
-from models.accounts import register_person
-from models.couples import create_invite, join_couple
-from models.db import create_db_engine, migrate, session_scope
-from models.entries import attach_transcript, create_entry_from_audio, create_written_entry
-from models.goals import add_checkin, create_goal
-from models.mutual import answer_mutual
-from models.reminders import create_reminder
-from models.responses import add_response
-from models.sealing import use_keys
-from models.storage import AudioStore
-from models.transcript import Segment, Transcript
-from prompts import load_library
 
 __all__ = ["PASSPHRASES", "PRIVATE_WORD", "SENTENCES", "Seeded", "seed_journal", "speak"]
 

@@ -11,9 +11,9 @@ import numpy as np
 import pytest
 
 from confide.settings import Settings
+from confide.voice.audio_file import decode_audio
+from confide.voice.whisper import WhisperTranscriber
 from confide.wiring import transcriber
-from voice.audio_file import decode_audio
-from voice.whisper import WhisperTranscriber
 
 Speak = Callable[[str], np.ndarray]
 

@@ -60,11 +60,11 @@ def test_save_keeps_the_audio_and_the_transcript_in_the_private_journal(
 ) -> None:
     from sqlmodel import select
 
+    from confide.models.accounts import register_person
+    from confide.models.sealing import open_entry
+    from confide.models.tables import Entry, Journal
     from confide.settings import load_settings
     from confide.wiring import audio_store, cli_session
-    from models.accounts import register_person
-    from models.sealing import open_entry
-    from models.tables import Entry, Journal
 
     settings = load_settings()
     with cli_session(settings) as session:

@@ -14,8 +14,8 @@ import numpy as np
 import pytest
 import yaml
 
-from voice.intents import REQUEST_HINT, understand
-from voice.whisper import WhisperTranscriber
+from confide.voice.intents import REQUEST_HINT, understand
+from confide.voice.whisper import WhisperTranscriber
 
 pytestmark = pytest.mark.model
 

@@ -7,13 +7,13 @@ import time
 import numpy as np
 import pytest
 
+from confide.voice.neural import PiperSynthesizer, neural_voice_installed
+from confide.voice.sound import resample
+from confide.voice.speech_sinks import FakeSink
+from confide.voice.streamed_speech import StreamedSpeech
+from confide.voice.transcriber import normalized_words
+from confide.voice.whisper import WhisperTranscriber
 from tests.model.test_transcription import word_error_rate
-from voice.neural import PiperSynthesizer, neural_voice_installed
-from voice.sound import resample
-from voice.speech_sinks import FakeSink
-from voice.streamed_speech import StreamedSpeech
-from voice.transcriber import normalized_words
-from voice.whisper import WhisperTranscriber
 
 pytestmark = [
     pytest.mark.model,

@@ -14,9 +14,9 @@ from typing import Any
 import numpy as np
 import pytest
 
-from voice.audio_file import resample
-from voice.commands import Command, recognise
-from voice.whisper import WhisperTranscriber
+from confide.voice.audio_file import resample
+from confide.voice.commands import Command, recognise
+from confide.voice.whisper import WhisperTranscriber
 
 pytestmark = pytest.mark.model
 

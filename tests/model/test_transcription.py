@@ -10,11 +10,11 @@ import numpy as np
 import pytest
 
 from confide.settings import Settings
+from confide.voice.streaming import StreamingTranscription
+from confide.voice.transcriber import ModelUnavailableError, normalized_words
+from confide.voice.whisper import WhisperTranscriber
 from confide.wiring import transcriber, whisper_options
 from tests.model.conftest import Speak
-from voice.streaming import StreamingTranscription
-from voice.transcriber import ModelUnavailableError, normalized_words
-from voice.whisper import WhisperTranscriber
 
 pytestmark = pytest.mark.model
 

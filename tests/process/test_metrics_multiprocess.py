@@ -16,14 +16,14 @@ from pathlib import Path
 import pytest
 from sqlalchemy.engine import Engine
 
-from api.metrics import MULTIPROC_ENV, render
+from confide.api.metrics import MULTIPROC_ENV, render
 
 pytestmark = pytest.mark.process
 
 ROOT = Path(__file__).resolve().parents[2]
 CHILD = """
 import time
-from api.metrics import instruments
+from confide.api.metrics import instruments
 instruments().in_process_transcribers.set(1)
 instruments().jobs.labels("done").inc()
 print("ready", flush=True)

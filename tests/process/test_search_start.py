@@ -51,14 +51,14 @@ def test_a_search_with_the_passphrase_typed_loads_no_audio_speech_or_cli_stack(j
 
 
 def test_importing_the_domain_package_or_its_plain_modules_loads_no_database_layer():
-    out = _python("import sys, models, models.errors, models.crypto; "
-                  "print(*sorted(m for m in ('sqlalchemy', 'sqlmodel', 'models.tables') "
+    out = _python("import sys, confide.models, confide.models.errors, confide.models.crypto; "
+                  "print(*sorted(m for m in ('sqlalchemy', 'sqlmodel', 'confide.models.tables') "
                   "if m in sys.modules))")
     assert out == ""
 
 
-@pytest.mark.parametrize("first", ["models.tables", "models.import_marks", "models.entries",
-                                   "models.search"])
+@pytest.mark.parametrize("first", ["confide.models.tables", "confide.models.import_marks",
+                                   "confide.models.entries", "confide.models.search"])
 def test_the_tables_come_whole_with_the_import_marks_whichever_module_loads_first(first):
     out = _python(f"import {first}; from sqlmodel import SQLModel; "
                   "print('import_mark' in SQLModel.metadata.tables, "

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-from voice.dialog import At, State, step
-from voice.dialog_events import (
+from confide.voice.dialog import At, State, step
+from confide.voice.dialog_events import (
     AWAITING,
     Began,
     ChoosePrompt,
@@ -30,7 +30,7 @@ from voice.dialog_events import (
     Shared,
     Timeout,
 )
-from voice.phrases import P
+from confide.voice.phrases import P
 
 __all__ = ["ALONE", "CLOSE", "FOLLOW", "GOAL", "NEWS", "PAIRED", "PLAIN_PROMPT", "PROMPT",
            "WITH_GOAL", "WITH_NEWS", "Line", "Talk", "converse"]

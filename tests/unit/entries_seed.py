@@ -45,12 +45,12 @@ def when(day: int, hour: int = 18, minute: int = 22, micro: int = 0) -> datetime
 
 def seed(settings: Any) -> dict[str, int]:
     """Entries of every kind; returns their ids by name."""
+    from confide.models import entries, responses
+    from confide.models.accounts import register_person
+    from confide.models.couples import create_invite, join_couple
+    from confide.models.sealing import use_keys
+    from confide.models.transcript import Segment, Transcript
     from confide.wiring import audio_store, cli_session
-    from models import entries, responses
-    from models.accounts import register_person
-    from models.couples import create_invite, join_couple
-    from models.sealing import use_keys
-    from models.transcript import Segment, Transcript
 
     store = audio_store(settings)
     ids: dict[str, int] = {}

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from prompts import Choice, Context, HistoryItem, ProgramState, load_library, next_prompt
+from confide.prompts import Choice, Context, HistoryItem, ProgramState, load_library, next_prompt
 
 __all__ = ["BASE", "IDS", "LIBRARY", "PROMPTS", "blocked_theme", "choose", "ordered"]
 

@@ -15,9 +15,9 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from models.errors import ConfideError, InvalidAudio, TooLarge
-from voice import decoding
-from voice.audio_file import AudioTooLarge, UnusableAudio, decode_audio, resample, write_flac
+from confide.models.errors import ConfideError, InvalidAudio, TooLarge
+from confide.voice import decoding
+from confide.voice.audio_file import AudioTooLarge, UnusableAudio, decode_audio, resample, write_flac
 
 pytestmark = pytest.mark.unit
 

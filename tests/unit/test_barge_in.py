@@ -13,19 +13,19 @@ import numpy as np
 import pytest
 from sqlmodel import select
 
-from models import accounts, sealing
-from models.db import session_scope
-from models.storage import AudioStore
-from models.tables import Entry
-from voice.barge_in import BargeIn
-from voice.listener import Listener
-from voice.ports import Microphone, Speaker, SpeechSynthesizer
-from voice.runner_speech import Mouth
-from voice.session import Voice, VoiceSession
-from voice.speech_sinks import FakeSink
-from voice.streamed_speech import StreamedSpeech
-from voice.transcriber import FakeTranscriber
-from voice.vad import EnergyVoiceActivity, VadTracker
+from confide.models import accounts, sealing
+from confide.models.db import session_scope
+from confide.models.storage import AudioStore
+from confide.models.tables import Entry
+from confide.voice.barge_in import BargeIn
+from confide.voice.listener import Listener
+from confide.voice.ports import Microphone, Speaker, SpeechSynthesizer
+from confide.voice.runner_speech import Mouth
+from confide.voice.session import Voice, VoiceSession
+from confide.voice.speech_sinks import FakeSink
+from confide.voice.streamed_speech import StreamedSpeech
+from confide.voice.transcriber import FakeTranscriber
+from confide.voice.vad import EnergyVoiceActivity, VadTracker
 
 pytestmark = pytest.mark.unit
 

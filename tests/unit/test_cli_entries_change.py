@@ -65,8 +65,8 @@ def _editor(tmp_path: Path, body: str) -> str:
 def test_edit_opens_the_editor_in_a_private_folder_and_marks_the_entry(journal, cli, tmp_path,
                                                                         monkeypatch):
     settings, ids = journal
+    from confide.models.tables import Entry
     from confide.wiring import audio_store, cli_session
-    from models.tables import Entry
 
     with cli_session(settings) as s:
         entry = s.get(Entry, ids["alex_spoken"])
@@ -98,8 +98,8 @@ def test_edit_opens_the_editor_in_a_private_folder_and_marks_the_entry(journal, 
 
 def test_delete_asks_and_takes_the_recording_with_it(journal, cli):
     settings, ids = journal
+    from confide.models.tables import Entry, Response
     from confide.wiring import audio_store, cli_session
-    from models.tables import Entry, Response
 
     spoken = str(ids["alex_spoken"])
     with cli_session(settings) as s:

@@ -21,10 +21,10 @@ pytestmark = pytest.mark.unit
 def cli(tmp_path, monkeypatch):
     """An app with the three command groups as the lead registers them, on a fresh data dir."""
     monkeypatch.setenv("CONFIDE_DATA_DIR", str(tmp_path / "data"))
+    from confide.models.accounts import register
+    from confide.models.couples import create_invite, join_couple
     from confide.settings import load_settings
     from confide.wiring import cli_session
-    from models.accounts import register
-    from models.couples import create_invite, join_couple
 
     with cli_session(load_settings()) as session:
         alex = register(session, "Alex", timezone="Europe/Berlin")
@@ -106,10 +106,10 @@ def test_reminders_export_prints_an_icalendar_file(cli):
 
 
 def test_progress_table_json_and_chart(cli, tmp_path):
+    from confide.models.accounts import get_person_by_name
+    from confide.models.entries import create_written_entry
     from confide.settings import load_settings
     from confide.wiring import cli_session
-    from models.accounts import get_person_by_name
-    from models.entries import create_written_entry
 
     with cli_session(load_settings()) as session:
         alex = get_person_by_name(session, "Alex")

@@ -17,10 +17,10 @@ pytestmark = pytest.mark.unit
 @pytest.fixture
 def cli(tmp_path, monkeypatch):
     monkeypatch.setenv("CONFIDE_DATA_DIR", str(tmp_path / "data"))
+    from confide.models.accounts import register
+    from confide.models.couples import create_invite, join_couple
     from confide.settings import load_settings
     from confide.wiring import cli_session
-    from models.accounts import register
-    from models.couples import create_invite, join_couple
 
     with cli_session(load_settings()) as session:
         alex = register(session, "Alex", timezone="Europe/Berlin")

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from prompts import (
+from confide.prompts import (
     load_library,
 )
 
@@ -90,10 +90,10 @@ def test_cli_programs_list() -> None:
 @pytest.fixture
 def couple_station(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A data folder where Alex and Sam are a couple and Olive is on her own."""
+    from confide.models.accounts import register
+    from confide.models.couples import create_invite, join_couple
     from confide.settings import load_settings
     from confide.wiring import cli_session
-    from models.accounts import register
-    from models.couples import create_invite, join_couple
 
     monkeypatch.setenv("CONFIDE_DATA_DIR", str(tmp_path / "data"))
     with cli_session(load_settings()) as session:

@@ -42,17 +42,17 @@ class _Mic:
 
 
 def _listener(mic, stt):
-    from voice.listener import Listener
-    from voice.vad import EnergyVoiceActivity, VadTracker
+    from confide.voice.listener import Listener
+    from confide.voice.vad import EnergyVoiceActivity, VadTracker
 
     return Listener(mic, stt, lambda: VadTracker(EnergyVoiceActivity()))
 
 
 def _entries_of(settings, name):
+    from confide.models.accounts import sign_in
+    from confide.models.entries import list_entries
+    from confide.models.sealing import use_keys
     from confide.wiring import cli_session
-    from models.accounts import sign_in
-    from models.entries import list_entries
-    from models.sealing import use_keys
 
     with cli_session(settings) as s:
         who, unlocked = sign_in(s, name, PASSPHRASES[name])
@@ -65,9 +65,9 @@ def test_record_files_one_reply_sealed_without_unlocking_and_ctrl_c_keeps_it(jou
                                                                             interrupt):
     settings, _ids = journal
     from confide.cli_record import record_reply
+    from confide.models.accounts import get_person_by_name
+    from confide.voice.transcriber import FakeTranscriber
     from confide.wiring import cli_session
-    from models.accounts import get_person_by_name
-    from voice.transcriber import FakeTranscriber
 
     stt = FakeTranscriber(["I want to say thank you. That's it, I'm done."])
     said: list[str] = []
@@ -92,7 +92,7 @@ def test_record_files_one_reply_sealed_without_unlocking_and_ctrl_c_keeps_it(jou
 def test_record_with_nothing_said_saves_nothing(journal):
     settings, _ids = journal
     from confide.cli_record import record_reply
-    from voice.transcriber import FakeTranscriber
+    from confide.voice.transcriber import FakeTranscriber
 
     stt = FakeTranscriber([""])
     said: list[str] = []
@@ -106,8 +106,8 @@ def test_record_with_nothing_said_saves_nothing(journal):
 def test_record_to_the_shared_journal_needs_a_partner(journal):
     settings, _ids = journal
     from confide.cli_record import record_reply
-    from models.errors import Conflict
-    from voice.transcriber import FakeTranscriber
+    from confide.models.errors import Conflict
+    from confide.voice.transcriber import FakeTranscriber
 
     stt = FakeTranscriber(["words"])
     with pytest.raises(Conflict):

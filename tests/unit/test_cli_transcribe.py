@@ -15,7 +15,7 @@ import typer
 from typer.testing import CliRunner
 
 from confide.cli_transcribe import format_srt, format_vtt, transcribe
-from voice.transcriber import Segment, Transcript
+from confide.voice.transcriber import Segment, Transcript
 
 pytestmark = pytest.mark.unit
 

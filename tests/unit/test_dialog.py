@@ -7,17 +7,8 @@ from dataclasses import replace
 
 import pytest
 
-from tests.unit.dialog_talk import (
-    ALONE,
-    CLOSE,
-    FOLLOW,
-    PLAIN_PROMPT,
-    PROMPT,
-    WITH_GOAL,
-    converse,
-)
-from voice.dialog import At, State, step
-from voice.dialog_events import (
+from confide.voice.dialog import At, State, step
+from confide.voice.dialog_events import (
     CheckIn,
     ChoosePrompt,
     Delete,
@@ -35,8 +26,17 @@ from voice.dialog_events import (
     Share,
     VoiceSettings,
 )
-from voice.dialog_states import MAX_RATE, MIN_RATE
-from voice.phrases import P, render
+from confide.voice.dialog_states import MAX_RATE, MIN_RATE
+from confide.voice.phrases import P, render
+from tests.unit.dialog_talk import (
+    ALONE,
+    CLOSE,
+    FOLLOW,
+    PLAIN_PROMPT,
+    PROMPT,
+    WITH_GOAL,
+    converse,
+)
 
 pytestmark = pytest.mark.unit
 

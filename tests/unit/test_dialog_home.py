@@ -7,8 +7,8 @@ from dataclasses import dataclass, field, replace
 
 import pytest
 
-from voice.dialog import At, State, step
-from voice.dialog_events import (
+from confide.voice.dialog import At, State, step
+from confide.voice.dialog_events import (
     AWAITING,
     AddGoal,
     AddReminder,
@@ -47,7 +47,7 @@ from voice.dialog_events import (
     Shared,
     Timeout,
 )
-from voice.phrases import P
+from confide.voice.phrases import P
 
 pytestmark = pytest.mark.unit
 

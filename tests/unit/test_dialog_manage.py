@@ -8,10 +8,9 @@ from dataclasses import replace
 
 import pytest
 
-from tests.unit.test_dialog_home import FOUND, GOAL, HOME, LOCKED, Talk
-from voice.dialog import At, State, step
-from voice.dialog_acts import CHANGES, Act, Op
-from voice.dialog_events import (
+from confide.voice.dialog import At, State, step
+from confide.voice.dialog_acts import CHANGES, Act, Op
+from confide.voice.dialog_events import (
     AWAITING,
     Began,
     Done,
@@ -24,9 +23,10 @@ from voice.dialog_events import (
     LookUp,
     Timeout,
 )
-from voice.dialog_manage import HOME_INTENTS, LIST_INTENTS, spelled
-from voice.dialog_states import YES_NO_TRIES
-from voice.phrases import P
+from confide.voice.dialog_manage import HOME_INTENTS, LIST_INTENTS, spelled
+from confide.voice.dialog_states import YES_NO_TRIES
+from confide.voice.phrases import P
+from tests.unit.test_dialog_home import FOUND, GOAL, HOME, LOCKED, Talk
 
 pytestmark = pytest.mark.unit
 
@@ -214,7 +214,7 @@ def test_unread_and_tagged_look_backs_ask_the_journal_so():
 
 
 def test_a_question_for_both_is_a_mutual_prompt_answered_into_the_shared_journal():
-    from voice.dialog_events import ChoosePrompt, PromptChosen, Record, ReplyRecorded, Saved
+    from confide.voice.dialog_events import ChoosePrompt, PromptChosen, Record, ReplyRecorded, Saved
 
     state, effects = step(State(), HOME)
     state, effects = step(state, Heard("a question for both of us"))

@@ -7,17 +7,8 @@ from dataclasses import replace
 
 import pytest
 
-from tests.unit.dialog_talk import (
-    ALONE,
-    CLOSE,
-    NEWS,
-    PAIRED,
-    PROMPT,
-    WITH_NEWS,
-    converse,
-)
-from voice.dialog import At, State, step
-from voice.dialog_events import (
+from confide.voice.dialog import At, State, step
+from confide.voice.dialog_events import (
     File,
     Heard,
     MarkNewsSeen,
@@ -27,7 +18,16 @@ from voice.dialog_events import (
     Saved,
     Say,
 )
-from voice.phrases import P, render
+from confide.voice.phrases import P, render
+from tests.unit.dialog_talk import (
+    ALONE,
+    CLOSE,
+    NEWS,
+    PAIRED,
+    PROMPT,
+    WITH_NEWS,
+    converse,
+)
 
 pytestmark = pytest.mark.unit
 
@@ -115,7 +115,7 @@ def test_at_half_past_five_the_greeting_and_the_reminder_agree():
     """One part-of-day rule: not "Good afternoon" and then "tonight's reflection"."""
     from datetime import time
 
-    from voice.station import prompt_sentence
+    from confide.voice.station import prompt_sentence
 
     talk = converse([None], replace(ALONE, local_hour=17))
     assert talk.steps[0][0] == Say(P.GREETING_EVENING, {"name": "Alex"})

@@ -7,9 +7,9 @@ from datetime import time
 
 import pytest
 
-from voice.dialog_events import Notify, RunSession, Say, Snooze
-from voice.dialog_station import announce, answer_of, lead_kind, on_answer, snoozed
-from voice.phrases import P
+from confide.voice.dialog_events import Notify, RunSession, Say, Snooze
+from confide.voice.dialog_station import announce, answer_of, lead_kind, on_answer, snoozed
+from confide.voice.phrases import P
 
 pytestmark = pytest.mark.unit
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from voice.echo import choose_barge_in, echo_cancelling_source
+from confide.voice.echo import choose_barge_in, echo_cancelling_source
 
 pytestmark = pytest.mark.unit
 

@@ -19,11 +19,10 @@ from pathlib import Path
 
 import pytest
 
-from api.errors import UnsupportedMediaType, status_for
+from confide.api.errors import UnsupportedMediaType, status_for
 from confide.cli_support import engine_errors, exit_code_for
-from confide.settings import SettingsError
-from models import errors
-from models.errors import (
+from confide.models import errors
+from confide.models.errors import (
     ConfideError,
     Conflict,
     Expired,
@@ -39,8 +38,9 @@ from models.errors import (
     Unavailable,
     UsageError,
 )
-from models.sealing import PlainTextLeak
-from prompts import LibraryError, NoPromptAvailableError, UnknownProgramError, UnknownPromptError
+from confide.models.sealing import PlainTextLeak
+from confide.prompts import LibraryError, NoPromptAvailableError, UnknownProgramError, UnknownPromptError
+from confide.settings import SettingsError
 from tests.unit.test_layers import ENGINES
 
 pytestmark = pytest.mark.unit
@@ -59,7 +59,8 @@ def _product_modules() -> list[str]:
             if ("migrations" in rel.parts or rel.name == "__main__"
                     or (package == "voice" and rel.name in ENGINES)):
                 continue
-            names.append(".".join(p for p in rel.parts if p != "__init__"))
+            parts = [p for p in rel.parts if p != "__init__"]
+            names.append(".".join(parts if package == "confide" else ["confide", *parts]))
     return names
 
 
@@ -77,7 +78,7 @@ def _exceptions_defined_in_the_product() -> dict[str, type[BaseException]]:
 def _engine_exceptions() -> dict[str, type[BaseException]]:
     found: dict[str, type[BaseException]] = {}
     for name in ENGINES:
-        module = importlib.import_module(f"voice.{name}")
+        module = importlib.import_module(f"confide.voice.{name}")
         for cls_name, cls in vars(module).items():
             if (inspect.isclass(cls) and issubclass(cls, BaseException)
                     and cls.__module__ == module.__name__ and not cls_name.startswith("_")):
@@ -96,7 +97,7 @@ def test_every_public_exception_of_the_product_is_a_confide_error() -> None:
 def test_every_engine_error_becomes_one_of_the_tree_at_the_edge(
         monkeypatch: pytest.MonkeyPatch) -> None:
     """A new engine error is caught where commands start engines, or decoding's."""
-    from voice import audio_file, decoding
+    from confide.voice import audio_file, decoding
 
     found = _engine_exceptions()
     assert {"DeviceError", "ModelUnavailableError", "UnusableAudio"} <= set(found)
@@ -207,11 +208,12 @@ def test_each_error_has_its_exit_code(error: ConfideError, code: int) -> None:
 def test_the_prompt_library_settings_and_dialog_raise_the_tree_without_a_database_layer() -> None:
     """The tree costs no database layer to raise: SQLAlchemy would double every command's
     start and slow every pure test."""
-    code = ("import sys, confide.settings, prompts, voice.dialog, voice.dialog_home; "
-            "from models.errors import ConfideError; "
-            "assert issubclass(prompts.LibraryError, ConfideError); "
+    code = ("import sys, confide.settings, confide.prompts, confide.voice.dialog, confide.voice.dialog_home; "
+            "from confide.models.errors import ConfideError; "
+            "assert issubclass(confide.prompts.LibraryError, ConfideError); "
             "assert issubclass(confide.settings.SettingsError, ConfideError); "
-            "print(*sorted(m for m in ('sqlalchemy', 'sqlmodel', 'models.tables', 'models.db') "
+            "print(*sorted(m for m in ('sqlalchemy', 'sqlmodel', 'confide.models.tables', "
+            "'confide.models.db') "
             "if m in sys.modules))")
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
                           text=True, timeout=60, check=True)

@@ -81,7 +81,7 @@ def test_the_same_entry_keeps_its_uuid_from_export_to_export(journal, export):
 
 
 def test_jrnl_export_reads_back_with_the_jrnl_importer(journal, export):
-    from models.import_jrnl import parse_jrnl
+    from confide.models.import_jrnl import parse_jrnl
 
     data = export("jrnl")
     doc = json.loads(data)

@@ -22,12 +22,12 @@ pytestmark = pytest.mark.unit
 
 def snapshot(settings: Any, name: str) -> dict[str, dict[str, Any]]:
     """What ``name`` reads of their own entries, by exact creation time."""
+    from confide.models.accounts import sign_in
+    from confide.models.entries import get_entry, list_entries
+    from confide.models.import_marks import source_timezones
+    from confide.models.responses import list_responses
+    from confide.models.sealing import require_keys, use_keys
     from confide.wiring import audio_store, cli_session
-    from models.accounts import sign_in
-    from models.entries import get_entry, list_entries
-    from models.import_marks import source_timezones
-    from models.responses import list_responses
-    from models.sealing import require_keys, use_keys
 
     store = audio_store(settings)
     found: dict[str, dict[str, Any]] = {}
@@ -63,15 +63,15 @@ def snapshot(settings: Any, name: str) -> dict[str, dict[str, Any]]:
 
 
 def _private(session: Any, person: Any) -> int:
-    from models.visibility import viewer_for
+    from confide.models.visibility import viewer_for
 
     return viewer_for(session, person).private_journal_id
 
 
 def _pair(settings: Any) -> None:
+    from confide.models.accounts import register
+    from confide.models.couples import create_invite, join_couple
     from confide.wiring import cli_session
-    from models.accounts import register
-    from models.couples import create_invite, join_couple
 
     with cli_session(settings) as s:
         alex = register(s, "Alex", PASSPHRASES["Alex"], timezone="Europe/Berlin")
@@ -83,10 +83,10 @@ def _pair(settings: Any) -> None:
 def test_dayone_export_then_import_reproduces_every_entry(tmp_path, monkeypatch, backend):
     source = make_env(tmp_path / "source", monkeypatch, backend)
     ids = seed(source)
+    from confide.models.accounts import sign_in
+    from confide.models.entries import edit_entry
+    from confide.models.sealing import use_keys
     from confide.wiring import cli_session
-    from models.accounts import sign_in
-    from models.entries import edit_entry
-    from models.sealing import use_keys
 
     with cli_session(source) as s:
         alex, unlocked = sign_in(s, "Alex", PASSPHRASES["Alex"])

@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from models.accounts import register
-from models.errors import Conflict, InvalidInput, NotFound
-from models.goals import (
+from confide.models.accounts import register
+from confide.models.errors import Conflict, InvalidInput, NotFound
+from confide.models.goals import (
     add_checkin,
     create_goal,
     get_goal,

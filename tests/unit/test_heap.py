@@ -14,7 +14,7 @@ pytestmark = pytest.mark.unit
 # it, and do the same again (the next encoder layer, the next pass).
 _PROBE = """
 import ctypes, json, resource, sys
-from voice.heap import keep_inference_buffers
+from confide.voice.heap import keep_inference_buffers
 applied = keep_inference_buffers() if sys.argv[1] == "keep" else False
 libc = ctypes.CDLL(None)
 libc.malloc.restype = ctypes.c_void_p

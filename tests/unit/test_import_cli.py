@@ -37,10 +37,10 @@ def make_cli(tmp_path, monkeypatch):
     """A fresh data dir with Alex and Sam paired and Lee alone; runs `confide import ...`,
     with ``passphrase`` as the line on standard input (none: going on locked)."""
     monkeypatch.setenv("CONFIDE_DATA_DIR", str(tmp_path / "data"))
+    from confide.models.accounts import register
+    from confide.models.couples import create_invite, join_couple
     from confide.settings import load_settings
     from confide.wiring import cli_session
-    from models.accounts import register
-    from models.couples import create_invite, join_couple
 
     with cli_session(load_settings()) as session:
         alex = register(session, "Alex", PASSPHRASES["Alex"], timezone="Europe/Berlin")
@@ -58,11 +58,11 @@ def make_cli(tmp_path, monkeypatch):
 
 def listed(person: str, **flt: Any) -> list[Any]:
     """The person's entries as they read them, unlocked."""
+    from confide.models.accounts import sign_in
+    from confide.models.entries import EntryFilter, list_entries
+    from confide.models.sealing import use_keys
     from confide.settings import load_settings
     from confide.wiring import cli_session
-    from models.accounts import sign_in
-    from models.entries import EntryFilter, list_entries
-    from models.sealing import use_keys
 
     with cli_session(load_settings()) as session:
         who, unlocked = sign_in(session, person, PASSPHRASES[person])
@@ -186,9 +186,9 @@ def test_a_wrong_passphrase_stops_before_anything_is_written(cli, tmp_path):
 def test_without_the_passphrase_the_import_is_written_sealed(cli, tmp_path):
     from sqlmodel import select
 
+    from confide.models.tables import Entry
     from confide.settings import load_settings
     from confide.wiring import cli_session
-    from models.tables import Entry
 
     folder = tmp_path / "notes"
     folder.mkdir()
@@ -207,7 +207,7 @@ def test_without_the_passphrase_the_import_is_written_sealed(cli, tmp_path):
 
 class FakeTranscriber:
     def transcribe(self, samples, *, on_progress=None):
-        from models.transcript import Segment, Transcript
+        from confide.models.transcript import Segment, Transcript
 
         return Transcript(text="We walked to the river.", language="en", duration=1.0,
                           segments=(Segment(0.0, 1.0, "We walked to the river.", 0.9),))

@@ -30,7 +30,7 @@ def espeak(folder: Path, name: str, text: str) -> Path:
 
 
 def test_memos_are_transcribed_and_an_interrupted_run_carries_on(cli, tmp_path, monkeypatch):
-    from voice import jobs_runner
+    from confide.voice import jobs_runner
 
     monkeypatch.setenv("CONFIDE_WHISPER_MODEL", "bundled")
     folder = tmp_path / "memos"

@@ -14,12 +14,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from models.errors import InvalidInput
-from models.import_dayone import dayone_text, parse_dayone
-from models.import_fields import clean_tags, date_from_name, date_in_text, split_text
-from models.import_jrnl import parse_jrnl
-from models.import_memos import memo_recorded_at, parse_memo_folder
-from models.import_text import parse_front_matter, parse_text_file, parse_text_folder
+from confide.models.errors import InvalidInput
+from confide.models.import_dayone import dayone_text, parse_dayone
+from confide.models.import_fields import clean_tags, date_from_name, date_in_text, split_text
+from confide.models.import_jrnl import parse_jrnl
+from confide.models.import_memos import memo_recorded_at, parse_memo_folder
+from confide.models.import_text import parse_front_matter, parse_text_file, parse_text_folder
 
 pytestmark = pytest.mark.unit
 

@@ -71,8 +71,8 @@ def test_elsewhere_only_the_exporter_brings_it_in(tmp_path, monkeypatch, backend
     cleanup(source)
 
     target = make_env(tmp_path / "target", monkeypatch, backend)
+    from confide.models.accounts import register
     from confide.wiring import cli_session
-    from models.accounts import register
 
     with cli_session(target) as s:
         register(s, "Sam", "correct horse 2")

@@ -20,18 +20,18 @@ import soundfile as sf
 from sqlalchemy import event
 from sqlmodel import Session, select
 
-from models import entries
-from models.accounts import register, register_person
-from models.errors import Conflict
-from models.import_dayone import parse_dayone
-from models.import_jrnl import parse_jrnl
-from models.import_marks import ImportMark, source_timezones
-from models.import_memos import parse_memo_folder
-from models.import_text import parse_text_folder
-from models.importing import import_candidates, queued_transcriptions
-from models.sealing import open_entry
-from models.tables import Entry, ItemKey, TranscriptionJob
-from voice.decoding import decode_audio
+from confide.models import entries
+from confide.models.accounts import register, register_person
+from confide.models.errors import Conflict
+from confide.models.import_dayone import parse_dayone
+from confide.models.import_jrnl import parse_jrnl
+from confide.models.import_marks import ImportMark, source_timezones
+from confide.models.import_memos import parse_memo_folder
+from confide.models.import_text import parse_text_folder
+from confide.models.importing import import_candidates, queued_transcriptions
+from confide.models.sealing import open_entry
+from confide.models.tables import Entry, ItemKey, TranscriptionJob
+from confide.voice.decoding import decode_audio
 
 pytestmark = pytest.mark.unit
 

@@ -9,7 +9,7 @@ import zipfile
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from models.import_dayone import parse_dayone
+from confide.models.import_dayone import parse_dayone
 
 EVIL = ["../../outside.m4a", "/etc/absolute.m4a", "audios/../../../escape.m4a"]
 

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 import yaml
 
-from voice.intents import date_range, parse_days, parse_number, parse_time, understand
+from confide.voice.intents import date_range, parse_days, parse_number, parse_time, understand
 
 DATA = yaml.safe_load((Path(__file__).parent / "data" / "intent_phrasings.yaml")
                       .read_text(encoding="utf-8"))

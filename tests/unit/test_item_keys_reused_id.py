@@ -12,10 +12,10 @@ from __future__ import annotations
 import pytest
 from sqlmodel import Session
 
-from models import entries
-from models.entry_list import list_entries
-from models.entry_rules import get_entry
-from models.storage import AudioStore
+from confide.models import entries
+from confide.models.entry_list import list_entries
+from confide.models.entry_rules import get_entry
+from confide.models.storage import AudioStore
 from tests.conftest import Cast
 
 pytestmark = pytest.mark.unit

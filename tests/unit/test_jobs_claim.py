@@ -10,10 +10,10 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from models import entries, jobs
-from models.accounts import register
-from models.db import create_db_engine, session_scope
-from models.tables import Person, TranscriptionJob
+from confide.models import entries, jobs
+from confide.models.accounts import register
+from confide.models.db import create_db_engine, session_scope
+from confide.models.tables import Person, TranscriptionJob
 from tests.claims import claim_concurrently
 
 pytestmark = pytest.mark.unit
@@ -103,7 +103,7 @@ def _lapse(engine: Engine, job_id: int) -> None:
     """As if its worker died a minute ago: the lease is past."""
     from datetime import timedelta
 
-    from models.tables import utcnow
+    from confide.models.tables import utcnow
 
     with session_scope(engine) as s:
         job = s.get(TranscriptionJob, job_id)

@@ -12,10 +12,10 @@ import numpy as np
 import pytest
 from sqlmodel import Session, select
 
-from models import entries, export, jobs, mutual, responses, search
-from models.accounts import authenticate, issue_token, person_for_token, register, revoke_token
-from models.couples import create_invite, join_couple
-from models.errors import (
+from confide.models import entries, export, jobs, mutual, responses, search
+from confide.models.accounts import authenticate, issue_token, person_for_token, register, revoke_token
+from confide.models.couples import create_invite, join_couple
+from confide.models.errors import (
     Conflict,
     Expired,
     Forbidden,
@@ -24,8 +24,8 @@ from models.errors import (
     NotFound,
     RateLimited,
 )
-from models.tables import Entry, TranscriptionJob, utcnow
-from models.transcript import Segment, Transcript
+from confide.models.tables import Entry, TranscriptionJob, utcnow
+from confide.models.transcript import Segment, Transcript
 
 pytestmark = pytest.mark.unit
 
@@ -232,7 +232,7 @@ def test_migrations_match_the_models(engine):
     from alembic.runtime.migration import MigrationContext
     from sqlmodel import SQLModel
 
-    from models.db import include_name
+    from confide.models.db import include_name
 
     with engine.connect() as conn:
         context = MigrationContext.configure(conn, opts={"include_name": include_name})
@@ -241,7 +241,7 @@ def test_migrations_match_the_models(engine):
 
 
 def test_session_scope_rolls_back_on_error(engine):
-    from models.db import session_scope
+    from confide.models.db import session_scope
 
     def half_done() -> None:
         with session_scope(engine) as s:
@@ -251,19 +251,19 @@ def test_session_scope_rolls_back_on_error(engine):
     with pytest.raises(RuntimeError):
         half_done()
     with Session(engine) as s:
-        from models.tables import Person
+        from confide.models.tables import Person
 
         assert s.exec(select(Person).where(Person.name == "Half")).first() is None
 
 
 def test_the_known_head_revision_is_alembics_head(engine):
-    from models.db import HEAD_REVISION, current_revision, head_revision
+    from confide.models.db import HEAD_REVISION, current_revision, head_revision
 
     assert HEAD_REVISION == head_revision() == current_revision(engine)
 
 
 def test_a_chosen_voice_can_go_back_to_the_device_default(session, cast):
-    from models.accounts import Preferences, update_preferences
+    from confide.models.accounts import Preferences, update_preferences
 
     update_preferences(session, cast.alex, Preferences(tts_voice="en-gb", tts_rate=120))
     assert (cast.alex.tts_voice, cast.alex.tts_rate) == ("en-gb", 120)
@@ -278,7 +278,7 @@ def test_a_name_beyond_ascii_is_found_and_cannot_be_taken_twice(session):
     """SQLite's lower() folds ASCII only: the exact name must still be found and kept unique
     (registering "Élodie" twice raised an integrity error, a 500, before)."""
     person = register(session, "Élodie")
-    from models.accounts import get_person_by_name
+    from confide.models.accounts import get_person_by_name
 
     assert get_person_by_name(session, "Élodie").id == person.id
     with pytest.raises(Conflict):

@@ -24,6 +24,9 @@ pytestmark = pytest.mark.unit
 
 ROOT = Path(__file__).resolve().parents[2]
 OURS = ("api", "confide", "models", "prompts", "voice")
+FOLDERS = ("api", "models", "prompts", "voice")
+"""The design card's folders, installed under the one name confide (confide/api -> ../api)."""
+INSTALLED_PACKAGES = {"confide", *(f"confide.{folder}" for folder in FOLDERS)}
 
 ENGINES = ["audio_file", "devices", "earcons", "echo", "heap", "neural", "notify", "ports",
            "sound", "speech", "speech_sinks", "stream_player", "streamed_speech", "streaming",
@@ -50,17 +53,28 @@ point like ``confide serve``'s own, so it takes its engines from the composition
 
 
 @functools.cache
-def imports_of(path: Path) -> frozenset[str]:
-    """Every module ``path`` imports, at the top or inside a function (read once per run)."""
+def installed_imports_of(path: Path) -> frozenset[str]:
+    """Every module ``path`` imports, at the top or inside a function, as written (read once)."""
     found: set[str] = set()
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
         if isinstance(node, ast.Import):
             found.update(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
             found.add(node.module)
-            found.update(f"{node.module}.{alias.name}" for alias in node.names
-                         if node.module in OURS)  # `from voice import whisper`
+            if node.module in INSTALLED_PACKAGES:  # `from confide.voice import whisper`
+                found.update(f"{node.module}.{alias.name}" for alias in node.names)
     return frozenset(found)
+
+
+def _folder_name(module: str) -> str:
+    """``confide.voice.whisper`` as the folder it lives in says it, ``voice.whisper``."""
+    head, _, rest = module.partition(".")
+    return rest if head == "confide" and rest.split(".")[0] in FOLDERS else module
+
+
+def imports_of(path: Path) -> frozenset[str]:
+    """What ``path`` imports, each of our modules named by its folder (the layers' names)."""
+    return frozenset(_folder_name(name) for name in installed_imports_of(path))
 
 
 def _rel(path: Path) -> str:
@@ -155,6 +169,30 @@ def test_every_voice_module_has_exactly_one_layer() -> None:
 
 def test_the_check_sees_imports_inside_functions_and_from_a_package(tmp_path: Path) -> None:
     probe = tmp_path / "probe.py"
-    probe.write_text("def f():\n    from models import entries\n    import confide.wiring\n",
+    probe.write_text("def f():\n    from confide.models import entries\n    import confide.wiring\n",
                      encoding="utf-8")
     assert imports_of(probe) == {"models", "models.entries", "confide.wiring"}
+    assert installed_imports_of(probe) == {"confide.models", "confide.models.entries",
+                                           "confide.wiring"}
+
+
+def test_our_folders_are_imported_by_their_installed_names() -> None:
+    """``import api`` would load a second copy of a module (and of every table) beside the
+    installed ``confide.api``, and in site-packages it is another project's name."""
+    bare = {(_rel(path), imported)
+            for package in (*OURS, "scripts", "tests")
+            for path in sorted((ROOT / package).rglob("*.py"))
+            for imported in installed_imports_of(path)
+            if imported.split(".")[0] in FOLDERS}
+    assert not bare, f"imported by a bare folder name: {sorted(bare)}"
+
+
+def test_the_folders_are_installed_under_confide() -> None:
+    import confide.api
+    import confide.models
+    import confide.prompts
+    import confide.voice
+
+    for module in (confide.api, confide.models, confide.prompts, confide.voice):
+        folder = Path(module.__file__ or "").resolve().parent
+        assert folder == ROOT / module.__name__.removeprefix("confide."), module.__name__

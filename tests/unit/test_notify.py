@@ -7,7 +7,7 @@ import subprocess
 
 import pytest
 
-from voice.notify import DesktopNotifier, notify_send_command
+from confide.voice.notify import DesktopNotifier, notify_send_command
 
 pytestmark = pytest.mark.unit
 
@@ -30,7 +30,7 @@ def test_notification_goes_through_notify_send():
 def test_no_binary_fails_quietly_with_one_log_line(caplog):
     notifier = DesktopNotifier(runner=lambda c, t: pytest.fail("must not run"),
                                which=lambda _: None)
-    with caplog.at_level(logging.DEBUG, logger="voice.notify"):
+    with caplog.at_level(logging.DEBUG, logger="confide.voice.notify"):
         assert notifier("a", "b") is False
         assert notifier("a", "b") is False
     warnings = [r for r in caplog.records if r.levelno == logging.WARNING]
@@ -50,9 +50,9 @@ def test_no_notification_service_fails_quietly(caplog, outcome):
         return outcome
 
     notifier = DesktopNotifier(runner=runner, which=lambda name: f"/usr/bin/{name}")
-    with caplog.at_level(logging.WARNING, logger="voice.notify"):
+    with caplog.at_level(logging.WARNING, logger="confide.voice.notify"):
         assert notifier("a", "b") is False
-    assert [r.name for r in caplog.records] == ["voice.notify"]
+    assert [r.name for r in caplog.records] == ["confide.voice.notify"]
     assert "no desktop notification" in caplog.records[0].getMessage()
 
 

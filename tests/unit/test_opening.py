@@ -9,13 +9,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from confide.models import accounts
+from confide.models.db import session_scope
 from confide.settings import Settings
+from confide.voice.opening import local_time, read_person, speak_greeting
+from confide.voice.ports import Speaker
+from confide.voice.speech import FakeSynthesizer
 from confide.wiring import database, resolve_person
-from models import accounts
-from models.db import session_scope
-from voice.opening import local_time, read_person, speak_greeting
-from voice.ports import Speaker
-from voice.speech import FakeSynthesizer
 
 pytestmark = pytest.mark.unit
 

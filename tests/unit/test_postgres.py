@@ -10,12 +10,12 @@ import pytest
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from models import entries, jobs, mutual, search, visibility
-from models.accounts import issue_token, person_for_token, register, register_person
-from models.couples import create_invite, join_couple
-from models.db import create_db_engine, migrate, session_scope
-from models.errors import NotFound
-from models.sealing import use_keys
+from confide.models import entries, jobs, mutual, search, visibility
+from confide.models.accounts import issue_token, person_for_token, register, register_person
+from confide.models.couples import create_invite, join_couple
+from confide.models.db import create_db_engine, migrate, session_scope
+from confide.models.errors import NotFound
+from confide.models.sealing import use_keys
 from tests.claims import claim_concurrently
 
 URL = os.environ.get("CONFIDE_TEST_POSTGRES_URL")

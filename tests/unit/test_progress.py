@@ -9,10 +9,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from models.accounts import Preferences, update_preferences
-from models.entries import create_written_entry
-from models.goals import add_checkin, create_goal
-from models.progress import (
+from confide.models.accounts import Preferences, update_preferences
+from confide.models.entries import create_written_entry
+from confide.models.goals import add_checkin, create_goal
+from confide.models.progress import (
     CheckInFact,
     EntryFact,
     GoalFact,
@@ -24,7 +24,7 @@ from models.progress import (
     progress_for,
     summary_sentence,
 )
-from models.responses import add_response
+from confide.models.responses import add_response
 
 pytestmark = pytest.mark.unit
 
@@ -211,8 +211,8 @@ def test_summary_is_one_sentence_that_never_scolds(days, shared, responses):
 
 
 def test_no_sentence_in_the_wording_modules_blames():
-    from models import progress_text
-    from voice import station
+    from confide.models import progress_text
+    from confide.voice import station
 
     texts: list[str] = []
     for module in (progress_text, station):

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from prompts import (
+from confide.prompts import (
     HistoryItem,
     NoPromptAvailableError,
     Prompt,

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from prompts import (
+from confide.prompts import (
     ARTICLE_THEMES,
     REPEAT_WINDOW_DAYS,
     UnknownProgramError,
@@ -21,7 +21,7 @@ from prompts import (
     load_library,
     load_messages,
 )
-from prompts.library import (
+from confide.prompts.library import (
     AUDIENCES_FOR_CONTEXT,
     MAX_FOLLOW_UPS,
     MAX_WORDS,

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from prompts import (
+from confide.prompts import (
     LibraryError,
     Prompt,
     allowed_in,
@@ -20,7 +20,7 @@ from prompts import (
     program_state,
     validate_custom_prompt,
 )
-from prompts.library import (
+from confide.prompts.library import (
     build_library,
 )
 

@@ -7,8 +7,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from prompts import crisis_message, help_message, is_crisis, load_library
-from prompts.safety import normalise
+from confide.prompts import crisis_message, help_message, is_crisis, load_library
+from confide.prompts.safety import normalise
 
 pytestmark = pytest.mark.unit
 

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from prompts import (
+from confide.prompts import (
     REPEAT_WINDOW_DAYS,
     Context,
     HistoryItem,
@@ -22,7 +22,7 @@ from prompts import (
     natural_context,
     program_state,
 )
-from prompts.selector import NEW_USER_ANSWERS, REVISIT_SPACING_DAYS
+from confide.prompts.selector import NEW_USER_ANSWERS, REVISIT_SPACING_DAYS
 from tests.unit.selector_facts import BASE, IDS, LIBRARY, PROMPTS, blocked_theme, choose
 
 pytestmark = pytest.mark.unit

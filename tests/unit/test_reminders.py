@@ -10,9 +10,9 @@ import icalendar
 import pytest
 from dateutil.rrule import rrulestr  # type: ignore[import-untyped,unused-ignore]
 
-from models.accounts import Preferences, update_preferences
-from models.errors import Conflict, InvalidInput, NotFound
-from models.reminders import (
+from confide.models.accounts import Preferences, update_preferences
+from confide.models.errors import Conflict, InvalidInput, NotFound
+from confide.models.reminders import (
     create_reminder,
     delete_reminder,
     due_reminders,
@@ -189,7 +189,7 @@ def test_ics_parses_and_expands_to_the_right_dates_for_four_weeks(session, cast)
 
 
 def _expected(days, at, zone, start, end):
-    from models.schedule import ReminderRule, occurrences
+    from confide.models.schedule import ReminderRule, occurrences
 
     return occurrences(ReminderRule(tuple(days), at, zone), start, end + timedelta(seconds=1))
 

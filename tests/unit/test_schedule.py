@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from models.errors import InvalidInput
-from models.schedule import (
+from confide.models.errors import InvalidInput
+from confide.models.schedule import (
     ReminderRule,
     fires_between,
     local_instant,

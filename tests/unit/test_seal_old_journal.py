@@ -13,15 +13,15 @@ import soundfile as sf
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from models import accounts
-from models.db import _alembic_config, create_db_engine, migrate
-from models.entries import get_entry
-from models.errors import NotFound
-from models.goals import list_checkins
-from models.responses import list_responses
-from models.sealing import use_keys
-from models.storage import AudioStore
-from models.unlocking import settle, wipe_free_space
+from confide.models import accounts
+from confide.models.db import _alembic_config, create_db_engine, migrate
+from confide.models.entries import get_entry
+from confide.models.errors import NotFound
+from confide.models.goals import list_checkins
+from confide.models.responses import list_responses
+from confide.models.sealing import use_keys
+from confide.models.storage import AudioStore
+from confide.models.unlocking import settle, wipe_free_space
 
 pytestmark = pytest.mark.unit
 
@@ -117,7 +117,7 @@ def test_the_first_unlock_seals_an_old_journal_and_leaves_no_plain_copy(tmp_path
         assert rate == 16000 and samples.size == 16000
         assert SAM_WORD in list_responses(s, alex, 2)[0].text
         assert "quixoticmarigold" in list_checkins(s, alex, 1)[0].reflection
-        from models.search import search
+        from confide.models.search import search
 
         assert [h.entry.id for h in search(s, alex, ALEX_WORDS[0])] == [1]
         assert [h.entry.id for h in search(s, alex, SAM_WORD)] == [2]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from voice.segmenter import SHORT_ANSWER_PAUSE_S, Phase, Segmenter, Signal, TurnRules
+from confide.voice.segmenter import SHORT_ANSWER_PAUSE_S, Phase, Segmenter, Signal, TurnRules
 
 pytestmark = pytest.mark.unit
 

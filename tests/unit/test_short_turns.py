@@ -9,13 +9,13 @@ from collections.abc import Iterator
 import numpy as np
 import pytest
 
-from voice.dialog_events import ListenMode
-from voice.listener import EARLY_END_S, Listener
-from voice.ports import Microphone
-from voice.runner_speech import closed_set, whole_answer
-from voice.segmenter import SHORT_ANSWER_PAUSE_S
-from voice.transcriber import FakeTranscriber
-from voice.vad import EnergyVoiceActivity, VadTracker
+from confide.voice.dialog_events import ListenMode
+from confide.voice.listener import EARLY_END_S, Listener
+from confide.voice.ports import Microphone
+from confide.voice.runner_speech import closed_set, whole_answer
+from confide.voice.segmenter import SHORT_ANSWER_PAUSE_S
+from confide.voice.transcriber import FakeTranscriber
+from confide.voice.vad import EnergyVoiceActivity, VadTracker
 
 pytestmark = pytest.mark.unit
 
@@ -85,7 +85,7 @@ def test_requests_at_the_home_end_early_too_and_keep_the_full_recognition_path()
 def _reply(tmp_path, said: str, closes: object) -> tuple[str, float]:
     from nacl.public import PrivateKey
 
-    from voice.pending import PendingRecording
+    from confide.voice.pending import PendingRecording
 
     pending = PendingRecording.begin(tmp_path, person_id=1,
                                      public_key=bytes(PrivateKey.generate().public_key),
@@ -97,8 +97,8 @@ def _reply(tmp_path, said: str, closes: object) -> tuple[str, float]:
 
 
 def test_a_reply_that_ends_with_a_closing_phrase_ends_at_its_first_pause(tmp_path):
-    from voice.commands import strip_closing
-    from voice.listener import CLOSING_CHECK_S
+    from confide.voice.commands import strip_closing
+    from confide.voice.listener import CLOSING_CHECK_S
 
     def closes(words: str) -> bool:
         return strip_closing(words)[1]

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from prompts import load_messages
-from prompts.speakable import speakable, text_to_read_aloud
+from confide.prompts import load_messages
+from confide.prompts.speakable import speakable, text_to_read_aloud
 
 pytestmark = pytest.mark.unit
 

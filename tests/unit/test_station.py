@@ -11,13 +11,13 @@ from pathlib import Path
 import pytest
 from sqlmodel import Session
 
+from confide.models.entries import create_written_entry
+from confide.models.reminders import create_reminder, update_reminder
+from confide.models.tables import Person
 from confide.station_unit import UNIT_NAME, default_unit_path, install_unit, unit_text
-from models.entries import create_written_entry
-from models.reminders import create_reminder, update_reminder
-from models.tables import Person
-from voice import station as st
-from voice.phrases import P
-from voice.station import Station, prompt_sentence, spoken_time
+from confide.voice import station as st
+from confide.voice.phrases import P
+from confide.voice.station import Station, prompt_sentence, spoken_time
 
 pytestmark = pytest.mark.unit
 
@@ -280,10 +280,10 @@ def _unfinished_reply(settings, name: str, passphrase: str):
     """A person, and a reply of theirs a killed process left sealed in pending/."""
     import numpy as np
 
+    from confide.models import keys
+    from confide.models.accounts import register_person
+    from confide.voice.pending import PendingRecording
     from confide.wiring import cli_session
-    from models import keys
-    from models.accounts import register_person
-    from voice.pending import PendingRecording
 
     with cli_session(settings) as s:
         person, unlocked, _words = register_person(s, name, passphrase)
@@ -301,12 +301,12 @@ def _station_session(settings, monkeypatch, person_id: int, unlocked):
     """``station_session`` with fake devices and a fake Whisper in place of the real ones."""
     from confide import wiring
     from confide.cli_voice import station_session
+    from confide.voice.listener import Listener
+    from confide.voice.session import Voice, VoiceSession
+    from confide.voice.speech import FakeSynthesizer
+    from confide.voice.transcriber import FakeTranscriber
+    from confide.voice.vad import EnergyVoiceActivity, VadTracker
     from tests.unit.test_voice_session import ScriptedMicrophone, SilentSpeaker
-    from voice.listener import Listener
-    from voice.session import Voice, VoiceSession
-    from voice.speech import FakeSynthesizer
-    from voice.transcriber import FakeTranscriber
-    from voice.vad import EnergyVoiceActivity, VadTracker
 
     monkeypatch.setattr(wiring, "transcriber", lambda _s: FakeTranscriber(["I was saying that"]))
 
@@ -324,10 +324,10 @@ def _station_session(settings, monkeypatch, person_id: int, unlocked):
 
 def test_a_station_session_unlocked_files_and_transcribes_an_unfinished_reply(settings,
                                                                                monkeypatch):
+    from confide.models.entries import get_entry, list_entries
+    from confide.models.sealing import use_keys
+    from confide.voice.pending import find_pending
     from confide.wiring import cli_session
-    from models.entries import get_entry, list_entries
-    from models.sealing import use_keys
-    from voice.pending import find_pending
 
     person_id, keys = _unfinished_reply(settings, "Robin", "robin passphrase")
     voice, background = _station_session(settings, monkeypatch, person_id, {person_id: keys})
@@ -348,9 +348,9 @@ def test_a_station_session_unlocked_files_and_transcribes_an_unfinished_reply(se
 
 def test_a_locked_station_session_leaves_an_unfinished_reply_sealed_and_says_so(settings,
                                                                                 monkeypatch):
+    from confide.models.entries import list_entries
+    from confide.voice.pending import find_pending
     from confide.wiring import cli_session
-    from models.entries import list_entries
-    from voice.pending import find_pending
 
     person_id, _keys = _unfinished_reply(settings, "Robin", "robin passphrase")
     voice, background = _station_session(settings, monkeypatch, person_id, {})

@@ -12,8 +12,8 @@ import pytest
 import soundfile as sf
 
 from confide.settings import Settings
+from confide.voice.phrases import P
 from tests.unit.test_station import _station_session, _unfinished_reply
-from voice.phrases import P
 
 pytestmark = pytest.mark.unit
 
@@ -21,11 +21,11 @@ pytestmark = pytest.mark.unit
 def test_a_station_files_a_reply_in_the_shared_database_store(tmp_path: Path,
                                                               monkeypatch: pytest.MonkeyPatch
                                                               ) -> None:
+    from confide.models.entries import list_entries
+    from confide.models.sealing import use_keys
+    from confide.models.storage import open_audio_store
+    from confide.models.tables import AudioBlob, Entry, Person
     from confide.wiring import cli_session, database
-    from models.entries import list_entries
-    from models.sealing import use_keys
-    from models.storage import open_audio_store
-    from models.tables import AudioBlob, Entry, Person
 
     settings = Settings(data_dir=tmp_path / "station", audio_store="database")
     person_id, keys = _unfinished_reply(settings, "Robin", "robin passphrase")

@@ -11,8 +11,8 @@ from typing import Any, ClassVar
 import numpy as np
 import pytest
 
-from voice import stream_player
-from voice.devices import Device
+from confide.voice import stream_player
+from confide.voice.devices import Device
 
 pytestmark = pytest.mark.unit
 

@@ -8,10 +8,10 @@ import time
 import numpy as np
 import pytest
 
-from voice.ports import SpeechSynthesizer
-from voice.speech import FakeSynthesizer
-from voice.speech_sinks import FakeSink, SpeakerSink
-from voice.streamed_speech import (
+from confide.voice.ports import SpeechSynthesizer
+from confide.voice.speech import FakeSynthesizer
+from confide.voice.speech_sinks import FakeSink, SpeakerSink
+from confide.voice.streamed_speech import (
     StreamedSpeech,
     StreamOptions,
     speech_chunks,

@@ -8,9 +8,9 @@ import time
 import numpy as np
 import pytest
 
-from voice.streaming import ChunkingOptions, StreamingTranscription
-from voice.transcriber import FakeTranscriber, ProgressCallback, Transcript
-from voice.vad import EnergyVoiceActivity
+from confide.voice.streaming import ChunkingOptions, StreamingTranscription
+from confide.voice.transcriber import FakeTranscriber, ProgressCallback, Transcript
+from confide.voice.vad import EnergyVoiceActivity
 
 pytestmark = pytest.mark.unit
 

@@ -6,10 +6,10 @@ import inspect
 
 import pytest
 
-from voice.neural import PiperSynthesizer
-from voice.ports import SpeechSynthesizer
-from voice.speech import FakeSynthesizer, Pyttsx3Synthesizer
-from voice.voices import VoiceRouter
+from confide.voice.neural import PiperSynthesizer
+from confide.voice.ports import SpeechSynthesizer
+from confide.voice.speech import FakeSynthesizer, Pyttsx3Synthesizer
+from confide.voice.voices import VoiceRouter
 
 pytestmark = [pytest.mark.unit]
 

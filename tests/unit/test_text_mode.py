@@ -12,8 +12,8 @@ import pytest
 from typer.testing import CliRunner
 
 from confide.cli import app
+from confide.voice.phrases import P, render
 from tests.unit.entries_seed import PASSPHRASES, cleanup, make_env, seed
-from voice.phrases import P, render
 
 pytestmark = pytest.mark.unit
 
@@ -39,9 +39,9 @@ def speak(*lines: str, locked: bool = False, news: str = "no") -> str:
 @contextmanager
 def alex(settings: Any) -> Iterator[tuple[Any, Any]]:
     """Alex's journal, opened with the passphrase, to check what the session changed."""
+    from confide.models.accounts import sign_in
+    from confide.models.sealing import use_keys
     from confide.wiring import cli_session
-    from models.accounts import sign_in
-    from models.sealing import use_keys
 
     with cli_session(settings) as s:
         person, keys = sign_in(s, "Alex", PASSPHRASES["Alex"])
@@ -50,7 +50,7 @@ def alex(settings: Any) -> Iterator[tuple[Any, Any]]:
 
 
 def entries_of(settings: Any) -> list[Any]:
-    from models.entries import list_entries
+    from confide.models.entries import list_entries
 
     with alex(settings) as (s, person):
         return list(list_entries(s, person).entries)
@@ -79,7 +79,7 @@ def test_silence_at_the_home_is_tonights_prompt(journal):
 
 
 def test_a_prompt_about_a_theme(journal):
-    from prompts import load_library
+    from confide.prompts import load_library
 
     settings, _ids = journal
     speak("give me a prompt about trust", "I trusted you with the car keys.", "next")
@@ -95,7 +95,7 @@ def test_read_it_back_and_share_it_after_a_reply(journal):
     newest = entries_of(settings)[0]
     assert newest.transcript == "Dinner without phones was lovely."
     with alex(settings) as (s, person):
-        from models.entries import get_entry
+        from confide.models.entries import get_entry
 
         assert get_entry(s, person, newest.id).journal_id != person.id  # the shared journal
 
@@ -110,7 +110,7 @@ def test_a_free_entry_has_no_prompt(journal):
 
 # -- the partner ----------------------------------------------------------------------------
 def test_the_partners_news_is_heard_and_answered(journal):
-    from models.responses import list_responses
+    from confide.models.responses import list_responses
 
     settings, ids = journal
     out = speak("yes", "I loved that walk too.", news="yes")
@@ -134,7 +134,7 @@ def test_read_my_last_entry(journal):
 
 
 def test_what_did_sam_share_reads_it_and_answer_it(journal):
-    from models.responses import list_responses
+    from confide.models.responses import list_responses
 
     settings, ids = journal
     out = speak("what did Sam share", "answer it", "It was my favourite walk.")
@@ -162,7 +162,7 @@ def test_nothing_found_is_said(journal):
 
 
 def test_share_an_older_entry_from_a_list(journal):
-    from models.entries import EntryFilter, list_entries
+    from confide.models.entries import EntryFilter, list_entries
 
     settings, ids = journal
     out = speak("read my entries", "play the second one", "share it")
@@ -195,7 +195,7 @@ def test_a_locked_journal_is_not_read(journal):
 
 # -- goals, reminders, progress --------------------------------------------------------------
 def test_add_a_goal_after_yes_then_list_and_check_in(journal):
-    from models import goals
+    from confide.models import goals
 
     settings, _ids = journal
     out = speak("add a goal no phones at dinner", "yes", "what are my goals",
@@ -209,7 +209,7 @@ def test_add_a_goal_after_yes_then_list_and_check_in(journal):
 
 
 def test_a_goal_is_not_added_on_no(journal):
-    from models import goals
+    from confide.models import goals
 
     settings, _ids = journal
     speak("add a goal no phones at dinner", "no")
@@ -218,7 +218,7 @@ def test_a_goal_is_not_added_on_no(journal):
 
 
 def test_add_a_reminder_after_yes_then_hear_them(journal):
-    from models import reminders
+    from confide.models import reminders
 
     settings, _ids = journal
     out = speak("remind me every Monday and Thursday at eight pm", "yes",
@@ -234,8 +234,8 @@ def test_add_a_reminder_after_yes_then_hear_them(journal):
 
 
 def test_how_am_i_doing_says_the_progress(journal):
-    from models.progress import progress_for, summary_sentence
-    from models.tables import utcnow
+    from confide.models.progress import progress_for, summary_sentence
+    from confide.models.tables import utcnow
 
     settings, _ids = journal
     out = speak("how am I doing")

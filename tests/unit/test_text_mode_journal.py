@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
+from confide.voice.phrases import P
 from tests.unit.test_text_mode import alex, journal, said, speak
-from voice.phrases import P
 
 pytestmark = pytest.mark.unit
 __all__ = ["journal"]  # the fixture, shared with test_text_mode
@@ -21,7 +21,7 @@ LAST = "read my last entry"
 
 
 def _entry(settings: Any, entry_id: int) -> Any:
-    from models.entries import get_entry
+    from confide.models.entries import get_entry
 
     with alex(settings) as (s, person):
         entry = get_entry(s, person, entry_id)
@@ -54,16 +54,16 @@ def test_set_the_mood(journal):
 
 
 def test_make_a_shared_entry_private_again(journal):
-    from models.entries import list_entries
+    from confide.models.entries import list_entries
     from tests.unit.entries_seed import PASSPHRASES
 
     settings, ids = journal
     out = speak(LAST, "make it private again", "yes")
     assert said(P.CONFIRM_UNSHARE, when="March 8", partner="Sam") in out
     assert said(P.UNSHARED) in out
+    from confide.models.accounts import sign_in
+    from confide.models.sealing import use_keys
     from confide.wiring import cli_session
-    from models.accounts import sign_in
-    from models.sealing import use_keys
 
     with cli_session(settings) as s:
         sam, keys = sign_in(s, "Sam", PASSPHRASES["Sam"])
@@ -87,7 +87,7 @@ def test_change_the_words_keeps_the_recording(journal):
     after = _entry(settings, ids["alex_spoken"])
     assert after[0] == "We walked by the river and it felt calm."
     assert after[1:] == before[1:]
-    from models.entries import get_entry
+    from confide.models.entries import get_entry
 
     with alex(settings) as (s, person):
         entry = get_entry(s, person, ids["alex_spoken"])
@@ -101,7 +101,7 @@ def test_the_partners_entry_cannot_be_tagged(journal):
 
 # -- the home -----------------------------------------------------------------------------
 def test_hear_the_programs_start_one_and_pause_it(journal):
-    from models.prompt_state import current_program
+    from confide.models.prompt_state import current_program
 
     settings, _ids = journal
     out = speak("what programs are there", "start the listening week", "yes")
@@ -123,7 +123,7 @@ def test_hear_the_programs_start_one_and_pause_it(journal):
 
 
 def test_add_our_own_prompt(journal):
-    from models.prompt_state import list_custom_prompts
+    from confide.models.prompt_state import list_custom_prompts
 
     settings, _ids = journal
     out = speak("add a prompt what made you smile today", "yes")
@@ -133,7 +133,7 @@ def test_add_our_own_prompt(journal):
 
 
 def test_mark_a_goal_done(journal):
-    from models import goals
+    from confide.models import goals
 
     settings, _ids = journal
     out = speak("add a goal walk together", "yes", "I finished my goal", "yes")
@@ -144,7 +144,7 @@ def test_mark_a_goal_done(journal):
 
 
 def test_pause_a_goal_named(journal):
-    from models import goals
+    from confide.models import goals
 
     settings, _ids = journal
     speak("add a goal walk together", "yes", "add a goal no phones at dinner", "yes",
@@ -155,7 +155,7 @@ def test_pause_a_goal_named(journal):
 
 
 def test_pause_resume_and_remove_reminders(journal):
-    from models import reminders
+    from confide.models import reminders
 
     settings, _ids = journal
     speak("remind me every Monday and Thursday at eight pm", "yes",
@@ -176,10 +176,10 @@ def test_pause_resume_and_remove_reminders(journal):
 
 
 def test_hear_our_mutual_answers_once_both_answered(journal):
+    from confide.models.accounts import sign_in
+    from confide.models.mutual import answer_mutual
+    from confide.models.sealing import use_keys
     from confide.wiring import cli_session
-    from models.accounts import sign_in
-    from models.mutual import answer_mutual
-    from models.sealing import use_keys
     from tests.unit.entries_seed import PASSPHRASES
 
     settings, _ids = journal
@@ -207,9 +207,9 @@ def test_lock_my_journal_then_nothing_is_read(journal):
 
 
 def test_pair_with_an_invite_code_said_aloud(journal):
+    from confide.models.accounts import sign_in
+    from confide.models.couples import partner_of
     from confide.wiring import cli_session
-    from models.accounts import sign_in
-    from models.couples import partner_of
     from tests.unit.entries_seed import PASSPHRASES
 
     settings, _ids = journal
@@ -227,7 +227,7 @@ def test_pair_with_an_invite_code_said_aloud(journal):
     with cli_session(settings) as s:
         carol_like, _keys = sign_in(s, "Lee", PASSPHRASES["Lee"])
         assert partner_of(s, carol_like) is None
-    from models.accounts import register_person
+    from confide.models.accounts import register_person
 
     with cli_session(settings) as s:
         register_person(s, "Kim", "correct horse 4")
@@ -242,10 +242,10 @@ def test_pair_with_an_invite_code_said_aloud(journal):
 
 
 def test_answer_a_question_for_both_then_hear_both_answers(journal):
+    from confide.models.accounts import sign_in
+    from confide.models.mutual import answer_mutual, mutual_status
+    from confide.models.sealing import use_keys
     from confide.wiring import cli_session
-    from models.accounts import sign_in
-    from models.mutual import answer_mutual, mutual_status
-    from models.sealing import use_keys
     from tests.unit.entries_seed import PASSPHRASES
 
     settings, _ids = journal
@@ -254,7 +254,7 @@ def test_answer_a_question_for_both_then_hear_both_answers(journal):
     with alex(settings) as (s, person):
         from sqlmodel import select
 
-        from models.tables import Entry
+        from confide.models.tables import Entry
 
         mine = s.exec(select(Entry).where(Entry.author_id == person.id,
                                           Entry.kind == "mutual")).one()

@@ -8,8 +8,8 @@ import inspect
 import numpy as np
 import pytest
 
-from voice.streaming import StreamingTranscription
-from voice.transcriber import (
+from confide.voice.streaming import StreamingTranscription
+from confide.voice.transcriber import (
     FakeTranscriber,
     FakeTranscriptionStream,
     Segment,
@@ -20,7 +20,7 @@ from voice.transcriber import (
     collapse_repeated_segments,
     join_transcripts,
 )
-from voice.whisper import WhisperTranscriber, collapse_repeated_phrases, guard_segments
+from confide.voice.whisper import WhisperTranscriber, collapse_repeated_phrases, guard_segments
 
 pytestmark = pytest.mark.unit
 
@@ -43,7 +43,8 @@ def test_importing_the_adapter_does_not_import_ctranslate2() -> None:
     import subprocess
     import sys
 
-    code = ("import sys, voice.whisper, voice.streaming, voice.vad, voice.audio_file; "
+    code = ("import sys, confide.voice.whisper, confide.voice.streaming, confide.voice.vad, "
+            "confide.voice.audio_file; "
             "sys.exit('ctranslate2' in sys.modules or 'faster_whisper' in sys.modules)")
     assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
 

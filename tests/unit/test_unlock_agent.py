@@ -19,10 +19,10 @@ def alex(tmp_path, monkeypatch):
     monkeypatch.setenv("CONFIDE_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("XDG_RUNTIME_DIR", str(tmp_path))
     monkeypatch.delenv("CONFIDE_AGENT", raising=False)
+    from confide.models.accounts import register_person
+    from confide.models.entries import create_written_entry
     from confide.settings import load_settings
     from confide.wiring import cli_session
-    from models.accounts import register_person
-    from models.entries import create_written_entry
 
     with cli_session(load_settings()) as session:
         person, _keys, _words = register_person(session, "Alex", PASSPHRASE)
@@ -136,11 +136,11 @@ def test_without_an_os_keyring_remember_is_refused_clearly(alex: Path):
 
 
 def test_a_spoken_passphrase_is_opt_in_warned_and_opens_as_transcribed(alex: Path):
+    from confide.models import keys
+    from confide.models.accounts import get_person_by_name
+    from confide.models.errors import InvalidInput, NotAuthenticated
     from confide.settings import load_settings
     from confide.wiring import cli_session
-    from models import keys
-    from models.accounts import get_person_by_name
-    from models.errors import InvalidInput, NotAuthenticated
 
     code, _out, err = _run("people", "spoken-passphrase", "Alex",
                            stdin=f"{PASSPHRASE}\nblue kettle sunday rain\n")
@@ -219,11 +219,11 @@ class _Session:
 
 
 def test_the_voice_loop_unlocks_with_the_spoken_passphrase_as_heard(alex: Path):
+    from confide.models import keys
+    from confide.models.accounts import get_person_by_name
     from confide.settings import load_settings
     from confide.voice_unlock import unlock_by_voice
     from confide.wiring import cli_session
-    from models import keys
-    from models.accounts import get_person_by_name
 
     settings = load_settings()
     with cli_session(settings) as s:

@@ -9,8 +9,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from voice.audio_file import decode_audio
-from voice.vad import WINDOW, EnergyVoiceActivity, SileroVoiceActivity, VadTracker
+from confide.voice.audio_file import decode_audio
+from confide.voice.vad import WINDOW, EnergyVoiceActivity, SileroVoiceActivity, VadTracker
 
 pytestmark = pytest.mark.unit
 

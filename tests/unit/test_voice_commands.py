@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from voice.commands import Command, recognise, strip_closing
+from confide.voice.commands import Command, recognise, strip_closing
 
 pytestmark = pytest.mark.unit
 

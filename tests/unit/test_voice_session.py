@@ -12,20 +12,20 @@ import numpy as np
 import pytest
 from sqlmodel import select
 
-from models import accounts, keys, sealing
-from models.db import session_scope
-from models.keys import Keys
-from models.storage import AudioStore
-from models.tables import Entry, Person
-from voice.listener import Listener
-from voice.pending import PendingRecording, find_pending
-from voice.phrases import P, render
-from voice.ports import Microphone, Speaker
-from voice.recovery import recover
-from voice.session import Voice, VoiceSession
-from voice.speech import FakeSynthesizer
-from voice.transcriber import FakeTranscriber
-from voice.vad import EnergyVoiceActivity, VadTracker
+from confide.models import accounts, keys, sealing
+from confide.models.db import session_scope
+from confide.models.keys import Keys
+from confide.models.storage import AudioStore
+from confide.models.tables import Entry, Person
+from confide.voice.listener import Listener
+from confide.voice.pending import PendingRecording, find_pending
+from confide.voice.phrases import P, render
+from confide.voice.ports import Microphone, Speaker
+from confide.voice.recovery import recover
+from confide.voice.session import Voice, VoiceSession
+from confide.voice.speech import FakeSynthesizer
+from confide.voice.transcriber import FakeTranscriber
+from confide.voice.vad import EnergyVoiceActivity, VadTracker
 
 pytestmark = pytest.mark.unit
 
@@ -141,7 +141,7 @@ def test_share_it_moves_the_reply_to_the_shared_journal(engine, tmp_path, alex_i
         ("No.", 0.5), ("", 0.0), ("", 0.0),
     ], alex_keys)
     report = session.run()
-    from models.entries import list_entries
+    from confide.models.entries import list_entries
 
     with session_scope(engine) as s:
         sealing.use_keys(s, cast.keys["Sam"])  # Sam reads it with Sam's own keys
@@ -179,7 +179,7 @@ def test_stop_at_the_prompt_ends_kindly_and_saves_nothing(engine, tmp_path, alex
 
 def test_the_partners_news_is_played_marked_read_and_not_offered_again(engine, tmp_path,
                                                                        alex_id, alex_keys, cast):
-    from models.entries import create_written_entry, news_for
+    from confide.models.entries import create_written_entry, news_for
 
     with session_scope(engine) as s:
         sealing.use_keys(s, cast.keys["Sam"])
@@ -199,7 +199,7 @@ def test_the_partners_news_is_played_marked_read_and_not_offered_again(engine, t
 
 def test_locked_the_news_is_named_but_nothing_sealed_is_spoken(engine, tmp_path, alex_id,
                                                                cast):
-    from models.entries import create_written_entry
+    from confide.models.entries import create_written_entry
 
     with session_scope(engine) as s:
         sealing.use_keys(s, cast.keys["Sam"])
@@ -220,7 +220,7 @@ def test_locked_a_reply_is_still_saved_read_back_and_shared(engine, tmp_path, al
     report = session.run()
     assert "We cooked together tonight." in report.spoken  # with the reply's own key
     assert P.SHARED.format(partner="Sam") in report.spoken
-    from models.entries import list_entries
+    from confide.models.entries import list_entries
 
     with session_scope(engine) as s:
         sealing.use_keys(s, cast.keys["Sam"])  # Sam reads it with Sam's own keys
@@ -230,7 +230,7 @@ def test_locked_a_reply_is_still_saved_read_back_and_shared(engine, tmp_path, al
 
 
 def test_a_goal_check_in_is_stored(engine, tmp_path, alex_id, alex_keys):
-    from models import goals
+    from confide.models import goals
 
     with session_scope(engine) as s:
         sealing.use_keys(s, alex_keys)

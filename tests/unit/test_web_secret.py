@@ -9,7 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from api.web.context import CSRF_SECRET_NAME, SECRET_FILE, WebContext, persistent_secret, shared_secret
+from confide.api.web.context import (
+    CSRF_SECRET_NAME,
+    SECRET_FILE,
+    WebContext,
+    persistent_secret,
+    shared_secret,
+)
 from confide.settings import Settings
 
 pytestmark = pytest.mark.unit

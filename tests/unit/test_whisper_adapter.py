@@ -11,8 +11,8 @@ from typing import Any
 import numpy as np
 import pytest
 
-from voice.audio_file import decode_audio
-from voice.whisper import LONG_AUDIO_S, WhisperOptions, WhisperTranscriber
+from confide.voice.audio_file import decode_audio
+from confide.voice.whisper import LONG_AUDIO_S, WhisperOptions, WhisperTranscriber
 
 pytestmark = pytest.mark.unit
 

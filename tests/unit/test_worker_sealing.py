@@ -18,12 +18,12 @@ pytestmark = pytest.mark.unit
 
 def test_memos_imported_for_later_are_taken_by_a_separate_worker_at_once(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from confide.models.db import session_scope
+    from confide.models.worker_keys import init_worker_key, load_worker_identity
     from confide.settings import load_settings
     from confide.transcription_worker import SealedJobWorker, WorkerOptions
+    from confide.voice.transcriber import FakeTranscriber
     from confide.wiring import audio_store, cli_session, database
-    from models.db import session_scope
-    from models.worker_keys import init_worker_key, load_worker_identity
-    from voice.transcriber import FakeTranscriber
 
     cli = make_cli(tmp_path, monkeypatch)
     settings = load_settings()
@@ -58,14 +58,14 @@ def test_a_job_finished_in_process_leaves_no_wrap_for_the_workers(
     import numpy as np
     from sqlmodel import select
 
-    from models import entries, jobs
-    from models.accounts import register_person
-    from models.db import session_scope
-    from models.sealing import use_keys
-    from models.storage import AudioStore
-    from models.tables import TranscriptionJob, WorkerJobKey
-    from models.worker_keys import init_worker_key
-    from voice.transcriber import Transcript
+    from confide.models import entries, jobs
+    from confide.models.accounts import register_person
+    from confide.models.db import session_scope
+    from confide.models.sealing import use_keys
+    from confide.models.storage import AudioStore
+    from confide.models.tables import TranscriptionJob, WorkerJobKey
+    from confide.models.worker_keys import init_worker_key
+    from confide.voice.transcriber import Transcript
 
     store = AudioStore(tmp_path / "audio")
     with session_scope(engine) as s:

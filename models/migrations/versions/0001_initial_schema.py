@@ -10,7 +10,7 @@ SQLite also gets an FTS5 index over transcripts and responses, kept in step by t
 from alembic import op
 import sqlalchemy as sa
 import sqlmodel
-import models.tables
+import confide.models.tables
 
 
 revision = '0001'
@@ -25,8 +25,8 @@ def upgrade() -> None:
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('created_by', sa.Integer(), nullable=False),
     sa.Column('invite_code_hash', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),
-    sa.Column('invite_expires_at', models.tables.UTCDateTime(), nullable=True),
-    sa.Column('created_at', models.tables.UTCDateTime(), nullable=False),
+    sa.Column('invite_expires_at', confide.models.tables.UTCDateTime(), nullable=True),
+    sa.Column('created_at', confide.models.tables.UTCDateTime(), nullable=False),
     sa.PrimaryKeyConstraint('id')
     )
     with op.batch_alter_table('couple', schema=None) as batch_op:
@@ -36,7 +36,7 @@ def upgrade() -> None:
     op.create_table('loginattempt',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('key', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
-    sa.Column('at', models.tables.UTCDateTime(), nullable=False),
+    sa.Column('at', confide.models.tables.UTCDateTime(), nullable=False),
     sa.PrimaryKeyConstraint('id')
     )
     with op.batch_alter_table('loginattempt', schema=None) as batch_op:
@@ -54,8 +54,8 @@ def upgrade() -> None:
     sa.Column('pause_allowance_s', sa.Float(), nullable=True),
     sa.Column('max_reply_s', sa.Float(), nullable=True),
     sa.Column('timezone', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
-    sa.Column('news_seen_at', models.tables.UTCDateTime(), nullable=True),
-    sa.Column('created_at', models.tables.UTCDateTime(), nullable=False),
+    sa.Column('news_seen_at', confide.models.tables.UTCDateTime(), nullable=True),
+    sa.Column('created_at', confide.models.tables.UTCDateTime(), nullable=False),
     sa.ForeignKeyConstraint(['couple_id'], ['couple.id'], ),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('name')
@@ -68,9 +68,9 @@ def upgrade() -> None:
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('person_id', sa.Integer(), nullable=False),
     sa.Column('token_hash', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
-    sa.Column('expires_at', models.tables.UTCDateTime(), nullable=False),
-    sa.Column('revoked_at', models.tables.UTCDateTime(), nullable=True),
-    sa.Column('created_at', models.tables.UTCDateTime(), nullable=False),
+    sa.Column('expires_at', confide.models.tables.UTCDateTime(), nullable=False),
+    sa.Column('revoked_at', confide.models.tables.UTCDateTime(), nullable=True),
+    sa.Column('created_at', confide.models.tables.UTCDateTime(), nullable=False),
     sa.ForeignKeyConstraint(['person_id'], ['person.id'], ),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('token_hash')
@@ -85,7 +85,7 @@ def upgrade() -> None:
     sa.Column('created_by', sa.Integer(), nullable=False),
     sa.Column('text', sqlmodel.sql.sqltypes.AutoString(length=400), nullable=False),
     sa.Column('theme', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
-    sa.Column('created_at', models.tables.UTCDateTime(), nullable=False),
+    sa.Column('created_at', confide.models.tables.UTCDateTime(), nullable=False),
     sa.ForeignKeyConstraint(['couple_id'], ['couple.id'], ),
     sa.ForeignKeyConstraint(['created_by'], ['person.id'], ),
     sa.PrimaryKeyConstraint('id')
@@ -101,7 +101,7 @@ def upgrade() -> None:
     sa.Column('title', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
     sa.Column('why', sqlmodel.sql.sqltypes.AutoString(length=1000), nullable=False),
     sa.Column('status', sqlmodel.sql.sqltypes.AutoString(length=10), nullable=False),
-    sa.Column('created_at', models.tables.UTCDateTime(), nullable=False),
+    sa.Column('created_at', confide.models.tables.UTCDateTime(), nullable=False),
     sa.ForeignKeyConstraint(['couple_id'], ['couple.id'], ),
     sa.ForeignKeyConstraint(['created_by'], ['person.id'], ),
     sa.PrimaryKeyConstraint('id')
@@ -129,7 +129,7 @@ def upgrade() -> None:
     sa.Column('started_on', sa.Date(), nullable=False),
     sa.Column('status', sqlmodel.sql.sqltypes.AutoString(length=10), nullable=False),
     sa.Column('days_done', sa.Integer(), nullable=False),
-    sa.Column('updated_at', models.tables.UTCDateTime(), nullable=False),
+    sa.Column('updated_at', confide.models.tables.UTCDateTime(), nullable=False),
     sa.ForeignKeyConstraint(['person_id'], ['person.id'], ),
     sa.PrimaryKeyConstraint('id')
     )
@@ -144,9 +144,9 @@ def upgrade() -> None:
     sa.Column('timezone', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
     sa.Column('enabled', sa.Boolean(), nullable=False),
     sa.Column('kind', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
-    sa.Column('snoozed_until', models.tables.UTCDateTime(), nullable=True),
-    sa.Column('skip_occurrence', models.tables.UTCDateTime(), nullable=True),
-    sa.Column('created_at', models.tables.UTCDateTime(), nullable=False),
+    sa.Column('snoozed_until', confide.models.tables.UTCDateTime(), nullable=True),
+    sa.Column('skip_occurrence', confide.models.tables.UTCDateTime(), nullable=True),
+    sa.Column('created_at', confide.models.tables.UTCDateTime(), nullable=False),
     sa.ForeignKeyConstraint(['person_id'], ['person.id'], ),
     sa.PrimaryKeyConstraint('id')
     )
@@ -173,8 +173,8 @@ def upgrade() -> None:
     sa.Column('tags', sa.JSON(), nullable=False),
     sa.Column('status', sqlmodel.sql.sqltypes.AutoString(length=12), nullable=False),
     sa.Column('status_reason', sqlmodel.sql.sqltypes.AutoString(length=300), nullable=True),
-    sa.Column('created_at', models.tables.UTCDateTime(), nullable=False),
-    sa.Column('updated_at', models.tables.UTCDateTime(), nullable=False),
+    sa.Column('created_at', confide.models.tables.UTCDateTime(), nullable=False),
+    sa.Column('updated_at', confide.models.tables.UTCDateTime(), nullable=False),
     sa.ForeignKeyConstraint(['author_id'], ['person.id'], ),
     sa.ForeignKeyConstraint(['journal_id'], ['journal.id'], ),
     sa.PrimaryKeyConstraint('id'),
@@ -193,7 +193,7 @@ def upgrade() -> None:
     sa.Column('rating', sa.Integer(), nullable=False),
     sa.Column('reflection', sa.Text(), nullable=False),
     sa.Column('audio_path', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=True),
-    sa.Column('created_at', models.tables.UTCDateTime(), nullable=False),
+    sa.Column('created_at', confide.models.tables.UTCDateTime(), nullable=False),
     sa.ForeignKeyConstraint(['goal_id'], ['goal.id'], ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['person_id'], ['person.id'], ),
     sa.PrimaryKeyConstraint('id')
@@ -205,7 +205,7 @@ def upgrade() -> None:
     op.create_table('entryread',
     sa.Column('person_id', sa.Integer(), nullable=False),
     sa.Column('entry_id', sa.Integer(), nullable=False),
-    sa.Column('read_at', models.tables.UTCDateTime(), nullable=False),
+    sa.Column('read_at', confide.models.tables.UTCDateTime(), nullable=False),
     sa.ForeignKeyConstraint(['entry_id'], ['entry.id'], ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['person_id'], ['person.id'], ),
     sa.PrimaryKeyConstraint('person_id', 'entry_id')
@@ -222,7 +222,7 @@ def upgrade() -> None:
     sa.Column('audio_path', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=True),
     sa.Column('audio_duration_s', sa.Float(), nullable=True),
     sa.Column('status', sqlmodel.sql.sqltypes.AutoString(length=12), nullable=False),
-    sa.Column('created_at', models.tables.UTCDateTime(), nullable=False),
+    sa.Column('created_at', confide.models.tables.UTCDateTime(), nullable=False),
     sa.ForeignKeyConstraint(['author_id'], ['person.id'], ),
     sa.ForeignKeyConstraint(['entry_id'], ['entry.id'], ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['parent_id'], ['response.id'], ),
@@ -239,8 +239,8 @@ def upgrade() -> None:
     sa.Column('status', sqlmodel.sql.sqltypes.AutoString(length=10), nullable=False),
     sa.Column('attempts', sa.Integer(), nullable=False),
     sa.Column('error', sqlmodel.sql.sqltypes.AutoString(length=500), nullable=True),
-    sa.Column('created_at', models.tables.UTCDateTime(), nullable=False),
-    sa.Column('updated_at', models.tables.UTCDateTime(), nullable=False),
+    sa.Column('created_at', confide.models.tables.UTCDateTime(), nullable=False),
+    sa.Column('updated_at', confide.models.tables.UTCDateTime(), nullable=False),
     sa.ForeignKeyConstraint(['entry_id'], ['entry.id'], ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['response_id'], ['response.id'], ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id')

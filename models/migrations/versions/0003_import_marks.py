@@ -10,7 +10,7 @@ twice adds nothing; the source's time zone is kept beside it (models/import_mark
 from alembic import op
 import sqlalchemy as sa
 import sqlmodel
-import models.tables
+import confide.models.tables
 
 
 revision = '0003'
@@ -27,7 +27,7 @@ def upgrade() -> None:
     sa.Column('source_id', sqlmodel.sql.sqltypes.AutoString(length=160), nullable=False),
     sa.Column('entry_id', sa.Integer(), nullable=True),
     sa.Column('timezone', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),
-    sa.Column('imported_at', models.tables.UTCDateTime(), nullable=False),
+    sa.Column('imported_at', confide.models.tables.UTCDateTime(), nullable=False),
     sa.ForeignKeyConstraint(['entry_id'], ['entry.id'], ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['person_id'], ['person.id'], ),
     sa.PrimaryKeyConstraint('id'),

@@ -9,7 +9,7 @@ the recording is never changed, so a reader can tell the text was edited after i
 """
 from alembic import op
 import sqlalchemy as sa
-import models.tables
+import confide.models.tables
 
 
 revision = '0004'
@@ -20,7 +20,7 @@ depends_on = None
 
 def upgrade() -> None:
     # A plain ADD COLUMN: a batch re-creation of ``entry`` would cascade into its responses.
-    op.add_column('entry', sa.Column('edited_at', models.tables.UTCDateTime(), nullable=True))
+    op.add_column('entry', sa.Column('edited_at', confide.models.tables.UTCDateTime(), nullable=True))
 
 
 def downgrade() -> None:

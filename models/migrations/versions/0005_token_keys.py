@@ -8,7 +8,7 @@ A sign-in's unlocked keys, sealed with a key derived from the token (which the d
 never holds), so that every API process a person's requests reach can open them; and a
 lease on each running transcription job, so several workers can share the queue.
 """
-import models.tables
+import confide.models.tables
 from alembic import op
 import sqlalchemy as sa
 
@@ -21,7 +21,7 @@ depends_on = None
 
 def upgrade() -> None:
     op.add_column('apitoken', sa.Column('keys_box', sa.LargeBinary(), nullable=True))
-    op.add_column('transcriptionjob', sa.Column('lease_until', models.tables.UTCDateTime(),
+    op.add_column('transcriptionjob', sa.Column('lease_until', confide.models.tables.UTCDateTime(),
                                                 nullable=True))
 
 

@@ -9,7 +9,7 @@ this is applied: worker key pairs' public halves and the job keys sealed for the
 worker processes seen, rate-limit hits and deployment secrets every API process shares,
 and sealed recordings when the audio store is the database.
 """
-import models.tables
+import confide.models.tables
 from alembic import op
 import sqlalchemy as sa
 import sqlmodel
@@ -26,7 +26,7 @@ def upgrade() -> None:
         'ratehit',
         sa.Column('id', sa.Integer(), nullable=False),
         sa.Column('key', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
-        sa.Column('at', models.tables.UTCDateTime(), nullable=False),
+        sa.Column('at', confide.models.tables.UTCDateTime(), nullable=False),
         sa.PrimaryKeyConstraint('id'),
     )
     op.create_index(op.f('ix_ratehit_key'), 'ratehit', ['key'], unique=False)
@@ -35,7 +35,7 @@ def upgrade() -> None:
         'sharedsecret',
         sa.Column('name', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
         sa.Column('value', sa.LargeBinary(), nullable=False),
-        sa.Column('created_at', models.tables.UTCDateTime(), nullable=False),
+        sa.Column('created_at', confide.models.tables.UTCDateTime(), nullable=False),
         sa.PrimaryKeyConstraint('name'),
     )
     op.create_index(op.f('ix_sharedsecret_created_at'), 'sharedsecret', ['created_at'],
@@ -45,8 +45,8 @@ def upgrade() -> None:
         sa.Column('id', sa.Integer(), nullable=False),
         sa.Column('name', sqlmodel.sql.sqltypes.AutoString(length=80), nullable=False),
         sa.Column('public_key', sa.LargeBinary(), nullable=False),
-        sa.Column('created_at', models.tables.UTCDateTime(), nullable=False),
-        sa.Column('retired_at', models.tables.UTCDateTime(), nullable=True),
+        sa.Column('created_at', confide.models.tables.UTCDateTime(), nullable=False),
+        sa.Column('retired_at', confide.models.tables.UTCDateTime(), nullable=True),
         sa.PrimaryKeyConstraint('id'),
     )
     op.create_index(op.f('ix_workerkey_created_at'), 'workerkey', ['created_at'], unique=False)
@@ -55,7 +55,7 @@ def upgrade() -> None:
         sa.Column('job_id', sa.Integer(), nullable=False),
         sa.Column('worker_key_id', sa.Integer(), nullable=False),
         sa.Column('wrapped', sa.LargeBinary(), nullable=False),
-        sa.Column('created_at', models.tables.UTCDateTime(), nullable=False),
+        sa.Column('created_at', confide.models.tables.UTCDateTime(), nullable=False),
         sa.ForeignKeyConstraint(['job_id'], ['transcriptionjob.id'], ondelete='CASCADE'),
         sa.ForeignKeyConstraint(['worker_key_id'], ['workerkey.id'], ondelete='CASCADE'),
         sa.PrimaryKeyConstraint('job_id', 'worker_key_id'),
@@ -65,8 +65,8 @@ def upgrade() -> None:
     op.create_table(
         'workerseen',
         sa.Column('name', sqlmodel.sql.sqltypes.AutoString(length=120), nullable=False),
-        sa.Column('seen_at', models.tables.UTCDateTime(), nullable=False),
-        sa.Column('started_at', models.tables.UTCDateTime(), nullable=False),
+        sa.Column('seen_at', confide.models.tables.UTCDateTime(), nullable=False),
+        sa.Column('started_at', confide.models.tables.UTCDateTime(), nullable=False),
         sa.Column('jobs_done', sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint('name'),
     )
@@ -76,7 +76,7 @@ def upgrade() -> None:
         'audioblob',
         sa.Column('path', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
         sa.Column('data', sa.LargeBinary(), nullable=False),
-        sa.Column('created_at', models.tables.UTCDateTime(), nullable=False),
+        sa.Column('created_at', confide.models.tables.UTCDateTime(), nullable=False),
         sa.PrimaryKeyConstraint('path'),
     )
     op.create_index(op.f('ix_audioblob_created_at'), 'audioblob', ['created_at'], unique=False)
