@@ -133,3 +133,18 @@ def test_what_tiny_en_writes_for_a_request_is_still_the_request(
     """Each as Whisper wrote a spoken request down, on CI's machine or this one."""
     found = understand(heard, today=TODAY)
     assert found is not None and (found.name, dict(found.slots)) == (name, slots)
+
+
+@pytest.mark.parametrize(("said", "name", "slots"), [
+    ("Remind me of my last entry.", "look_back", {"who": "me", "latest": True}),
+    ("Remind me my last entry.", "look_back", {"who": "me", "latest": True}),  # "read me", misheard
+    ("Remind me of what Sam said yesterday.", "look_back", {"who": "partner", "when": "yesterday"}),
+    ("Remind me every day at 9.", "reminder_add", {"days": list(range(7)), "time": "09:00"}),
+    ("Remind me at 8 pm on weekdays.", "reminder_add", {"days": [0, 1, 2, 3, 4], "time": "20:00"}),
+])
+def test_remind_me_of_an_entry_reads_it_and_remind_me_at_a_time_sets_a_reminder(
+        said: str, name: str, slots: dict[str, object]) -> None:
+    """"Remind me" is the reminders' verb and a way of asking to hear an entry again; the
+    rest of the request tells them apart."""
+    found = understand(said, today=TODAY)
+    assert found is not None and (found.name, dict(found.slots)) == (name, slots)
