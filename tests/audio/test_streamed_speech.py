@@ -45,12 +45,12 @@ def _voiced_seconds(samples: np.ndarray, level: float = 0.02) -> float:
 
 def test_the_natural_voice_streams_to_the_speaker_and_whisper_hears_it(sound_server, tmp_path):
     from confide.settings import Settings
-    from confide.voice.neural import PiperSynthesizer
     from confide.voice.stream_player import SoundDeviceSink
     from confide.voice.streamed_speech import StreamedSpeech
     from confide.wiring import transcriber
+    from tests.person import person_voice  # without its sampled noise: the same words each run
 
-    speech = StreamedSpeech(PiperSynthesizer(), SoundDeviceSink(None))
+    speech = StreamedSpeech(person_voice(), SoundDeviceSink(None))
     reports = []
     heard = _record(sound_server, tmp_path, lambda: reports.append(speech.speak(PROMPT)))
     assert reports[0].completed
